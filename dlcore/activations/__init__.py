@@ -1,0 +1,12 @@
+"""Activation functions: a registry of pointwise layers (chapters 01-03).
+
+``get_activation("tanh")`` builds one by name; ``ACTIVATIONS`` maps every
+registered name to its class; ``activation_names()`` lists them.
+"""
+from .base import ACTIVATIONS, Activation, activation_names, get_activation, register
+from .basic import Identity, ReLU, Sigmoid, Tanh, sigmoid
+
+__all__ = [
+    "ACTIVATIONS", "Activation", "activation_names", "get_activation", "register",
+    "Identity", "ReLU", "Sigmoid", "Tanh", "sigmoid",
+]

@@ -1,0 +1,174 @@
+"""Linear layers, the Sequential container and the ``mlp`` builder (chapter 01 on).
+
+Notation (rows are examples): ``X`` is ``(N, n_in)``, ``W`` is
+``(n_in, n_out)``, ``b`` is ``(n_out,)`` and
+
+.. math::
+    Y = XW + b, \\qquad
+    \\frac{\\partial L}{\\partial W} = X^\\top \\frac{\\partial L}{\\partial Y}, \\qquad
+    \\frac{\\partial L}{\\partial b} = \\textstyle\\sum_n \\frac{\\partial L}{\\partial Y_n}, \\qquad
+    \\frac{\\partial L}{\\partial X} = \\frac{\\partial L}{\\partial Y} W^\\top.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from .activations import Activation, get_activation
+from .init import get_init
+from .module import Module, ShapeError, as_generator
+
+__all__ = ["Linear", "Sequential", "mlp"]
+
+
+class Linear(Module):
+    """Affine layer :math:`Y = XW + b`.
+
+    Parameters
+    ----------
+    n_in, n_out : int
+        Input and output widths.
+    init : str or callable
+        Weight initialiser name (see :mod:`dlcore.init`), e.g. ``"he"``,
+        ``"xavier"``, ``"normal"`` (with ``init_kwargs={"std": 1}``).
+    rng : int or numpy.random.Generator
+        Source of the initial weights.
+    W, b : array, optional
+        Explicit initial values (copied); they override ``init``.
+    bias : float
+        Constant initial bias when ``b`` is not given.
+    """
+
+    def __init__(self, n_in: int, n_out: int, init="he", rng=None, dtype=np.float64,
+                 W=None, b=None, bias: float = 0.0, init_kwargs: dict | None = None):
+        super().__init__()
+        self.n_in, self.n_out = int(n_in), int(n_out)
+        if self.n_in <= 0 or self.n_out <= 0:
+            raise ValueError(f"Linear needs positive widths, got n_in={n_in}, n_out={n_out}")
+        self.dtype = np.dtype(dtype)
+        if W is None:
+            fn = get_init(init, **(init_kwargs or {}))
+            W = fn((self.n_in, self.n_out), self.n_in, self.n_out, rng=as_generator(rng), dtype=self.dtype)
+        W = np.array(W, dtype=self.dtype, copy=True)
+        if W.shape != (self.n_in, self.n_out):
+            raise ShapeError(f"Linear W must have shape ({self.n_in}, {self.n_out}), got {W.shape}")
+        b = np.full(self.n_out, bias, dtype=self.dtype) if b is None else np.array(b, dtype=self.dtype, copy=True)
+        if b.shape != (self.n_out,):
+            raise ShapeError(f"Linear b must have shape ({self.n_out},), got {b.shape}")
+        self.params = {"W": W, "b": b}
+        self.grads = {"W": np.zeros_like(W), "b": np.zeros_like(b)}
+        self._X = None
+
+    def forward(self, X, training=None):
+        X = np.asarray(X)
+        if X.ndim != 2 or X.shape[1] != self.n_in:
+            raise ShapeError(f"{self.name} expects input of shape (N, {self.n_in}), got {X.shape}")
+        self._X = X
+        return X @ self.params["W"] + self.params["b"]
+
+    def backward(self, dY):
+        if self._X is None:
+            raise RuntimeError(f"{self.name}.backward called before forward")
+        dY = np.asarray(dY)
+        if dY.shape != (self._X.shape[0], self.n_out):
+            raise ShapeError(f"{self.name}.backward: dY must have shape {(self._X.shape[0], self.n_out)}, got {dY.shape}")
+        self.grads["W"] = self._X.T @ dY
+        self.grads["b"] = dY.sum(axis=0)
+        return dY @ self.params["W"].T
+
+    @classmethod
+    def example(cls, rng, dtype=np.float64):
+        return cls(5, 3, init="xavier", rng=rng, dtype=dtype, bias=0.1), (4, 5)
+
+    def extra_repr(self):
+        return f"{self.n_in}, {self.n_out}"
+
+
+class Sequential(Module):
+    """Apply layers in order; backward runs them in reverse.
+
+    After a forward pass ``outputs[i]`` is the output of layer ``i`` (kept for
+    the per-layer diagnostics of chapter 02); after a backward pass
+    ``output_grads[i]`` is :math:`\\partial L/\\partial` (output of layer ``i``).
+    """
+
+    def __init__(self, *layers: Module):
+        super().__init__()
+        if len(layers) == 1 and isinstance(layers[0], (list, tuple)):
+            layers = tuple(layers[0])
+        for i, l in enumerate(layers):
+            if not isinstance(l, Module):
+                raise TypeError(f"Sequential item {i} is a {type(l).__name__}, not a Module")
+        self.layers = list(layers)
+        self.outputs: list[np.ndarray] = []
+        self.output_grads: list[np.ndarray] = []
+
+    def children(self):
+        return self.layers
+
+    def __len__(self):
+        return len(self.layers)
+
+    def __getitem__(self, i):
+        return self.layers[i]
+
+    def forward(self, X, training=None):
+        training = self._mode(training)
+        outs = []
+        for layer in self.layers:
+            X = layer.forward(X, training=training)
+            outs.append(X)
+        self.outputs = outs
+        return X
+
+    def backward(self, dY):
+        grads = [None] * len(self.layers)
+        for i in range(len(self.layers) - 1, -1, -1):
+            grads[i] = dY
+            dY = self.layers[i].backward(dY)
+        self.output_grads = grads
+        return dY
+
+    @classmethod
+    def example(cls, rng, dtype=np.float64):
+        return mlp([5, 4, 3], activation="tanh", init="xavier", rng=rng, dtype=dtype), (4, 5)
+
+    def __repr__(self):
+        inner = "\n".join(f"  ({i}) {l!r}" for i, l in enumerate(self.layers))
+        return f"Sequential(\n{inner}\n)"
+
+
+def mlp(sizes: Sequence[int], activation="relu", init="he", rng=None, dtype=np.float64,
+        output_activation=None, init_kwargs: dict | None = None, bias: float = 0.0,
+        activation_kwargs: dict | None = None) -> Sequential:
+    """A multilayer perceptron ``Linear -> act -> ... -> Linear [-> output_activation]``.
+
+    Parameters
+    ----------
+    sizes : sequence of int
+        Widths from input to output, e.g. ``[64, 100, 100, 10]``.
+    activation : str or Activation
+        Hidden activation (registry name, see :mod:`dlcore.activations`).
+    init : str or callable
+        Weight initialiser for every Linear layer; ``init_kwargs`` go to it.
+    rng : int or numpy.random.Generator
+        One Generator drawn from in layer order, so the same seed gives the same net.
+    output_activation : str, optional
+        Usually ``None``: the losses take logits.
+    """
+    sizes = [int(s) for s in sizes]
+    if len(sizes) < 2 or min(sizes) <= 0:
+        raise ValueError(f"mlp needs at least two positive sizes (input, output), got {sizes}")
+    rng = as_generator(rng)
+    act_kwargs = activation_kwargs or {}
+    if isinstance(activation, Activation) and len(sizes) > 2:
+        raise ValueError("pass the activation by name so each hidden layer gets its own instance")
+    layers: list[Module] = []
+    for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
+        layers.append(Linear(a, b, init=init, rng=rng, dtype=dtype, bias=bias, init_kwargs=init_kwargs))
+        if i < len(sizes) - 2:
+            layers.append(get_activation(activation, **act_kwargs))
+    if output_activation is not None:
+        layers.append(get_activation(output_activation))
+    return Sequential(layers)

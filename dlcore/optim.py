@@ -1,0 +1,76 @@
+"""Optimisers on one shared interface (chapter 01; chapter 05 adds the rest).
+
+An optimiser is bound to a model and updates its parameters **in place**
+(the model owns them) from the gradients its last backward pass left in
+``module.grads``. Subclasses implement one method,
+
+``delta(key, p, g) -> array``: the change to add to parameter ``p``,
+
+and may keep per-parameter state in ``self.state[key]``. ``step()`` applies
+all deltas and, with ``track_updates=True``, keeps them in
+``last_updates`` (name -> delta) for the update:data ratio diagnostic.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .module import Module
+
+__all__ = ["Optimizer", "SGD", "OPTIMIZERS", "get_optimizer"]
+
+
+class Optimizer:
+    """Base class. ``lr`` may be changed between steps (schedules)."""
+
+    def __init__(self, model: Module, lr: float, track_updates: bool = False):
+        if not isinstance(model, Module):
+            raise TypeError(f"optimiser needs a dlcore Module, got {type(model).__name__}")
+        if not np.isfinite(lr) or lr <= 0:
+            raise ValueError(f"learning rate must be a positive finite number, got {lr}")
+        self.model = model
+        self.lr = float(lr)
+        self.t = 0
+        self.state: dict[str, dict] = {}
+        self.track_updates = track_updates
+        self.last_updates: dict[str, np.ndarray] = {}
+
+    def delta(self, key: str, p: np.ndarray, g: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def step(self) -> None:
+        """Apply one update to every parameter of the model."""
+        self.t += 1
+        updates = {}
+        for prefix, mod in self.model._flat_with_names():
+            for k, p in mod.params.items():
+                g = mod.grads.get(k)
+                if g is None:
+                    continue
+                key = prefix + k
+                d = self.delta(key, p, g)
+                p += d.astype(p.dtype, copy=False)
+                if self.track_updates:
+                    updates[key] = d
+        self.last_updates = updates
+
+    def __repr__(self):
+        return f"{type(self).__name__}(lr={self.lr:g})"
+
+
+class SGD(Optimizer):
+    """Plain gradient descent :math:`\\theta \\leftarrow \\theta - \\eta\\, g`."""
+
+    def delta(self, key, p, g):
+        return -self.lr * g
+
+
+OPTIMIZERS = {"sgd": SGD}
+
+
+def get_optimizer(name, model: Module, **kwargs) -> Optimizer:
+    """Build an optimiser by name (``"sgd"``) or pass an instance through."""
+    if isinstance(name, Optimizer):
+        return name
+    if not isinstance(name, str) or name.lower() not in OPTIMIZERS:
+        raise ValueError(f"unknown optimiser {name!r}; known: {', '.join(sorted(OPTIMIZERS))}")
+    return OPTIMIZERS[name.lower()](model, **kwargs)
