@@ -73,7 +73,10 @@ def compare_function(what: str, fn, reference, xs, rtol: float = 1e-5, atol: flo
     """Call the reader's ``fn`` and ``reference`` at the points ``xs``; report the worst point."""
     xs = np.asarray(xs, dtype=float)
     try:
-        got = np.asarray(fn(xs.copy()), dtype=float)
+        raw = fn(xs.copy())
+        if raw is None:
+            return Feedback(False, f"{what} returned None: replace the placeholder with your formula.")
+        got = np.asarray(raw, dtype=float)
     except Exception as e:  # the reader's code: report, do not crash the notebook
         return Feedback(False, f"{what} raised {type(e).__name__}: {e}")
     exp = np.asarray(reference(xs), dtype=float)

@@ -1,0 +1,330 @@
+"""Headless tests of widgets.base: controls, updates, errors, progress, state, blitting.
+
+The small explorers below exist only for these tests (and for exercising
+scripts/bench.py via ``--module tests.test_widget_base``).
+"""
+import matplotlib
+
+matplotlib.use("Agg")
+
+import importlib.util
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import widgets.base as base
+from widgets.base import Checkbox, Dropdown, Explorer, FloatSlider, IntSlider, LogSlider
+
+X = np.linspace(-np.pi, np.pi, 200)
+
+
+class SineExplorer(Explorer):
+    """y = a * wave(f x), left panel; its derivative, right panel."""
+
+    controls = {
+        "a": FloatSlider(0.0, 3.0, 0.1, 1.0, "amplitude"),
+        "f": IntSlider(1, 5, 1, 1, "frequency"),
+        "wave": Dropdown([("sine", "sin"), ("cosine", "cos")], "sin"),
+        "lr": LogSlider(-4, 0, 1e-2),
+        "grid": Checkbox(False),
+    }
+
+    def build(self, fig):
+        self.ax, self.ax2 = fig.subplots(1, 2)
+        (self.line,) = self.ax.plot(X, np.zeros_like(X))
+        (self.dline,) = self.ax2.plot(X, np.zeros_like(X), color="C1")
+        self.animate(self.line, self.dline)
+        self.ax.set_ylim(-3.2, 3.2)
+        self.ax2.set_ylim(-16, 16)
+
+    def compute(self, a, f, wave, lr, grid):
+        fn, dfn = (np.sin, np.cos) if wave == "sin" else (np.cos, lambda z: -np.sin(z))
+        return {"y": a * fn(f * X), "dy": a * f * dfn(f * X)}
+
+    def draw(self, data):
+        self.line.set_ydata(data["y"])
+        self.dline.set_ydata(data["dy"])
+
+
+class FailingExplorer(SineExplorer):
+    """Raises in compute while ``fail`` is checked."""
+
+    controls = {**SineExplorer.controls, "fail": Checkbox(False)}
+    bench_settings = [{"a": 1.0, "fail": False}, {"a": 2.0, "fail": True}]
+
+    def compute(self, fail, **settings):
+        if fail:
+            raise RuntimeError("injected <failure> & co")
+        return super().compute(**settings)
+
+
+class SlowExplorer(SineExplorer):
+    """A 'training' explorer: reports progress while the (fake) clock advances."""
+
+    slow = True
+    kind = "training"
+    controls = {"a": FloatSlider(0.0, 3.0, 0.1, 1.0)}
+    seconds_per_step = 0.0  # tests set this and patch the clock
+    seen = []
+
+    def compute(self, a):
+        for i in range(4):
+            _FakeClock.now += self.seconds_per_step
+            self.progress((i + 1) / 4, "training")
+            SlowExplorer.seen.append((self.progress_bar.layout.visibility, self.progress_bar.value))
+        return super().compute(a=a, f=1, wave="sin", lr=0.1, grid=False)
+
+
+class _FakeClock:
+    now = 0.0
+
+    def __call__(self):
+        return _FakeClock.now
+
+
+@pytest.fixture
+def sine():
+    return SineExplorer()
+
+
+def test_defaults_and_first_update(sine):
+    assert sine.settings == {"a": 1.0, "f": 1, "wave": "sin", "lr": 1e-2, "grid": False}
+    assert sine.n_updates == 1 and sine.last_error is None
+    assert np.max(sine.line.get_ydata()) == pytest.approx(1.0, abs=1e-3)
+    assert sine.image.value[:8] == b"\x89PNG\r\n\x1a\n"
+    assert sine.image.value == sine.render_png()
+    assert "updated in" in sine.status.value
+
+
+def test_constructor_overrides_are_validated():
+    e = SineExplorer(a=2.5, wave="cos")
+    assert e.settings["a"] == 2.5 and e.control_widgets["wave"].value == "cos"
+    assert np.max(e.line.get_ydata()) == pytest.approx(2.5, abs=1e-3)
+    with pytest.raises(ValueError, match="'a'"):
+        SineExplorer(a=9)
+
+
+def test_set_updates_data_widget_and_image_once(sine):
+    png, n = sine.image.value, sine.n_updates
+    assert sine.set(a=2) is sine
+    assert np.max(sine.line.get_ydata()) == pytest.approx(2.0, abs=1e-3)
+    assert sine.control_widgets["a"].value == 2.0
+    assert sine.n_updates == n + 1
+    assert sine.image.value != png
+    sine.set(f=3, wave="cos")  # several controls at once: still one update
+    assert sine.n_updates == n + 2
+    assert np.max(sine.dline.get_ydata()) == pytest.approx(2 * 3, rel=1e-3)
+
+
+def test_driving_the_widget_like_the_ui_updates_exactly_once(sine):
+    n = sine.n_updates
+    sine.control_widgets["a"].value = 0.5  # no asyncio loop running -> synchronous
+    assert sine.n_updates == n + 1
+    assert sine.settings["a"] == 0.5
+    assert np.max(sine.line.get_ydata()) == pytest.approx(0.5, abs=1e-3)
+    sine.control_widgets["wave"].value = "cos"
+    assert sine.n_updates == n + 2 and sine.line.get_ydata()[100] == pytest.approx(0.5, abs=1e-3)
+
+
+def test_debounce_coalesces_changes_inside_a_running_loop(sine):
+    import asyncio
+
+    async def drag():
+        n = sine.n_updates
+        for a in (0.5, 1.5, 2.5):
+            sine.control_widgets["a"].value = a
+        assert sine.n_updates == n  # nothing yet: debounced
+        await asyncio.sleep(sine.debounce_ms / 1000 + 0.1)
+        return sine.n_updates - n
+
+    assert asyncio.run(drag()) == 1
+    assert np.max(sine.line.get_ydata()) == pytest.approx(2.5, abs=1e-3)
+
+
+def test_validation_errors_raise_and_name_the_problem(sine):
+    with pytest.raises(ValueError, match=r"unknown control.*'amp'.*valid names.*'a'"):
+        sine.set(amp=1)
+    with pytest.raises(ValueError, match=r"'a'.*5.*\[0, 3\]"):
+        sine.set(a=5)
+    with pytest.raises(ValueError, match=r"'f'.*2\.5.*integer"):
+        sine.set(f=2.5)
+    with pytest.raises(ValueError, match=r"'wave'.*tan.*'sin', 'cos'"):
+        sine.set(wave="tan")
+    with pytest.raises(ValueError, match=r"'lr'.*0\.0001, 1"):
+        sine.set(lr=10.0)
+    with pytest.raises(ValueError, match=r"'grid'.*True or False"):
+        sine.set(grid=1)
+    with pytest.raises(ValueError, match="'a'"):
+        sine.set(a=float("nan"))
+    assert sine.n_updates == 1 and sine.settings["a"] == 1.0  # nothing applied
+
+
+def test_coercion():
+    c = SineExplorer.controls
+    assert c["f"].validate(np.int64(3)) == 3 and type(c["f"].validate(3.0)) is int
+    assert type(c["a"].validate(np.float32(1.5))) is float
+    assert c["grid"].validate(np.bool_(True)) is True
+    assert c["a"].name == "a" and c["a"].validate(3.0 + 1e-12) == 3.0
+
+
+def test_errors_are_captured_shown_and_cleared():
+    e = FailingExplorer()
+    png, n = e.image.value, e.n_updates
+    e.set(fail=True, a=2)  # does not raise
+    assert e.n_updates == n + 1
+    assert e.last_error == "RuntimeError: injected <failure> & co"
+    assert "injected &lt;failure&gt; &amp; co" in e.error_box.value
+    assert "RuntimeError" in e.error_box.value and "compute" in e.error_box.value  # traceback tail
+    assert e.image.value == png and "failed" in e.status.value
+    e.set(fail=False)
+    assert e.last_error is None and e.error_box.value == ""
+    assert np.max(e.line.get_ydata()) == pytest.approx(2.0, abs=1e-3)
+    assert e.image.value != png
+
+
+def test_raise_errors_opt_in():
+    e = FailingExplorer()
+    e.raise_errors = True
+    with pytest.raises(RuntimeError, match="injected"):
+        e.set(fail=True)
+    assert e.last_error.startswith("RuntimeError")
+
+
+def test_json_round_trip(sine):
+    sine.set(a=2.2, f=4, wave="cos", lr=1e-3, grid=True)
+    s = sine.to_json()
+    assert json.loads(s) == {"explorer": "SineExplorer", "settings": sine.settings}
+    other = SineExplorer()
+    n = other.n_updates
+    assert other.from_json(s).settings == sine.settings
+    assert other.n_updates == n + 1
+    np.testing.assert_allclose(other.line.get_ydata(), sine.line.get_ydata())
+    with pytest.raises(ValueError, match="FailingExplorer"):
+        other.from_json(FailingExplorer().to_json())
+    with pytest.raises(ValueError, match="unknown control"):
+        other.from_json('{"explorer": "SineExplorer", "settings": {"b": 1}}')
+
+
+def test_progress_bar_shows_only_after_one_second(monkeypatch):
+    monkeypatch.setattr(base, "_clock", _FakeClock())
+    monkeypatch.setattr(SlowExplorer, "seconds_per_step", 0.1)  # 0.4 s in all: never shown
+    monkeypatch.setattr(SlowExplorer, "seen", [])
+    e = SlowExplorer()
+    assert all(vis == "hidden" for vis, _ in SlowExplorer.seen)
+    assert e.control_widgets["a"].continuous_update is False
+    monkeypatch.setattr(SlowExplorer, "seconds_per_step", 0.3)  # shown from 1.2 s on
+    monkeypatch.setattr(SlowExplorer, "seen", [])
+    e.set(a=2)
+    assert [vis for vis, _ in SlowExplorer.seen] == ["hidden", "hidden", "hidden", "visible"]
+    assert SlowExplorer.seen[-1][1] == 1.0
+    assert e.progress_bar.layout.visibility == "hidden"  # hidden again at the end
+    assert e.last_update_seconds == pytest.approx(1.2)
+    assert e.status.value == "updated in 1.2 s"
+
+
+def test_slow_explorer_updates_synchronously_even_inside_a_loop(monkeypatch):
+    import asyncio
+
+    monkeypatch.setattr(base, "_clock", _FakeClock())
+    e = SlowExplorer()
+
+    async def release():
+        n = e.n_updates
+        e.control_widgets["a"].value = 2.5
+        return e.n_updates - n
+
+    assert asyncio.run(release()) == 1
+
+
+def test_blitting_matches_a_full_redraw_and_follows_limit_changes(sine):
+    def pixels(png):
+        from io import BytesIO
+
+        from PIL import Image
+        return np.asarray(Image.open(BytesIO(png)).convert("RGB"), dtype=int)
+
+    sine.set(a=2.5, f=2)
+    blitted, full = pixels(sine.render_png()), pixels(sine.render_png(full=True))
+    assert blitted.shape == (256, 640, 3)  # 8 x 3.2 in at 80 dpi
+    # identical up to stacking order where the curve crosses spines/ticks
+    assert np.mean(np.any(blitted != full, axis=-1)) < 0.002
+    key = sine._bg_key
+    sine.ax.set_ylim(-1, 1)  # a limit change must redraw the background
+    after = pixels(sine.render_png())
+    assert sine._bg_key != key
+    assert np.mean(np.any(after != pixels(sine.render_png(full=True)), axis=-1)) < 0.002
+    assert np.mean(np.any(after != blitted, axis=-1)) > 0.01  # new tick labels were drawn
+
+
+def test_fit_limits_changes_limits_only_when_needed():
+    from matplotlib.figure import Figure
+
+    ax = Figure().subplots()
+    ax.set_ylim(-1, 1)
+    assert not Explorer.fit_limits(ax, -0.9, 0.5)  # inside, and fills more than 1/4
+    assert Explorer.fit_limits(ax, -2, 2)  # data left the range
+    assert ax.get_ylim() == pytest.approx((-2.4, 2.4))
+    assert not Explorer.fit_limits(ax, -1, 1)
+    assert Explorer.fit_limits(ax, -0.1, 0.1)  # fills less than 1/4: zoom in
+    assert ax.get_ylim() == pytest.approx((-0.12, 0.12))
+    assert not Explorer.fit_limits(ax, float("nan"), 1.0) and ax.get_ylim() == pytest.approx((-0.12, 0.12))
+    ax.set_yscale("log")
+    ax.set_ylim(1e-3, 1)
+    assert Explorer.fit_limits(ax, 1e-5, 1e-1)  # margins in decades on a log axis
+    assert np.log10(ax.get_ylim()) == pytest.approx((-5.4, -0.6))
+    ax.set_xlim(0, 10)
+    assert not Explorer.fit_limits(ax, 1, 9, axis="x")
+
+
+def test_reentrant_widget_change_during_update_runs_once_more(sine):
+    calls = []
+    original = sine.compute
+
+    def compute(**s):
+        calls.append(s["a"])
+        if len(calls) == 1:
+            sine.control_widgets["a"].value = 0.7  # a UI event arriving mid-update
+        return original(**s)
+
+    sine.compute = compute
+    n = sine.n_updates
+    sine.set(a=2.0)
+    assert calls == [2.0, 0.7]
+    assert sine.n_updates == n + 2 and sine.settings["a"] == 0.7
+    assert np.max(sine.line.get_ydata()) == pytest.approx(0.7, abs=1e-3)
+
+
+def test_widget_tree_and_display(sine):
+    kinds = [type(w).__name__ for w in sine.widget.children]
+    assert kinds == ["Box", "Image", "HBox", "HTML"]
+    assert [type(w).__name__ for w in sine.widget.children[0].children] == [
+        "FloatSlider", "IntSlider", "Dropdown", "FloatLogSlider", "Checkbox"]
+    assert "application/vnd.jupyter.widget-view+json" in sine._repr_mimebundle_()
+
+
+def test_abstract_explorer_cannot_be_built():
+    with pytest.raises(TypeError):
+        Explorer()
+
+
+def test_bench_script_reports_test_explorers(tmp_path, capsys):
+    path = Path(__file__).resolve().parents[1] / "scripts" / "bench.py"
+    spec = importlib.util.spec_from_file_location("bench", path)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    out = tmp_path / "bench.json"
+    rc = bench.main(["--module", "tests.test_widget_base", "--no-notebooks",
+                     "--repeat", "2", "--json", str(out)])
+    assert rc == 0
+    report = json.loads(out.read_text())
+    items = {r["name"]: r for r in report["items"]}
+    assert {"tests.test_widget_base.SineExplorer", "tests.test_widget_base.FailingExplorer",
+            "tests.test_widget_base.SlowExplorer"} <= set(items)
+    sine = items["tests.test_widget_base.SineExplorer"]
+    assert sine["budget_ms"] == 30.0 and sine["median_ms"] > 0 and sine["p90_ms"] >= sine["median_ms"]
+    assert items["tests.test_widget_base.SlowExplorer"]["budget_ms"] == 1000.0
+    assert items["tests.test_widget_base.FailingExplorer"]["status"] == "ERROR"
+    assert report["machine"]["nproc"] >= 1 and "numpy" in report["versions"]
+    assert "within budget" in capsys.readouterr().out

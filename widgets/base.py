@@ -1,0 +1,481 @@
+"""Shared base of the book's interactive explorers.
+
+An explorer declares its controls, builds a matplotlib figure once, and on
+every change calls a pure ``dlcore`` function (``compute``), updates its
+artists in place (``draw``) and shows the figure as PNG bytes in an
+``ipywidgets.Image``. Rendering uses the object API (``Figure`` +
+``FigureCanvasAgg``), never pyplot, so it behaves the same in JupyterLab,
+VS Code, a static HTML export and a headless test.
+
+Speed: a full Agg draw of a two-panel line figure costs ~35 ms here, almost
+all of it tick labels, so artists registered with :meth:`Explorer.animate`
+are *blitted* over a cached background (axes, ticks, labels): an update costs
+~4 ms, mostly PNG encoding. The background is redrawn when an axis limit,
+scale, title or label changes (use :meth:`Explorer.fit_limits` to change
+limits rarely) or after :meth:`Explorer.invalidate`.
+"""
+from __future__ import annotations
+
+import abc
+import asyncio
+import dataclasses
+import html
+import io
+import json
+import math
+import numbers
+import time
+import traceback
+from typing import Any, ClassVar
+
+import ipywidgets as W
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from PIL import Image as _PILImage
+
+__all__ = ["BUDGETS_MS", "Control", "FloatSlider", "IntSlider", "LogSlider",
+           "Dropdown", "Checkbox", "Explorer"]
+
+#: Median update budget per explorer kind, in milliseconds (see scripts/bench.py).
+BUDGETS_MS = {"analytic": 30.0, "training": 1000.0}
+
+_clock = time.perf_counter  # module level so tests can monkeypatch the clock
+
+
+# --------------------------------------------------------------- controls
+@dataclasses.dataclass
+class Control:
+    """Declarative spec of one control. ``name`` is filled in from the key of
+    ``Explorer.controls``; ``validate`` errors name the control."""
+
+    name: str = dataclasses.field(default="", kw_only=True)
+
+    def make_widget(self, continuous_update: bool = True) -> W.ValueWidget:
+        """A fresh ipywidgets widget showing this control."""
+        w = self._widget(continuous_update)
+        w.description = self.description or self.name
+        w.style.description_width = "initial"
+        return w
+
+    def validate(self, value: Any) -> Any:
+        """``value`` coerced to the control's type, or ValueError naming the control."""
+        raise NotImplementedError
+
+    def samples(self) -> list:
+        """A few representative values (used by scripts/bench.py)."""
+        raise NotImplementedError
+
+    def _widget(self, continuous_update: bool) -> W.ValueWidget:
+        raise NotImplementedError
+
+    def _bad(self, value: Any, allowed: str) -> ValueError:
+        return ValueError(f"control {self.name!r}: got {value!r}, expected {allowed}")
+
+    def _number(self, value: Any, lo: float, hi: float) -> float:
+        allowed = f"a number in [{lo:g}, {hi:g}]"
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+            raise self._bad(value, allowed)
+        x, tol = float(value), 1e-9 * max(1.0, abs(lo), abs(hi))
+        if not (math.isfinite(x) and lo - tol <= x <= hi + tol):
+            raise self._bad(value, allowed)
+        return min(max(x, lo), hi)
+
+
+@dataclasses.dataclass
+class FloatSlider(Control):
+    min: float
+    max: float
+    step: float
+    value: float
+    description: str = ""
+    readout_format: str = ".3g"
+
+    def _widget(self, cu):
+        return W.FloatSlider(min=self.min, max=self.max, step=self.step, value=self.value,
+                             readout_format=self.readout_format, continuous_update=cu)
+
+    def validate(self, value):
+        return self._number(value, self.min, self.max)
+
+    def samples(self):
+        return [self.min, (self.min + self.max) / 2, self.max]
+
+
+@dataclasses.dataclass
+class IntSlider(Control):
+    min: int
+    max: int
+    step: int
+    value: int
+    description: str = ""
+
+    def _widget(self, cu):
+        return W.IntSlider(min=self.min, max=self.max, step=self.step, value=self.value,
+                           continuous_update=cu)
+
+    def validate(self, value):
+        x = self._number(value, self.min, self.max)
+        if x != int(x):
+            raise self._bad(value, f"an integer in [{self.min}, {self.max}]")
+        return int(x)
+
+    def samples(self):
+        return sorted({self.min, (self.min + self.max) // 2, self.max})
+
+
+@dataclasses.dataclass
+class LogSlider(Control):
+    """Slider over ``base**min_exp .. base**max_exp``; ``step`` is in exponent units."""
+    min_exp: float
+    max_exp: float
+    value: float
+    base: float = 10
+    description: str = ""
+    step: float = 0.1
+
+    def _widget(self, cu):
+        return W.FloatLogSlider(min=self.min_exp, max=self.max_exp, base=self.base, step=self.step,
+                                value=self.value, readout_format=".3g", continuous_update=cu)
+
+    def validate(self, value):
+        return self._number(value, self.base ** self.min_exp, self.base ** self.max_exp)
+
+    def samples(self):
+        return [self.base ** e for e in (self.min_exp, (self.min_exp + self.max_exp) / 2, self.max_exp)]
+
+
+@dataclasses.dataclass
+class Dropdown(Control):
+    """``options``: a list of values, or of ``(label, value)`` pairs."""
+    options: list
+    value: Any
+    description: str = ""
+
+    def values(self) -> list:
+        return [o[1] if isinstance(o, tuple) else o for o in self.options]
+
+    def _widget(self, cu):
+        return W.Dropdown(options=list(self.options), value=self.value)
+
+    def validate(self, value):
+        for v in self.values():
+            if v == value and isinstance(v, bool) == isinstance(value, bool):  # no True == 1
+                return v
+        raise self._bad(value, f"one of {self.values()!r}")
+
+    def samples(self):
+        return self.values()[:3]
+
+
+@dataclasses.dataclass
+class Checkbox(Control):
+    value: bool
+    description: str = ""
+
+    def _widget(self, cu):
+        return W.Checkbox(value=self.value, indent=False)
+
+    def validate(self, value):
+        if not isinstance(value, (bool, np.bool_)):
+            raise self._bad(value, "True or False")
+        return bool(value)
+
+    def samples(self):
+        return [False, True]
+
+
+# --------------------------------------------------------------- explorer
+class Explorer(abc.ABC):
+    """Base of every chapter's explorer.
+
+    Subclasses declare ``controls`` and implement ``build(fig)`` (create axes
+    and artists once; register the ones that change with ``self.animate``),
+    ``compute(**settings)`` (call the tested ``dlcore`` function, optionally
+    reporting ``self.progress(fraction)``) and ``draw(data)`` (update the
+    artists in place; never ``ax.cla()``). For example::
+
+        class ActivationExplorer(Explorer):
+            controls = {"a": FloatSlider(0.1, 5.0, 0.1, 1.0, "gain")}
+
+            def build(self, fig):
+                self.ax = fig.subplots()
+                self.line = self.animate(self.ax.plot(Z, 0 * Z)[0])
+                self.ax.set_ylim(-1.1, 1.1)
+
+            def compute(self, a):
+                return dlcore.activations.tanh(a * Z)
+
+            def draw(self, y):
+                self.line.set_ydata(y)
+    """
+
+    controls: ClassVar[dict[str, Control]] = {}
+    slow: ClassVar[bool] = False         # True: update on release, no debounce
+    kind: ClassVar[str] = "analytic"     # key of BUDGETS_MS
+    debounce_ms: ClassVar[float] = 50.0
+    figsize: ClassVar[tuple] = (8, 3.2)
+    dpi: ClassVar[int] = 80
+    layout: ClassVar[str | None] = "constrained"  # Figure layout engine
+    blit: ClassVar[bool] = True          # False: full redraw on every update
+    bench_settings: ClassVar[list[dict]] = []
+    raise_errors: bool = False           # tests may opt into raising
+    progress_after_s: ClassVar[float] = 1.0
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.kind not in BUDGETS_MS:
+            raise TypeError(f"{cls.__name__}.kind must be one of {list(BUDGETS_MS)}")
+        cls.controls = {k: c if c.name == k else dataclasses.replace(c, name=k)
+                        for k, c in cls.controls.items()}
+
+    @abc.abstractmethod
+    def build(self, fig: Figure) -> None: ...
+    @abc.abstractmethod
+    def compute(self, **settings) -> Any: ...
+    @abc.abstractmethod
+    def draw(self, data: Any) -> None: ...
+
+    def __init__(self, **settings):
+        self._settings = {k: c.validate(c.value) for k, c in self.controls.items()}
+        self._settings.update(self._validate(settings))
+        self.data = None
+        self.last_error: str | None = None
+        self.last_update_seconds = 0.0
+        self.n_updates = 0
+        self._t0 = None           # start of the running update, None when idle
+        self._rerun = False       # a control moved during an update
+        self._quiet = False       # set() is writing widget values
+        self._pending = None      # debounce handle
+        self._dynamic: list = []
+        self._background = self._bg_key = None
+        self._generation = 0
+
+        self.fig = Figure(figsize=self.figsize, dpi=self.dpi, layout=self.layout)
+        FigureCanvasAgg(self.fig)
+        self.build(self.fig)
+
+        self.control_widgets = {k: c.make_widget(continuous_update=not self.slow)
+                                for k, c in self.controls.items()}
+        for k, w in self.control_widgets.items():
+            w.value = self._settings[k]
+            w.observe(lambda change, k=k: self._on_widget(k, change["new"]), names="value")
+        self.image = W.Image(format="png")
+        self.status = W.HTML()
+        self.error_box = W.HTML()
+        self.progress_bar = W.FloatProgress(min=0.0, max=1.0, layout=W.Layout(visibility="hidden"))
+        self.widget = W.VBox([
+            W.Box(list(self.control_widgets.values()), layout=W.Layout(flex_flow="row wrap")),
+            self.image, W.HBox([self.status, self.progress_bar]), self.error_box])
+        self.update()
+
+    # ------------------------------------------------------------ state
+    @property
+    def settings(self) -> dict:
+        """Current control values (a copy)."""
+        return dict(self._settings)
+
+    def _validate(self, settings: dict) -> dict:
+        unknown = sorted(set(settings) - set(self.controls))
+        if unknown:
+            raise ValueError(f"{type(self).__name__}: unknown control(s) {unknown}; "
+                             f"valid names: {sorted(self.controls)}")
+        return {k: self.controls[k].validate(v) for k, v in settings.items()}
+
+    def set(self, **settings) -> "Explorer":
+        """Drive from code: validate, move the widgets, run exactly one update."""
+        new = self._validate(settings)  # caller errors raise here
+        self._cancel_pending()
+        self._settings.update(new)
+        self._quiet = True
+        try:
+            for k, v in new.items():
+                self.control_widgets[k].value = v
+        finally:
+            self._quiet = False
+        self.update()
+        return self
+
+    def to_json(self) -> str:
+        return json.dumps({"explorer": type(self).__name__, "settings": self._settings})
+
+    def from_json(self, s: str) -> "Explorer":
+        """Restore settings saved by :meth:`to_json` (class and keys are checked)."""
+        state = json.loads(s)
+        if not isinstance(state, dict) or state.get("explorer") != type(self).__name__:
+            found = state.get("explorer") if isinstance(state, dict) else state
+            raise ValueError(f"state is for explorer {found!r}, not {type(self).__name__!r}")
+        settings = state.get("settings", {})
+        if not isinstance(settings, dict):
+            raise ValueError(f"'settings' must be a JSON object, got {settings!r}")
+        return self.set(**settings)
+
+    # ------------------------------------------------------------ UI events
+    def _on_widget(self, name: str, value: Any) -> None:
+        if self._quiet:
+            return
+        try:
+            self._settings[name] = self.controls[name].validate(value)
+        except ValueError as exc:
+            self._show_error(exc)
+            return
+        if self._t0 is not None:  # re-entrant: finish the current update first
+            self._rerun = True
+        elif self.slow:
+            self.update()
+        else:
+            self._schedule()
+
+    def _schedule(self) -> None:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
+        if loop is None or self.debounce_ms <= 0:
+            self.update()
+            return
+        self._cancel_pending()
+        self._pending = loop.call_later(self.debounce_ms / 1000, self._fire)
+
+    def _fire(self) -> None:
+        self._pending = None
+        self.update()
+
+    def _cancel_pending(self) -> None:
+        if self._pending is not None:
+            self._pending.cancel()
+            self._pending = None
+
+    # ------------------------------------------------------------ update
+    def update(self) -> None:
+        """compute + draw + render with error capture and timing."""
+        if self._t0 is not None:
+            self._rerun = True
+            return
+        self._t0 = _clock()
+        try:
+            self._rerun = True
+            while self._rerun:
+                self._rerun = False
+                self._update_once()
+        finally:
+            self.last_update_seconds = _clock() - self._t0
+            self._t0 = None
+            self.progress_bar.layout.visibility = "hidden"
+            dt = self.last_update_seconds
+            took = f"{dt * 1e3:.0f} ms" if dt < 1 else f"{dt:.1f} s"
+            self.status.value = (f"failed after {took}" if self.last_error
+                                 else f"updated in {took}")
+
+    def _update_once(self) -> None:
+        self.n_updates += 1
+        try:
+            data = self.compute(**self._settings)
+            self.draw(data)
+            png = self.render_png()
+        except Exception as exc:
+            self._show_error(exc)
+            if self.raise_errors:
+                raise
+            return
+        self.data = data
+        self.image.value = png
+        self.last_error = None
+        self.error_box.value = ""
+
+    def _show_error(self, exc: BaseException) -> None:
+        self.last_error = f"{type(exc).__name__}: {exc}"
+        tb = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+        tail = "\n".join(tb.rstrip().splitlines()[-6:])
+        self.error_box.value = (
+            '<div style="color:#b00020;border-left:3px solid #b00020;padding-left:6px">'
+            f"<b>{html.escape(self.last_error)}</b>"
+            f'<pre style="font-size:85%;white-space:pre-wrap">{html.escape(tail)}</pre></div>')
+
+    def progress(self, fraction: float, message: str = "") -> None:
+        """Report progress of a long ``compute``; shown only after ``progress_after_s``."""
+        if self._t0 is None or _clock() - self._t0 <= self.progress_after_s:
+            return
+        self.progress_bar.layout.visibility = "visible"
+        self.progress_bar.value = min(max(float(fraction), 0.0), 1.0)
+        self.status.value = html.escape(f"{message} {fraction:.0%}".strip())
+
+    # ------------------------------------------------------------ rendering
+    def animate(self, *artists):
+        """Register artists that ``draw`` changes; they are blitted over a cached background."""
+        for a in artists:
+            a.set_animated(True)
+            self._dynamic.append(a)
+        return artists[0] if len(artists) == 1 else artists
+
+    def invalidate(self, layout: bool = False) -> None:
+        """Force a full redraw on the next render (e.g. after changing tick labels
+        or a legend); ``layout=True`` also re-solves the figure layout once."""
+        self._generation += 1
+        if layout and self.layout:
+            self.fig.set_layout_engine(self.layout)
+
+    @staticmethod
+    def fit_limits(ax, lo: float, hi: float, axis: str = "y",
+                   margin: float = 0.1, slack: float = 4.0) -> bool:
+        """Make ``ax`` show ``[lo, hi]``, changing its limits only when needed.
+
+        Limits change (costing one full redraw, ~40 ms instead of ~4 ms) only
+        if the data leave the current range or fill less than ``1/slack`` of
+        it; the new range adds ``margin`` of the data span on each side (in
+        log space on a log axis). Returns True if the limits changed.
+        """
+        log = (ax.get_yscale() if axis == "y" else ax.get_xscale()) == "log"
+        get, set_ = (ax.get_ylim, ax.set_ylim) if axis == "y" else (ax.get_xlim, ax.set_xlim)
+        if not (math.isfinite(lo) and math.isfinite(hi)) or (log and lo <= 0):
+            return False
+        f, inv = (math.log10, lambda v: 10 ** v) if log else (float, float)
+        lo, hi, (a, b) = f(lo), f(hi), map(f, get())
+        span = max(hi - lo, 1e-9 * max(1.0, abs(lo), abs(hi)))
+        if a <= lo and hi <= b and b - a <= slack * span:
+            return False
+        set_(inv(lo - margin * span), inv(hi + margin * span))
+        return True
+
+    def _layout_key(self) -> tuple:
+        key = [self._generation]
+        for ax in self.fig.axes:
+            key += [ax.get_visible(), ax.get_xlim(), ax.get_ylim(), ax.get_xscale(),
+                    ax.get_yscale(), ax.get_title(), ax.get_xlabel(), ax.get_ylabel()]
+        key += [t.get_text() for t in self.fig.texts]
+        return tuple(key)
+
+    def render_png(self, full: bool = False) -> bytes:
+        """Render the figure to PNG bytes; ``full=True`` bypasses the blit cache."""
+        canvas = self.fig.canvas
+        key = self._layout_key()
+        if full or not self.blit or self._background is None or key != self._bg_key:
+            canvas.draw()  # draws everything except the animated artists
+            # Freeze the positions the layout engine found: re-solving the
+            # constrained layout would add ~50 ms to every later full redraw.
+            self.fig.set_layout_engine("none")
+            self._background, self._bg_key = canvas.copy_from_bbox(self.fig.bbox), key
+        else:
+            canvas.restore_region(self._background)
+        for a in self._dynamic:
+            (a.axes or self.fig).draw_artist(a)
+        rgba = canvas.buffer_rgba()
+        img = _PILImage.frombuffer("RGBA", (rgba.shape[1], rgba.shape[0]), rgba, "raw", "RGBA", 0, 1)
+        buf = io.BytesIO()
+        img.convert("RGB").save(buf, format="png", compress_level=1)
+        return buf.getvalue()
+
+    # ------------------------------------------------------------ display
+    def close(self) -> None:
+        """Cancel pending updates and close the widgets."""
+        self._cancel_pending()
+        for w in (*self.control_widgets.values(), self.image, self.status,
+                  self.error_box, self.progress_bar, *self.widget.children, self.widget):
+            w.close()
+
+    def _ipython_display_(self):
+        from IPython.display import display
+        display(self.widget)
+
+    def _repr_mimebundle_(self, **kwargs):
+        return self.widget._repr_mimebundle_(**kwargs)
