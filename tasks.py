@@ -71,11 +71,14 @@ def _env():
 
 def lab(extra) -> None:
     setup()
-    args = [BIN / "jupyter", "lab", f"book/{FIRST_PAGE}"]
+    # default_url makes the printed URL (and the browser) open the first page
+    args = [BIN / "jupyter", "lab", f"--LabApp.default_url=/lab/tree/book/{FIRST_PAGE}"]
     headless = sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
     if headless:
         print("No display found: starting the server without a browser; open the URL it prints.", flush=True)
         args.append("--no-browser")
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        args.append("--allow-root")      # containers and CI images often run as root
     env = dict(os.environ)
     env["PATH"] = str(BIN) + os.pathsep + env.get("PATH", "")
     os.chdir(ROOT)

@@ -25,7 +25,7 @@ from .losses import bce_with_logits, get_loss, quadratic, softmax_cross_entropy
 from .module import Module, as_generator
 from .optim import Optimizer, get_optimizer
 
-__all__ = ["fit", "evaluate", "History", "TrainState", "DivergenceError", "Divergence", "predict"]
+__all__ = ["fit", "evaluate", "History", "TrainState", "DivergenceError", "Divergence", "predict", "Progress"]
 
 
 @dataclass
@@ -89,6 +89,18 @@ class TrainState:
     epoch: int = 0
     loss: float = float("nan")
     stop: bool = False
+
+
+class Progress:
+    """Callback reporting ``fraction`` of the ``total`` steps done to ``report(fraction)``,
+    e.g. an explorer's ``progress`` method, every ``every`` steps."""
+
+    def __init__(self, report, total: int, every: int = 10):
+        self.report, self.total, self.every = report, max(int(total), 1), max(int(every), 1)
+
+    def on_step_end(self, state):
+        if state.step % self.every == 0:
+            self.report(min(state.step / self.total, 1.0))
 
 
 def _targets_for(loss_fn, y, n_out, dtype):

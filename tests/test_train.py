@@ -100,3 +100,11 @@ def test_evaluate_quadratic_with_labels_uses_one_hot():
     X = np.random.default_rng(0).standard_normal((6, 2))
     res = dlcore.evaluate(net, X, np.array([0, 1, 2, 0, 1, 2]), loss="quadratic")
     assert 0 <= res["acc"] <= 1 and res["loss"] > 0
+
+
+def test_progress_callback_reports_fractions():
+    from dlcore.train import Progress
+    ds = moons(n=100, rng=0, dtype=np.float64)
+    seen = []
+    fit(mlp([2, 4, 2], rng=0), ds.X_train, ds.y_train, steps=40, rng=0, callbacks=[Progress(seen.append, 40, every=10)])
+    assert seen == [0.25, 0.5, 0.75, 1.0]
