@@ -6,6 +6,10 @@ An optimiser is bound to a model and updates its parameters **in place**
 
 ``delta(key, p, g) -> array``: the change to add to parameter ``p``,
 
+where ``g`` already includes the L2 penalty's gradient
+:math:`\lambda W` when ``weight_decay`` :math:`=\lambda > 0` (applied to
+weight matrices ``"W"`` only, not to biases),
+
 and may keep per-parameter state in ``self.state[key]``. ``step()`` applies
 all deltas and, with ``track_updates=True``, keeps them in
 ``last_updates`` (name -> delta) for the update:data ratio diagnostic.
@@ -22,13 +26,16 @@ __all__ = ["Optimizer", "SGD", "OPTIMIZERS", "get_optimizer"]
 class Optimizer:
     """Base class. ``lr`` may be changed between steps (schedules)."""
 
-    def __init__(self, model: Module, lr: float, track_updates: bool = False):
+    def __init__(self, model: Module, lr: float, weight_decay: float = 0.0, track_updates: bool = False):
         if not isinstance(model, Module):
             raise TypeError(f"optimiser needs a dlcore Module, got {type(model).__name__}")
         if not np.isfinite(lr) or lr <= 0:
             raise ValueError(f"learning rate must be a positive finite number, got {lr}")
+        if not np.isfinite(weight_decay) or weight_decay < 0:
+            raise ValueError(f"weight_decay must be >= 0, got {weight_decay}")
         self.model = model
         self.lr = float(lr)
+        self.weight_decay = float(weight_decay)
         self.t = 0
         self.state: dict[str, dict] = {}
         self.track_updates = track_updates
@@ -47,6 +54,8 @@ class Optimizer:
                 if g is None:
                     continue
                 key = prefix + k
+                if self.weight_decay and k == "W":      # L2 penalty on weights, not biases
+                    g = g + self.weight_decay * p
                 d = self.delta(key, p, g)
                 p += d.astype(p.dtype, copy=False)
                 if self.track_updates:

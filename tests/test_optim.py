@@ -1,0 +1,45 @@
+import numpy as np
+import pytest
+
+from dlcore import SGD, Linear, mlp
+from dlcore.optim import get_optimizer
+
+
+def test_sgd_step_is_minus_lr_times_grad():
+    lin = Linear(2, 2, W=np.eye(2), b=[1.0, 2.0])
+    lin.grads = {"W": np.full((2, 2), 0.5), "b": np.array([1.0, -1.0])}
+    opt = SGD(lin, lr=0.1, track_updates=True)
+    opt.step()
+    assert np.allclose(lin.params["W"], np.eye(2) - 0.05)
+    assert np.allclose(lin.params["b"], [0.9, 2.1])
+    assert np.allclose(opt.last_updates["W"], -0.05) and opt.t == 1
+
+
+def test_weight_decay_shrinks_weights_not_biases():
+    lin = Linear(2, 2, W=np.full((2, 2), 2.0), b=[1.0, 1.0])
+    lin.zero_grad()
+    SGD(lin, lr=0.1, weight_decay=0.5).step()
+    assert np.allclose(lin.params["W"], 2.0 - 0.1 * 0.5 * 2.0)
+    assert np.allclose(lin.params["b"], 1.0)
+
+
+def test_optimizer_updates_nested_params_in_place():
+    net = mlp([3, 4, 2], rng=0)
+    W0 = net[0].params["W"]
+    before = W0.copy()
+    net.zero_grad()
+    net[0].grads["W"] = np.ones_like(W0)
+    SGD(net, lr=1.0).step()
+    assert net[0].params["W"] is W0 and np.allclose(W0, before - 1)
+
+
+def test_errors():
+    net = mlp([2, 2], rng=0)
+    with pytest.raises(ValueError, match="learning rate"):
+        SGD(net, lr=0)
+    with pytest.raises(ValueError, match="weight_decay"):
+        SGD(net, lr=0.1, weight_decay=-1)
+    with pytest.raises(ValueError, match="unknown optimiser 'adam'"):
+        get_optimizer("adam", net, lr=0.1)
+    with pytest.raises(TypeError, match="dlcore Module"):
+        SGD([np.zeros(2)], lr=0.1)
