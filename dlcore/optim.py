@@ -7,7 +7,7 @@ An optimiser is bound to a model and updates its parameters **in place**
 ``delta(key, p, g) -> array``: the change to add to parameter ``p``,
 
 where ``g`` already includes the L2 penalty's gradient
-:math:`\lambda W` when ``weight_decay`` :math:`=\lambda > 0` (applied to
+:math:`\\lambda W` when ``weight_decay`` :math:`=\\lambda > 0` (applied to
 weight matrices ``"W"`` only, not to biases),
 
 and may keep per-parameter state in ``self.state[key]``. ``step()`` applies
