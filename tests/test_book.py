@@ -46,3 +46,13 @@ def test_dlcore_import_is_numpy_only():
             "print(','.join(bad))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == "", f"importing dlcore pulled in: {out}"
+
+
+def test_sources_compile_without_warnings():
+    """Catches invalid escape sequences in LaTeX docstrings (a warning now, an error in future Pythons)."""
+    import warnings
+    root = BOOK.parent
+    for path in sorted([*root.glob("dlcore/**/*.py"), *root.glob("widgets/**/*.py"), *BOOK.glob("*.py")]):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            compile(path.read_text(encoding="utf-8"), str(path), "exec")
