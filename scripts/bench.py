@@ -57,18 +57,10 @@ def _import(spec: str):
 def discover_explorers(extra_modules=()):
     """Concrete Explorer subclasses defined in widgets.* and in ``extra_modules``."""
     import widgets
-    from widgets.base import Explorer
+    from widgets.discover import explorer_classes
 
     names = [f"widgets.{m.name}" for m in pkgutil.iter_modules(widgets.__path__)]
-    found = []
-    for name in [*names, *extra_modules]:
-        module = _import(name)
-        for _, cls in inspect.getmembers(module, inspect.isclass):
-            if (issubclass(cls, Explorer) and cls.__module__ == module.__name__
-                    and not inspect.isabstract(cls) and cls.controls
-                    and not cls.__name__.startswith("_")):
-                found.append((f"{module.__name__}.{cls.__name__}", cls))
-    return found
+    return explorer_classes([*names, *(_import(m) for m in extra_modules)])
 
 
 def settings_cycle(cls) -> list[dict]:
