@@ -65,6 +65,9 @@ def _env():
     env = dict(os.environ)
     env["PATH"] = str(BIN) + os.pathsep + env.get("PATH", "")
     env["MPLBACKEND"] = "Agg"
+    # small matrices: one BLAS thread is faster, and pytest-xdist already uses both cores
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        env.setdefault(var, "1")
     env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     return env
 
