@@ -37,8 +37,9 @@ from dlcore import check_module, numerical_gradient, rel_error
 from dlcore.exercises import ch01
 from dlcore.experiments import backprop as ex
 from widgets.ch01_backprop import GradCheckExplorer, WorkedExampleExplorer, plot_gradcheck, plot_network, plot_training
+from widgets.notebook import setup
 
-np.set_printoptions(precision=8, suppress=True)
+setup(precision=8)   # one BLAS thread (small matrices), print and figure defaults
 
 # %% [markdown]
 # ## 1.1 The network

@@ -1,0 +1,154 @@
+"""Exercise checkers for chapter 04 (cross-entropy and softmax).
+
+Each ``check_*`` returns a :class:`~dlcore.exercises.feedback.Feedback` that
+says what is wrong, e.g. "your dC/db is (a - y) * sigma'(z): that is the
+quadratic cost's formula".
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..experiments import crossentropy as ex
+from ..losses import logsumexp, softmax
+from .feedback import Feedback, compare_arrays
+
+__all__ = ["EX_LOGITS", "EX_LABEL", "EX_START", "check_ce_bias_gradient", "check_p_minus_y",
+           "check_faster_cost", "check_logsumexp"]
+
+#: exercise 2: the logit vector and the true class
+EX_LOGITS = np.array([2.0, 1.0, -1.0, 0.5])
+EX_LABEL = 2
+#: exercise 3: the starting point (w0, b0), x = 1, target 0
+EX_START = (-1.0, 3.5)
+
+
+def _none(answer, what):
+    if answer is None:
+        return Feedback(False, f"Replace None with {what}.")
+    return None
+
+
+def _points():
+    g = np.random.default_rng(404)
+    return [(float(w), float(b), g.normal(size=4), g.uniform(0, 1, size=4)) for w, b in g.normal(0, 2, size=(6, 2))]
+
+
+def check_ce_bias_gradient(fn) -> Feedback:
+    """``fn(w, b, x, y)`` -> dC/db of the mean binary cross-entropy of one sigmoid neuron
+    over the examples ``x``, ``y`` (1-D arrays)."""
+    if (fb := _none(fn, "a function dC_db(w, b, x, y)")) is not None:
+        return fb
+    if not callable(fn):
+        return Feedback(False, f"expected a function dC_db(w, b, x, y), got {type(fn).__name__}.")
+    worst = None
+    for w, b, x, y in _points():
+        try:
+            got = fn(w, b, x.copy(), y.copy())
+            if got is None:
+                return Feedback(False, "your function returns None: replace `return None` with your formula.")
+            got = float(got)
+        except Exception as e:  # the reader's code: report, do not crash
+            return Feedback(False, f"your function raised {type(e).__name__}: {e}")
+        exp = ex.neuron_grads(w, b, x, y, "cross_entropy")[1]
+        if not math.isfinite(got):
+            return Feedback(False, f"your dC/db is {got} at w={w:.3g}, b={b:.3g}: not a finite number.")
+        if abs(got - exp) > 1e-6 * max(1.0, abs(exp)):
+            a = 1 / (1 + np.exp(-(w * x + b)))
+            hints = {
+                "(a - y) * sigma'(z): that is the quadratic cost's formula; in CE the sigma'(z) cancels":
+                    np.mean((a - y) * a * (1 - a)),
+                "with the sign flipped: C has a minus sign in front, dC/db = mean(a - y)": -exp,
+                "summed instead of averaged over the examples (divide by n)": np.sum(a - y),
+                "mean((a - y) * x): that is dC/dw; for b the input x is replaced by 1": np.mean((a - y) * x),
+            }
+            hint = next((h for h, v in hints.items() if abs(got - v) < 1e-6 * max(1.0, abs(v))), None)
+            worst = (f"at w={w:.3g}, b={b:.3g} your dC/db is {got:.6g}, finite differences give {exp:.6g}"
+                     + (f"; it equals {hint}." if hint else "."))
+            break
+    if worst:
+        return Feedback(False, worst)
+    return Feedback(True, "your dC/db = mean(sigma(z) - y) agrees with finite differences at 6 random points.")
+
+
+def check_p_minus_y(answer) -> Feedback:
+    """``answer``: dC/dz for ``EX_LOGITS`` with true class ``EX_LABEL`` (softmax + CE), shape (4,)."""
+    if (fb := _none(answer, f"dC/dz for z = {EX_LOGITS.tolist()} and true class {EX_LABEL} (4 numbers)")) is not None:
+        return fb
+    p = softmax(EX_LOGITS)
+    y = np.eye(len(p))[EX_LABEL]
+    expected = p - y
+    try:
+        g = np.asarray(answer, dtype=float)
+    except (TypeError, ValueError):
+        return Feedback(False, f"expected 4 numbers, got {type(answer).__name__}.")
+    if g.shape == expected.shape:
+        if np.allclose(g, p, atol=1e-4):
+            return Feedback(False, "that is p = softmax(z) itself; subtract the one-hot target y.")
+        if np.allclose(g, -expected, atol=1e-4):
+            return Feedback(False, "the sign is flipped: the gradient is p - y, not y - p.")
+        if abs(g.sum()) > 1e-3:
+            fb = compare_arrays("dC/dz", g, expected, rtol=1e-3, atol=1e-4)
+            return Feedback(False, fb.message + f" Hint: p - y always sums to 0; yours sums to {g.sum():.3g}.")
+    fb = compare_arrays("dC/dz", g, expected, rtol=1e-3, atol=1e-4)
+    if fb:
+        return Feedback(True, f"dC/dz = p - y = {np.round(expected, 4).tolist()}; it sums to 0, and only the "
+                              "true class has a negative entry.")
+    return fb
+
+
+def check_faster_cost(faster, ratio) -> Feedback:
+    """From ``EX_START`` (x = 1, target 0): which cost's gradient is larger (``"quadratic"`` or
+    ``"cross_entropy"``) and by what factor (dC_CE/db divided by dC_Q/db)."""
+    if (fb := _none(faster, '"quadratic" or "cross_entropy"')) is not None:
+        return fb
+    if (fb := _none(ratio, "the ratio of the two initial gradients (a number)")) is not None:
+        return fb
+    w0, b0 = EX_START
+    gq = ex.neuron_grads(w0, b0, cost="quadratic")[1]
+    gc = ex.neuron_grads(w0, b0, cost="cross_entropy")[1]
+    expected = gc / gq
+    runs = {c: ex.plateau_stats(ex.train_neuron(w0, b0, 0.15, 300, c)) for c in ex.COSTS}
+    story = (f" Measured with eta = 0.15: the cost halves after {runs['cross_entropy']['half_epoch']} epochs "
+             f"with cross-entropy and after {runs['quadratic']['half_epoch']} with the quadratic cost.")
+    if faster not in ex.COSTS:
+        return Feedback(False, f'faster must be "quadratic" or "cross_entropy", got {faster!r}.')
+    if faster != "cross_entropy":
+        return Feedback(False, "the quadratic gradient carries the factor sigma'(z) <= 1/4, so it is never the "
+                               "larger one." + story)
+    try:
+        r = float(ratio)
+    except (TypeError, ValueError):
+        return Feedback(False, f"ratio must be a number, got {ratio!r}.")
+    if abs(r - expected) <= 1e-3 * expected:
+        return Feedback(True, f"the ratio is 1/sigma'(z) = {expected:.4g} at z = {w0 + b0:g}." + story)
+    a = 1 / (1 + math.exp(-(w0 + b0)))
+    if abs(r - 1 / expected) <= 1e-3 / expected:
+        return Feedback(False, "you inverted the ratio: divide the CE gradient by the quadratic one.")
+    if abs(r - 1 / a) <= 1e-3 / a or abs(r - a * (1 - a)) <= 1e-3:
+        return Feedback(False, f"close: the ratio is (a - y) / ((a - y) sigma'(z)) = 1/sigma'(z), with "
+                               f"a = sigma({w0 + b0:g}).")
+    return Feedback(False, f"the ratio {r:.4g} is off by {abs(r - expected):.3g}; compute 1/sigma'(z) at "
+                           f"z = w0*x + b0 = {w0 + b0:g}.")
+
+
+def check_logsumexp(fn) -> Feedback:
+    """``fn(z)`` -> log(sum(exp(z))) for a 1-D array, finite for logits in the thousands."""
+    if (fb := _none(fn, "a function my_logsumexp(z)")) is not None:
+        return fb
+    tests = [np.array([1.0, 2.0, 3.0]), np.array([-5.0, 0.0, 5.0, 2.5]), np.array([1000.0, 999.0, -1000.0]),
+             np.array([-1000.0, -1001.0]), np.array([710.0, 0.0])]
+    for z in tests:
+        try:
+            got = float(fn(z.copy()))
+        except Exception as e:
+            return Feedback(False, f"your function raised {type(e).__name__}: {e} on z = {z.tolist()}.")
+        exp = float(logsumexp(z))
+        if not math.isfinite(got):
+            return Feedback(False, f"on z = {z.tolist()} you return {got}: exp overflows (or underflows to 0 "
+                                   "before the log). Subtract max(z) first and add it back after the log.")
+        if abs(got - exp) > 1e-9 * max(1.0, abs(exp)):
+            return Feedback(False, f"on z = {z.tolist()} you return {got:.10g}, expected {exp:.10g}"
+                                   + (" (did you forget to add max(z) back?)" if abs(got - exp + z.max()) < 1e-6 else "."))
+    return Feedback(True, "finite and exact on all 5 test vectors, including logits of +-1000.")

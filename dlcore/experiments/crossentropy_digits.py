@@ -1,0 +1,148 @@
+"""Chapter 04 on a real task: three output/cost pairings on the 8x8 digits.
+
+=====================  =====================================  ============================================
+setup                  network output                         cost (``dlcore.losses``)
+=====================  =====================================  ============================================
+``sigmoid+quadratic``  :math:`a = \\sigma(z)` (a Sigmoid layer)  ``quadratic``: :math:`\\tfrac12\\lVert a-y\\rVert^2`
+``sigmoid+CE``         logits :math:`z`                       ``bce_with_logits`` (sigmoid inside)
+``softmax+CE``         logits :math:`z`                       ``softmax_cross_entropy``
+=====================  =====================================  ============================================
+
+The output-layer error :math:`\\partial C/\\partial z_k` is
+:math:`(a_k-y_k)\\,\\sigma'(z_k)` for the first and :math:`a_k - y_k` (resp.
+:math:`p_k - y_k`) for the other two, so an output unit that is saturated on
+the *wrong* side (:math:`|a_k - y_k| > 0.97`) barely learns with the
+quadratic cost. We record that fraction over training, on the validation set.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+
+from ..activations.basic import sigmoid
+from ..data import digits, one_hot
+from ..layers import mlp
+from ..losses import softmax
+from ..train import evaluate, fit
+
+__all__ = ["SETUPS", "output_probabilities", "saturation", "train_setup", "compare_setups"]
+
+#: setup name -> (output_activation of the mlp, loss name for fit)
+SETUPS = {
+    "sigmoid+quadratic": ("sigmoid", "quadratic"),
+    "sigmoid+CE": (None, "bce"),
+    "softmax+CE": (None, "cross_entropy"),
+}
+
+
+def _setup(name):
+    if name not in SETUPS:
+        raise ValueError(f"setup must be one of {list(SETUPS)}, got {name!r}")
+    return SETUPS[name]
+
+
+def output_probabilities(setup: str, out: np.ndarray) -> np.ndarray:
+    """The per-class outputs in [0, 1] the cost compares with the targets: ``(N, 10)``."""
+    _setup(setup)
+    if setup == "sigmoid+quadratic":
+        return out
+    if setup == "sigmoid+CE":
+        return sigmoid(out)
+    return softmax(out)
+
+
+def saturation(P: np.ndarray, labels: np.ndarray, threshold: float = 0.97) -> dict:
+    """Fractions of output units that are saturated, and saturated on the wrong side.
+
+    ``saturated``: :math:`a < 1-t` or :math:`a > t`; ``wrong``: :math:`|a - y| > t`
+    (confidently wrong: where :math:`\\sigma'(z)` kills the quadratic cost's gradient).
+    """
+    P = np.asarray(P)
+    Y = one_hot(np.asarray(labels), P.shape[1]).astype(P.dtype)
+    return {"saturated": float(np.mean((P < 1 - threshold) | (P > threshold))),
+            "wrong": float(np.mean(np.abs(P - Y) > threshold))}
+
+
+class _Recorder:
+    def __init__(self, setup, X, y):
+        self.setup, self.X, self.y = setup, X, y
+        self.rows = []
+
+    def on_eval(self, state):
+        P = output_probabilities(self.setup, state.model.forward(self.X, training=False))
+        s = saturation(P, self.y)
+        self.rows.append((state.step, s["saturated"], s["wrong"]))
+
+
+@lru_cache(maxsize=64)
+def _train(setup, seed, epochs, hidden, lr, init_std, batch_size, evals_per_epoch):
+    out_act, loss = SETUPS[setup]
+    ds = digits(dtype=np.float32)
+    net = mlp([64, hidden, 10], activation="sigmoid", init="normal", init_kwargs={"std": init_std},
+              rng=np.random.default_rng(seed), dtype=np.float32, output_activation=out_act)
+    start = {"val": evaluate(net, ds.X_val, ds.y_val, loss)["acc"],
+             "train": evaluate(net, ds.X_train, ds.y_train, loss)["acc"]}
+    rec = _Recorder(setup, ds.X_val, ds.y_val)
+    rec.on_eval(_Start(net))
+    steps_per_epoch = int(np.ceil(len(ds.X_train) / batch_size))
+    every = max(1, steps_per_epoch // evals_per_epoch)
+    h = fit(net, ds.X_train, ds.y_train, loss=loss, lr=lr, epochs=epochs, batch_size=batch_size,
+            rng=np.random.default_rng(seed + 1000), val=(ds.X_val, ds.y_val), eval_every=every,
+            callbacks=[rec], on_divergence="stop")
+    steps, val_acc = h.eval_series("val_acc")
+    _, train_acc = h.eval_series("train_acc")
+    r = np.array(rec.rows)
+    d = {"epoch": np.r_[0.0, steps / steps_per_epoch], "val_acc": np.r_[start["val"], val_acc],
+         "train_acc": np.r_[start["train"], train_acc], "saturated": r[:, 1], "wrong": r[:, 2]}
+    for v in d.values():
+        v.setflags(write=False)
+    return d
+
+
+class _Start:
+    def __init__(self, model):
+        self.model, self.step = model, 0
+
+
+def _check_settings(epochs, hidden, lr, init_std, batch_size):
+    if not (isinstance(epochs, (int, np.integer)) and 1 <= epochs <= 500):
+        raise ValueError(f"epochs must be an int in [1, 500], got {epochs!r}")
+    if not (isinstance(hidden, (int, np.integer)) and hidden >= 1):
+        raise ValueError(f"hidden must be a positive int, got {hidden!r}")
+    if not lr > 0:
+        raise ValueError(f"lr must be positive, got {lr!r}")
+    if not init_std > 0:
+        raise ValueError(f"init_std must be positive, got {init_std!r}")
+    if not (isinstance(batch_size, (int, np.integer)) and batch_size >= 1):
+        raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
+
+
+def train_setup(setup="softmax+CE", seed=0, epochs=15, hidden=30, lr=0.5, init_std=1.0,
+                batch_size=32, evals_per_epoch=2) -> dict:
+    """Train a 64-hidden-10 sigmoid net (weights N(0, init_std^2), float32) with one setup.
+
+    Returns read-only arrays over evaluation points (index 0 = before training):
+    ``epoch``, ``val_acc``, ``train_acc``, ``saturated`` and ``wrong`` (fractions of
+    validation output units, see :func:`saturation`). Cached on the settings.
+    """
+    _setup(setup)
+    _check_settings(epochs, hidden, lr, init_std, batch_size)
+    return _train(setup, int(seed), int(epochs), int(hidden), float(lr), float(init_std),
+                  int(batch_size), int(evals_per_epoch))
+
+
+def compare_setups(seeds=(0, 1, 2), setups=tuple(SETUPS), progress=None, **settings) -> dict:
+    """:func:`train_setup` for every setup and seed: ``{setup: {key: (n_seeds, n_evals) array}}``
+    plus ``"epoch"``. ``progress(fraction)`` is called after each run."""
+    out, total, done = {}, len(seeds) * len(setups), 0
+    for name in setups:
+        runs = []
+        for s in seeds:
+            runs.append(train_setup(name, seed=s, **settings))
+            done += 1
+            if progress is not None:
+                progress(done / total)
+        out[name] = {k: np.stack([r[k] for r in runs]) for k in ("val_acc", "train_acc", "saturated", "wrong")}
+        out["epoch"] = runs[0]["epoch"]
+    return out

@@ -1,0 +1,57 @@
+"""Chapter 04 exercise checkers accept right answers and explain wrong ones."""
+import numpy as np
+
+from dlcore.exercises import ch04
+
+
+def _sig(z):
+    return 1 / (1 + np.exp(-z))
+
+
+def test_ce_bias_gradient():
+    assert not ch04.check_ce_bias_gradient(None) and "Replace None" in ch04.check_ce_bias_gradient(None).message
+    assert ch04.check_ce_bias_gradient(lambda w, b, x, y: np.mean(_sig(w * x + b) - y))
+    fb = ch04.check_ce_bias_gradient(lambda w, b, x, y: np.mean((_sig(w * x + b) - y) * _sig(w * x + b) * (1 - _sig(w * x + b))))
+    assert not fb and "quadratic" in fb.message
+    fb = ch04.check_ce_bias_gradient(lambda w, b, x, y: np.sum(_sig(w * x + b) - y))
+    assert not fb and "divide by n" in fb.message
+    fb = ch04.check_ce_bias_gradient(lambda w, b, x, y: np.mean(y - _sig(w * x + b)))
+    assert not fb and "sign" in fb.message
+    fb = ch04.check_ce_bias_gradient(lambda w, b, x, y: 1 / 0)
+    assert not fb and "ZeroDivisionError" in fb.message
+
+
+def test_p_minus_y():
+    z = ch04.EX_LOGITS
+    p = np.exp(z) / np.exp(z).sum()
+    y = np.eye(4)[ch04.EX_LABEL]
+    assert ch04.check_p_minus_y(p - y)
+    assert "subtract" in ch04.check_p_minus_y(p).message
+    assert "sign" in ch04.check_p_minus_y(y - p).message
+    assert "sums to" in ch04.check_p_minus_y(p - np.eye(4)[0] + 0.1).message
+    assert "shape" in ch04.check_p_minus_y([1.0, 2.0]).message
+    assert "Replace None" in ch04.check_p_minus_y(None).message
+
+
+def test_faster_cost():
+    w0, b0 = ch04.EX_START
+    a = _sig(w0 + b0)
+    r = 1 / (a * (1 - a))
+    fb = ch04.check_faster_cost("cross_entropy", r)
+    assert fb and "halves after" in fb.message
+    assert "never the larger" in ch04.check_faster_cost("quadratic", r).message
+    assert "inverted" in ch04.check_faster_cost("cross_entropy", 1 / r).message
+    assert "off by" in ch04.check_faster_cost("cross_entropy", 3.0).message
+    assert "Replace None" in ch04.check_faster_cost(None, None).message
+
+
+def test_logsumexp():
+    def stable(z):
+        m = np.max(z)
+        return m + np.log(np.sum(np.exp(z - m)))
+    assert ch04.check_logsumexp(stable)
+    with np.errstate(over="ignore", divide="ignore"):
+        fb = ch04.check_logsumexp(lambda z: np.log(np.sum(np.exp(z))))
+    assert not fb and "Subtract max(z)" in fb.message
+    fb = ch04.check_logsumexp(lambda z: np.log(np.sum(np.exp(z - np.max(z)))))
+    assert not fb and "add max(z) back" in fb.message
