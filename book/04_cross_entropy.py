@@ -42,9 +42,9 @@ from dlcore import bce_with_logits, numerical_gradient, rel_error, softmax, soft
 from dlcore.exercises import ch04
 from dlcore.experiments import crossentropy as ex
 from dlcore.experiments import crossentropy_digits as dx
-from widgets.notebook import setup
 from widgets.ch04_crossentropy import (DigitsCostExplorer, LandscapeExplorer, SingleNeuronExplorer, plot_ce_cost,
                                        plot_coin, plot_digits, plot_landscape, plot_neuron, plot_stability)
+from widgets.notebook import setup
 
 setup(precision=6)   # one BLAS thread (small matrices), print and figure defaults
 

@@ -9,7 +9,7 @@ layer:
   gradient), ``weight_norm`` and, when the optimiser tracked its updates,
   ``update_ratio`` :math:`\\mathrm{std}(\\Delta W)/\\mathrm{std}(W)`
   (Karpathy's update:data ratio; about 1e-3 is healthy);
-* activation layers: ``mean``, ``std`` of the outputs, ``saturated``
+* activation layers: ``mean``, ``std`` and ``rms`` (:math:`\\sqrt{\\mathrm{mean}(Y^2)}`) of the outputs, ``saturated``
   (fraction of saturated units, for functions that saturate) and ``dead``
   (fraction of units whose derivative is 0 for every example of the batch).
 """
@@ -20,7 +20,7 @@ import numpy as np
 from .activations import Activation
 from .module import Module
 
-__all__ = ["layer_stats", "layer_names"]
+__all__ = ["layer_stats", "layer_names", "param_grad_norms", "activation_rms"]
 
 
 def layer_names(model: Module) -> list[str]:
@@ -46,7 +46,8 @@ def _activation_record(layer):
     X, Y = layer._X, layer._Y
     if Y is None:
         return {}
-    rec = {"mean": float(np.mean(Y)), "std": float(np.std(Y))}
+    rec = {"mean": float(np.mean(Y)), "std": float(np.std(Y)),
+           "rms": float(np.sqrt(np.mean(np.square(Y, dtype=np.float64))))}
     sat = layer.saturated(X, Y)
     if sat is not None:
         rec["saturated"] = float(np.mean(sat))
@@ -79,3 +80,26 @@ def layer_stats(model: Module, optimizer=None) -> list[dict]:
                 rec["grad_norm"] = float(np.sqrt(np.sum(np.square(gn))))
         out.append(rec)
     return out
+
+
+def param_grad_norms(model: Module, key: str = "W") -> tuple[list[str], np.ndarray]:
+    """Norms of every gradient named ``key`` (``"W"`` or ``"b"``), in forward order, nested blocks included.
+
+    Returns ``(names, norms)``, e.g. ``(["0.W", "2.W", "4.0.0.W"], array([...]))``
+    (the last is the Linear inside a residual block). With ``key="b"`` the
+    norms are Nielsen's :math:`\\lVert\\delta^l\\rVert` summed over the batch.
+    """
+    names, norms = [], []
+    for name, _, g in model.named_parameters():
+        if name.rsplit(".", 1)[-1] == key and g is not None:
+            names.append(name)
+            norms.append(float(np.linalg.norm(g)))
+    return names, np.asarray(norms)
+
+
+def activation_rms(model: Module) -> np.ndarray:
+    """RMS of the output of every activation layer of a Sequential after a forward pass, shape ``(n_act,)``."""
+    layers = getattr(model, "layers", [model])
+    out = [float(np.sqrt(np.mean(np.square(l._Y, dtype=np.float64))))
+           for l in layers if isinstance(l, Activation) and l._Y is not None]
+    return np.asarray(out)

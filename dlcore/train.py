@@ -159,11 +159,14 @@ def _find_nonfinite_forward(model):
 
 
 def _find_nonfinite_grad(model):
-    layers = getattr(model, "layers", [model])
-    for i in range(len(layers) - 1, -1, -1):   # backward order: where it first appeared
-        for k, g in layers[i].grads.items():
-            if not np.all(np.isfinite(g)):
-                return f"{i}:{type(layers[i]).__name__}.{k}"
+    """Name of the first parameter, in backward order, whose gradient is not finite (or None)."""
+    names = getattr(model, "layers", None)
+    for name, _, g in reversed(list(model.named_parameters())):   # backward order: where it first appeared
+        if g is not None and not np.all(np.isfinite(g)):
+            if names is not None:
+                top = int(name.split(".")[0])
+                return f"{top}:{type(names[top]).__name__}.{name.split('.', 1)[1]}"
+            return name
     return None
 
 

@@ -1,3 +1,14 @@
 import os
 
+import pytest
+
 os.environ.setdefault("MPLBACKEND", "Agg")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _one_blas_thread():
+    """The book's matrices are small: one BLAS thread is faster (80x for a 128x128 matmul on a
+    busy 2-core machine, measured in chapter 02), and pytest-xdist already uses both cores."""
+    from widgets.notebook import one_blas_thread
+    with one_blas_thread():
+        yield

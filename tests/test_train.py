@@ -108,3 +108,15 @@ def test_progress_callback_reports_fractions():
     seen = []
     fit(mlp([2, 4, 2], rng=0), ds.X_train, ds.y_train, steps=40, rng=0, callbacks=[Progress(seen.append, 40, every=10)])
     assert seen == [0.25, 0.5, 0.75, 1.0]
+
+
+def test_nonfinite_gradient_inside_a_nested_module_is_found():
+    from dlcore.train import _find_nonfinite_grad, _grads_finite
+    inner = dlcore.Sequential(dlcore.Linear(3, 3, rng=0), dlcore.get_activation("tanh"))
+    net = dlcore.Sequential(dlcore.Linear(3, 3, rng=1), inner, dlcore.Linear(3, 2, rng=2))
+    X = np.ones((2, 3))
+    net.backward(np.ones_like(net.forward(X)))
+    assert _grads_finite(net) and _find_nonfinite_grad(net) is None
+    inner.layers[0].grads["W"][1, 1] = np.nan
+    assert not _grads_finite(net)
+    assert _find_nonfinite_grad(net) == "1:Sequential.0.W"

@@ -41,6 +41,7 @@ BUDGETS_MS = {"analytic": 30.0, "training": 1000.0}
 _clock = time.perf_counter  # module level so tests can monkeypatch the clock
 
 
+from widgets.notebook import one_blas_thread  # noqa: E402
 from widgets.controls import Checkbox, Control, Dropdown, FloatSlider, IntSlider, LogSlider  # noqa: E402  (re-exported)
 
 
@@ -229,7 +230,8 @@ class Explorer(abc.ABC):
     def _update_once(self) -> None:
         self.n_updates += 1
         try:
-            data = self.compute(**self._settings)
+            with one_blas_thread():      # the book's small matrices: one thread is faster
+                data = self.compute(**self._settings)
             self.draw(data)
             png = self.render_png()
         except Exception as exc:

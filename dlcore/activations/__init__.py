@@ -5,8 +5,13 @@ registered name to its class; ``activation_names()`` lists them.
 """
 from .base import ACTIVATIONS, Activation, activation_names, get_activation, register
 from .basic import Identity, ReLU, Sigmoid, Tanh, sigmoid
+from . import zoo
+from .zoo import (ELU, GELU, SELU, HardSigmoid, HardTanh, LeakyReLU, Mish, PReLU, RReLU, SiLU, Softmax,
+                  Softplus, Swish, gaussian_cdf, mish, mish_log10, softmax_jacobian, softplus)
 
 __all__ = [
     "ACTIVATIONS", "Activation", "activation_names", "get_activation", "register",
-    "Identity", "ReLU", "Sigmoid", "Tanh", "sigmoid",
+    "Identity", "ReLU", "Sigmoid", "Tanh", "sigmoid", "zoo",
+    "ELU", "GELU", "SELU", "HardSigmoid", "HardTanh", "LeakyReLU", "Mish", "PReLU", "RReLU", "SiLU",
+    "Softmax", "Softplus", "Swish", "gaussian_cdf", "mish", "mish_log10", "softmax_jacobian", "softplus",
 ]

@@ -37,7 +37,6 @@ def check_partial(name: str, value) -> Feedback:
         return Feedback(False, f"unknown parameter {name!r}; choose from {sorted(g)}.")
     fb = compare_scalar(f"dE/d{name}", value, g[name], rtol=1e-5)
     if not fb:
-        d = ex.hand_backward()
         oo = ex.forward_trace()["out_o"]
         # a common slip: forgetting the sigmoid derivative factor of the output unit
         if name in ("w5", "w6", "w7", "w8"):

@@ -15,7 +15,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..activations import Sigmoid, sigmoid
+from ..activations import Sigmoid
 from ..gradcheck import check_module, numerical_gradient, rel_error
 from ..layers import Linear, Sequential
 from ..losses import quadratic
@@ -120,7 +120,6 @@ def _train_cached(steps, lr, update_biases):
     traj = np.empty((steps + 1, len(names)))
     errors = np.empty(steps + 1)
     outs = np.empty((steps + 1, 2))
-    L1, L2 = net.layers[0].params, net.layers[2].params
     for s in range(steps + 1):
         out = net.forward(x)
         E, dY = quadratic(out, t, half=True)

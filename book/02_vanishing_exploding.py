@@ -1,0 +1,473 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#   kernelspec:
+#     display_name: Python 3 (dlbook)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 02 · Vanishing and exploding gradients
+#
+# Why does a deeper net train worse, and what does each remedy actually do?
+# This chapter measures the answer: the gradient that reaches a layer is a
+# product of one factor per layer above it, and products of many factors
+# shrink or grow geometrically. Every remedy (initialisation, ReLU, clipping,
+# residual connections) is a way of keeping those factors near 1, or of
+# capping what happens when they are not.
+#
+# **Questions this chapter answers**
+#
+# | # | question | 问题（意译） |
+# |---|---|---|
+# | 2.1 | Why does the gradient shrink or grow geometrically with depth? | 为什么梯度会随层数成倍地变小或变大？ |
+# | 2.2 | Do the earlier layers of a deep sigmoid net really learn more slowly, and by how much? | 深层 sigmoid 网络里靠前的层真的学得更慢吗？慢多少？ |
+# | 2.3 | How does the initialisation (N(0,1), 0.02·randn, scale/√n, Xavier, He) decide whether the signal survives 30 layers? | 各种初始化怎样决定信号能否穿过几十层？ |
+# | 2.4 | What is the "degeneration" of a product of weight matrices, and why is it faster for ReLU nets? | 权重矩阵连乘的“退化”指什么？为什么 ReLU 网络退化得更快？ |
+# | 2.5 | How does a loss turn into NaN, and what do clipping by value and by norm do about it? | 损失是怎样变成 NaN 的？按值裁剪和按范数裁剪分别有什么作用？ |
+# | 2.6 | Why do residual (skip) connections keep a 20-layer net trainable? | 残差连接为什么能让 20 层的网络仍然可训练？ |
+# | 2.7 | More layers or more neurons? A funnel or a constant width? | 该加层数还是加每层神经元？漏斗形还是等宽？ |
+# | 2.8 | Which remedy fixes which problem (init, ReLU, clipping, weight penalties, batch norm, residuals, pretraining, LSTM)? | 各种补救办法分别治什么问题？ |
+# | 2.9 | Why is tanh said to converge faster than sigmoid? | 为什么说 tanh 比 sigmoid 收敛得快？ |
+#
+# Every number below is computed by a cell of this notebook with `dlcore`.
+
+# %%
+# %matplotlib inline
+import matplotlib.pyplot as plt
+import numpy as np
+
+from dlcore.exercises import ch02
+from dlcore.experiments import gradients as ex
+from dlcore.experiments import gradients_shape as exs
+from widgets.ch02_gradients import (ClippingExplorer, JacobianExplorer, LayerSpeedExplorer, ResidualExplorer,
+                                    SignalExplorer, plot_clipping, plot_jacobian, plot_layer_speeds, plot_residual,
+                                    plot_shapes, plot_signal)
+from widgets.notebook import setup
+
+setup()   # one BLAS thread (small matrices), print and figure defaults
+
+# %% [markdown]
+# ## 2.1 The gradient is a product, one factor per layer
+#
+# Write a net as $z^l = h^{l-1} W^l + b^l$, $h^l = f(z^l)$ (rows are examples,
+# as in `dlcore`). Backpropagation carries the error
+# $\delta^l = \partial C/\partial z^l$ downwards:
+#
+# $$\delta^l = \big(\delta^{l+1}\, W^{l+1\,\top}\big) \odot f'(z^l),
+# \qquad \frac{\partial C}{\partial b^l} = \delta^l, \qquad \frac{\partial C}{\partial W^l} = h^{l-1\,\top}\delta^l .$$
+#
+# In column notation the same step is a Jacobian: $h_{t+1} = f(W_t h_t)$ has
+# $\partial h_{t+1}/\partial h_t = \mathrm{diag}\big(f'(W_t h_t)\big)\, W_t$, and the
+# gradient at layer 1 is the gradient at the top multiplied by
+#
+# $$J_L \cdots J_2 J_1, \qquad J_t = \mathrm{diag}\big(f'(W_t h_t)\big)\, W_t .$$
+#
+# Each factor has two parts: the weights and the slopes of the activation.
+# For a sigmoid $f' = \sigma(1-\sigma) \le \tfrac14$, so unless the weights are
+# large, every layer shrinks the gradient by a roughly constant factor and
+# $L$ layers shrink it by that factor to the power $L$. If the factors are
+# above 1 the same product explodes. Nothing in between is stable *by
+# default*: that is the whole problem.
+#
+# ## 2.2 Earlier layers learn slower (Nielsen, chapter 5)
+#
+# Michael Nielsen measured the "speed of learning" of each hidden layer as
+# $\lVert\delta^l\rVert$, the norm of the bias gradient. We repeat it on the
+# 8×8 digits: `64 → 30 → 30 → 30 → 30 → 30 → 10`, sigmoid, weights
+# $\mathcal N(0, 1/n_{in})$, softmax cross-entropy, 500 training images.
+
+# %%
+r = ex.layer_speeds(depth=5, width=30, activation="sigmoid", init="scaled", scale=1.0)
+s = r["init_speed"]
+print("||delta^l|| at initialisation, layer 1 .. 5:", "  ".join(f"{v:.2e}" for v in s))
+print("each layer vs the one below it:         ", "  ".join(f"{b / a:.2f}x" for a, b in zip(s[:-1], s[1:])))
+print(f"last hidden layer / first hidden layer: {s[-1] / s[0]:.0f}x")
+print(f"median of that ratio over training:     {np.median(r['speed'][:, -1] / r['speed'][:, 0]):.0f}x")
+r1 = ex.layer_speeds(depth=5, width=30, activation="sigmoid", init="normal")
+print(f"with N(0,1) weights instead:            {r1['init_speed'][-1] / r1['init_speed'][0]:.1f}x")
+plot_layer_speeds(r)
+plt.show()
+
+# %% [markdown]
+# **What to notice.** Every layer back learns several times more slowly than
+# the layer above it, and the gaps stay while training runs (right panel): the
+# first layer of this net barely moves while the last one learns. With
+# $\mathcal N(0,1)$ weights the ratio is much smaller, because bigger weights
+# offset the $\tfrac14$ of the sigmoid; the product is "weights × slopes", as
+# the formula says, and the notes' remark that vanishing depends on both is
+# right.
+#
+# ### Explorer: per-layer learning speed
+#
+# Change the depth (the first layer gets slower with every layer you add),
+# the activation (ReLU with He initialisation removes the geometric decay)
+# and the initialisation. Each change trains the net for 300 steps.
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+LayerSpeedExplorer()
+
+# %% [markdown]
+# ## 2.3 The forward signal: what the initialisation must preserve
+#
+# The same product governs the forward pass. With independent weights of
+# variance $\mathrm{Var}(W)$, fan-in $n$ and $q_{l} = \mathbb E[(h^l)^2]$,
+#
+# $$\mathrm{Var}(z^l) = n\,\mathrm{Var}(W)\, q_{l-1}.$$
+#
+# * A linear unit (and tanh near 0) passes it on: the RMS changes by
+#   $\sqrt{n\mathrm{Var}(W)}$ per layer. With $0.02\cdot\mathcal N(0,1)$ and
+#   $n=128$ that is $0.02\sqrt{128}$ per layer: the signal collapses.
+# * A ReLU keeps half of the second moment: $q_l = \tfrac{n\mathrm{Var}(W)}{2}\, q_{l-1}$.
+#   **He** ($\mathrm{Var}(W)=2/n$) gives factor 1; **Xavier/Glorot**
+#   ($2/(n_{in}+n_{out})$, i.e. $1/n$ for equal widths) gives $1/\sqrt2$ per layer.
+# * With $\mathcal N(0,1)$ weights $\mathrm{Var}(z)$ is about $n$ times the
+#   input's: tanh and sigmoid units sit in their flat tails (*saturated*).
+#
+# 30 random layers of width 128, 128 Gaussian inputs:
+
+# %%
+cases = {"ReLU, He": ("relu", "he"), "ReLU, Xavier": ("relu", "xavier"), "tanh, 0.02·N(0,1)": ("tanh", "small"),
+         "tanh, Xavier": ("tanh", "xavier"), "tanh, N(0,1)": ("tanh", "normal"), "sigmoid, N(0,1)": ("sigmoid", "normal")}
+sig = {k: ex.forward_signal(a, i, depth=30) for k, (a, i) in cases.items()}
+print(f"{'':20s} {'theory':>8s} {'measured':>9s} {'RMS layer 1':>12s} {'RMS layer 30':>13s} {'saturated':>10s}")
+for k, v in sig.items():
+    th = f"{v['theory_factor']:.4f}" if np.isfinite(v["theory_factor"]) else "-"
+    print(f"{k:20s} {th:>8s} {v['measured_factor']:9.4f} {v['rms'][0]:12.3e} {v['rms'][-1]:13.3e} "
+          f"{v['saturated'].mean():10.1%}")
+plot_signal({k: sig[k] for k in ("ReLU, He", "ReLU, Xavier", "tanh, 0.02·N(0,1)", "tanh, N(0,1)")})
+plt.show()
+
+# %% [markdown]
+# **What to notice.** The measured per-layer factor (the geometric mean of
+# $\mathrm{RMS}_l/\mathrm{RMS}_{l-1}$) sits next to the prediction: 1 for He,
+# $1/\sqrt2$ for Xavier with ReLU (after 30 layers the signal is
+# $2^{-15}$ of its start), $0.02\sqrt{128}$ for the tiny initialisation. The
+# heat maps (layer upwards, activation value across, colour = density) show
+# the three failure shapes: a spike at 0 that narrows layer after layer
+# (collapse), mass piled at $\pm1$ (saturation), and a stable spread (He).
+# tanh with Xavier decays slowly but not geometrically: near 0 it is linear,
+# and its curvature only bites as the signal grows.
+#
+# > **Errata: "a sigmoid with N(0,1) weights makes the variance grow layer
+# > after layer because it is not zero-centred."** Measured above: the RMS of a
+# > sigmoid net with $\mathcal N(0,1)$ weights does not grow (its per-layer
+# > factor is the one printed in the table); what happens is that already the
+# > first layer's pre-activations have a standard deviation of about
+# > $\sqrt{n\cdot\mathbb E[h^2]}$, so most units are saturated from layer 1 on. The
+# > outputs of a sigmoid are bounded by 1; their variance cannot grow without
+# > limit. Saturation, not growth, is what kills the gradient.
+#
+# ### Explorer: the forward signal per initialisation
+#
+# The heat map shows each layer's distribution of outputs, the right panel
+# its RMS with the predicted geometric law (dashed) where the simple theory
+# applies. With the *scale/√n* initialisation, move the scale through 1 for
+# tanh, or through $\sqrt2$ for ReLU.
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+SignalExplorer()
+
+# %% [markdown]
+# ## 2.4 Products of Jacobians and the effective rank
+#
+# The notes describe a "degeneration of the weight-matrix product": as more
+# matrices are multiplied, the product becomes more and more degenerate, and
+# faster in nets with hard-saturating units such as ReLU. We can make this
+# precise. Take the input-output Jacobian $P_L = J_L\cdots J_1$ of a random
+# net with $W_t \sim \mathcal N(0, s^2/n)$ and look at its singular values
+# $\sigma_1 \ge \dots \ge \sigma_n$: its norm $\sigma_1$ says whether the
+# gradient vanishes or explodes; their *spread* says how many directions of
+# the input the gradient can still tell apart.
+#
+# **Effective rank** (Roy & Vetterli, 2007): with $p_i = \sigma_i/\sum_j\sigma_j$,
+#
+# $$\operatorname{erank}(P) = \exp\Big(-\sum_i p_i \log p_i\Big),$$
+#
+# the exponential of the entropy of the normalised spectrum. It is $n$ when all
+# singular values are equal and 1 when one direction carries everything.
+#
+# Width 64, each activation at the weight scale that keeps the norm roughly
+# constant (tanh: $s=1$; ReLU: $s=\sqrt2$, He), mean over 3 random nets:
+
+# %%
+def mean_erank(act, scale):
+    return np.mean([ex.jacobian_product(act, depth=50, width=64, scale=scale, seed=k)["erank"] for k in range(3)], axis=0)
+
+er = {"tanh, s=1": mean_erank("tanh", 1.0), "ReLU, s=√2": mean_erank("relu", np.sqrt(2)),
+      "sigmoid, s=4": mean_erank("sigmoid", 4.0)}
+print(f"{'effective rank at depth':24s}" + "".join(f"{d:>8d}" for d in (1, 10, 30, 50)))
+for k, v in er.items():
+    print(f"{k:24s}" + "".join(f"{v[d - 1]:8.2f}" for d in (1, 10, 30, 50)))
+for s in (0.5, 1.0, 2.0):
+    print(f"tanh, s={s}: log10 ||P_50|| = {ex.jacobian_product('tanh', depth=50, width=64, scale=s)['log10_norm'][-1]:+.1f}")
+plot_jacobian({"tanh, s=1": ex.jacobian_product("tanh", depth=50, width=64, scale=1.0),
+               "ReLU, s=√2": ex.jacobian_product("relu", depth=50, width=64, scale=np.sqrt(2)),
+               "tanh, s=0.5": ex.jacobian_product("tanh", depth=50, width=64, scale=0.5)}, at=30)
+plt.show()
+
+# %% [markdown]
+# **What to notice.** Even when the norm is kept near 1, the spectrum spreads
+# with depth (right panel: singular values at depth 30) and the effective rank
+# falls: the gradient reaching the first layers lives in fewer and fewer
+# directions. A ReLU Jacobian zeroes about half of its rows at every layer,
+# so its effective rank collapses faster than tanh's. The scale alone moves
+# the norm from vanishing ($s=0.5$) through roughly constant ($s=1$) to
+# exploding ($s=2$): that is the knob initialisation turns.
+#
+# ### Explorer: weight scale, activation and depth
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+JacobianExplorer()
+
+# %% [markdown]
+# ## 2.5 Exploding to NaN, and gradient clipping
+#
+# If the per-layer factors are above 1, the gradient explodes; one step of
+# SGD with it throws the weights far away, the next forward pass overflows,
+# and the loss becomes `inf`, then `nan`. `fit` checks every step and stops
+# with the step and the layer where the first non-finite number appeared.
+#
+# **Clipping** caps the step without touching the model:
+#
+# * by value: $g_i \leftarrow \min(\max(g_i, -c), c)$ for every entry (cheap, changes the direction);
+# * by global norm (Pascanu et al. 2013): $g \leftarrow g\cdot\min\big(1, c/\lVert g\rVert\big)$ with
+#   $\lVert g\rVert$ over *all* parameters together (keeps the direction; the step is at most $\eta c$).
+#
+# `dlcore.clipping` has both, and `GradientClipper` is the callback that
+# applies one between backward and the optimiser step. Below: an 8-layer
+# ReLU net on the digits, weights $\mathcal N(0, s^2/n)$ with $s=2$ (too
+# large: each layer multiplies the signal by about $s/\sqrt2$), SGD with
+# $\eta=0.1$, the same seeds for every run.
+
+# %%
+runs = {"no clipping": ex.explode_and_clip("none", lr=0.1, init_scale=2.0),
+        "clip by norm, c=1": ex.explode_and_clip("norm", 1.0, lr=0.1, init_scale=2.0),
+        "clip by value, c=0.1": ex.explode_and_clip("value", 0.1, lr=0.1, init_scale=2.0),
+        "clip by norm, c=100": ex.explode_and_clip("norm", 100.0, lr=0.1, init_scale=2.0)}
+for k, v in runs.items():
+    end = (f"diverged: {v['divergence']['message'].split('.')[0]}" if v["divergence"] else
+           f"val. accuracy {v['val_acc']:.3f}, clipped on {v['clipped_fraction']:.0%} of the steps")
+    print(f"{k:22s} ||g|| at step 1 = {v['grad_norm'][0]:7.1f}   {end}")
+plot_clipping(runs)
+plt.show()
+
+# %% [markdown]
+# **What to notice.** All three runs start from the same weights, so their
+# first gradient norm is the same. Without clipping the norm grows by orders
+# of magnitude within a few steps and the detector names the step and the
+# layer. Both kinds of clipping keep the *same* run finite, and it then
+# learns. Even a loose threshold, above the first gradient's norm, keeps it
+# finite: it only acts on the few steps where the norm spikes (the last
+# line), though that run learns less in the same budget. Clipping treats the
+# symptom of explosion (a huge step); it does nothing for a vanishing
+# gradient, which section 2.8 shows.
+#
+# ### Explorer: threshold, learning rate, initial scale
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+ClippingExplorer()
+
+# %% [markdown]
+# ## 2.6 Residual connections
+#
+# A residual block computes $y = x + F(x)$, so its Jacobian is
+#
+# $$\frac{\partial y}{\partial x} = I + \frac{\partial F}{\partial x},$$
+#
+# and the backward pass is `dx = dy + F.backward(dy)`. However small
+# $\partial F/\partial x$ becomes, the identity carries the gradient down
+# unchanged. `dlcore.residual.Residual` wraps any block whose output has the
+# shape of its input. We compare a 20-hidden-layer sigmoid net, Xavier
+# initialisation, with and without the skips, from *identical* weights
+# (`residual_mlp` draws exactly the weights `mlp` draws).
+
+# %%
+res = exs.residual_vs_plain(depth=20, activation="sigmoid", init="xavier", steps=200)
+for k in ("plain", "residual"):
+    print(f"{k:9s} first-layer ||dL/dW|| at init = {res[k]['grad_norms'][0]:.2e}   "
+          f"val. accuracy after 200 steps = {res[k]['final_acc']:.3f}")
+plot_residual(res)
+plt.show()
+
+# %% [markdown]
+# **What to notice.** In the plain net the gradient of the first layer is
+# smaller than the last layer's by many orders of magnitude: it does not
+# learn at all in 200 steps. With skips, every layer's gradient is of the same
+# order and the net learns. (With ReLU and He initialisation, the plain block
+# adds variance at every step: $\mathrm{Var}(x + F(x))$ doubles per block, so a
+# residual net needs its branches scaled down, as real ResNets do with
+# normalisation or a small last-layer init. Try it in the explorer.)
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+ResidualExplorer()
+
+# %% [markdown]
+# ## 2.7 The shape of a net: depth vs width, funnel vs constant
+#
+# The notes give two rules of thumb: "a funnel (fewer neurons in each layer)
+# is best practice" and "you gain more by adding layers than by adding
+# neurons". We test both at an equal budget of about 6000 parameters on the
+# digits, ReLU + He, 400 SGD steps, 3 seeds per shape.
+
+# %%
+shp = exs.shape_comparison()
+for name, sizes, p, m, sd in zip(shp["shapes"], shp["sizes"], shp["n_params"], shp["mean"], shp["std"]):
+    print(f"{name:18s} {str(sizes):32s} {p:5d} parameters   val. accuracy {m:.3f} ± {sd:.3f}")
+plot_shapes(shp)
+plt.show()
+
+# %% [markdown]
+# **What to notice.** Here, at this budget, the shallow nets are at least as
+# good as the deep ones, and the funnel does not beat the constant width.
+#
+# > **Errata, or rather: a rule of thumb is not a law.** Depth pays when the
+# > function has structure that composes (images at scale, language) *and*
+# > the net is trainable at that depth (the remedies of this chapter). On a
+# > small problem with a fixed step budget, a deep narrow net pays for its
+# > depth in optimisation (this chapter's whole subject) and gains little.
+# > The funnel rule is a habit, not a result; measure on your problem.
+#
+# ## 2.8 The remedies in one table
+#
+# One baseline, an 8-hidden-layer sigmoid net of width 32 with weights
+# $\mathcal N(0, 1/n_{in})$, fixed by one change at a time; 300 SGD steps at
+# $\eta = 0.1$, mean over 3 seeds. The last column is the first layer's
+# gradient norm at initialisation.
+
+# %%
+rem = exs.remedies_table()
+for name, m, sd, g in zip(rem["remedies"], rem["mean"], rem["std"], rem["first_grad"]):
+    print(f"{name:30s} val. accuracy {m:.3f} ± {sd:.3f}   first-layer ||dL/dW|| {g:.1e}")
+print(f"{'batch norm':30s} not in dlcore yet (chapter 07)")
+plot_shapes(rem, key="remedies")
+plt.show()
+
+# %% [markdown]
+# **What to notice.**
+#
+# * **Initialisation** changes the factors of the product. For a sigmoid,
+#   Xavier's variance is about the same as $1/n$ and helps little; larger
+#   weights ($\mathcal N(0,1)$) help *this* net because they offset the ¼ of
+#   $\sigma'$, at the price of saturation. Initialisation works best together
+#   with an activation whose slope is 1 near 0.
+# * **tanh + Xavier** and **ReLU + He** are the largest gains. This is also the
+#   answer to question 2.9: $\tanh'(0) = 1$ while $\sigma'(0) = \tfrac14$, and tanh is
+#   zero-centred, so its per-layer factor starts near 1 instead of near ¼.
+# * **Clipping** leaves a vanishing gradient exactly as it was (same accuracy as
+#   the baseline): it only caps large gradients.
+# * **Residual connections** give the gradient an identity path; the first
+#   layer's gradient goes up by orders of magnitude.
+# * **Weight penalties** (L1/L2, max-norm) keep weights from growing, which
+#   guards against *explosion* during training; like clipping, they do not
+#   cure vanishing: the L2 row (gradient $+\lambda W$ at every step) stays at the
+#   baseline. Chapter 08 measures what penalties are good for.
+# * **Batch normalisation** does not exist in `dlcore` yet; chapter 07 builds it
+#   and adds its row. It re-centres and re-scales every layer's pre-activations,
+#   which keeps sigmoid/tanh units out of saturation.
+#
+# ### Layer-wise pretraining and LSTM gating (prose)
+#
+# Before ReLU and good initialisations, Hinton and colleagues (2006) trained
+# deep nets **greedily, one layer at a time**: train layer 1 unsupervised (as
+# an RBM or an autoencoder that reconstructs its input), freeze it, train
+# layer 2 on layer 1's codes, and so on; then fine-tune the whole stack with
+# backprop. Each layer starts its supervised life at weights that already
+# carry information about the input, instead of random weights whose
+# gradient has vanished. The remedies above made this unnecessary for
+# feed-forward nets.
+#
+# ```
+#   x ──► [W1] ──► h1 ──► [W1ᵀ] ──► x̂      step 1: train W1 so that x̂ ≈ x
+#         h1 ──► [W2] ──► h2 ──► [W2ᵀ] ──► ĥ1   step 2: train W2 on the codes h1
+#   x ──► W1 ──► W2 ──► … ──► softmax        step 3: fine-tune everything with labels
+# ```
+#
+# **LSTM gating** solves the same problem through time in a recurrent net.
+# The cell state is updated additively, $c_t = f_t \odot c_{t-1} + i_t\odot \tilde c_t$,
+# so $\partial c_t/\partial c_{t-1} = \mathrm{diag}(f_t)$: when the forget gate
+# $f_t$ is near 1, the gradient passes through many time steps almost
+# unchanged, exactly like the identity path of a residual block (which is,
+# in a sense, an LSTM with its gates stuck open).
+#
+# ## Exercises
+#
+# **E2.1 Predict the decay factor.** A ReLU net has all widths 128 and
+# weights $\mathcal N(0, 1/128)$ (Xavier for equal widths). By what factor does
+# the RMS of the signal change per layer? Give a number.
+
+# %%
+my_factor = None   # your prediction
+ch02.check_decay_factor(my_factor)
+
+# %% [markdown]
+# <details><summary>Show the answer</summary>
+#
+# $\mathrm{Var}(z) = n\,\mathrm{Var}(W)\,\mathbb E[h^2] = \mathbb E[h^2]$, and a ReLU keeps
+# half of $\mathbb E[z^2]$ (the positive half of a symmetric distribution), so
+# $\mathbb E[h_{l}^2] = \tfrac12 \mathbb E[h_{l-1}^2]$ and the RMS changes by
+# $\sqrt{1/2} \approx 0.7071$ per layer: `my_factor = np.sqrt(0.5)`. Compare the
+# "ReLU, Xavier" row of the table in 2.3.
+# </details>
+#
+# **E2.2 Clip by global norm.** Write `clip_grads(grads, max_norm)` that takes
+# a list of gradient arrays and returns new arrays, rescaled together so that
+# their global norm is at most `max_norm`, without modifying its input.
+
+# %%
+def clip_grads(grads, max_norm):
+    return [np.clip(g, -max_norm, max_norm) for g in grads]   # not yet: this clips by value
+
+
+ch02.check_clip_by_norm(clip_grads)
+
+# %% [markdown]
+# <details><summary>Show the answer</summary>
+#
+# ```python
+# def clip_grads(grads, max_norm):
+#     norm = np.sqrt(sum(np.sum(g * g) for g in grads))
+#     factor = min(1.0, max_norm / norm) if norm > 0 else 1.0
+#     return [g * factor for g in grads]
+# ```
+# One norm over all arrays, one factor for all: the direction of the full
+# gradient is kept. `dlcore.clipping.clip_by_global_norm` does the same in
+# place on a model.
+# </details>
+#
+# **E2.3 Keep a 30-layer tanh net alive.** Weights $\mathcal N(0, s^2/n)$, width
+# 128. Choose $s$ so that the last layer's RMS is at least 0.1, at most 5% of
+# units are saturated on average, and the 30-layer input-output Jacobian has a
+# norm within a factor 10 of 1. Use the signal and Jacobian explorers above.
+
+# %%
+my_scale = None   # your s
+ch02.check_tanh_scale(my_scale)
+
+# %% [markdown]
+# <details><summary>Show the answer</summary>
+#
+# Near 0, tanh is the identity, so each layer multiplies the RMS by about $s$:
+# below 1 the signal dies geometrically ($0.9^{30} \approx 0.04$). Above 1 the
+# signal grows until the curvature of tanh limits it, but the Jacobian's norm
+# grows too and more units saturate. The window is narrow, about
+# $1 \le s \le 1.25$; $s = 1.1$ works. This "edge of chaos" is why the
+# initialisation scale matters so much for deep tanh nets.
+# </details>
+#
+# ## Summary
+#
+# * The gradient at layer 1 is a product of per-layer factors
+#   $\mathrm{diag}(f')W$; depth turns any factor away from 1 into vanishing or
+#   explosion, and the product's spectrum degenerates even when its norm is kept.
+# * Initialisation sets the factors at the start (He for ReLU, Xavier for
+#   tanh); ReLU/tanh instead of sigmoid removes the ¼; clipping caps
+#   explosions; residual connections add an identity path; batch norm
+#   (chapter 07) re-normalises every layer.

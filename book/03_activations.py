@@ -1,0 +1,504 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#   kernelspec:
+#     display_name: Python 3 (dlbook)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 03 · Activation functions: why, which, and what each does to training
+#
+# A layer computes $z = xW + b$ and then applies a function $f$ to every
+# entry. This chapter asks why $f$ must exist at all, what properties of $f$
+# matter, and what the popular choices do to a network while it trains.
+# Every claim is measured on a real (small) network, and every function in
+# the zoo is gradient-checked by the book's contract tests, from $x=-1000$ to
+# $x=1000$, in float32 and float64.
+#
+# **Questions this chapter answers**
+#
+# | # | question | 问题（意译） |
+# |---|---|---|
+# | 3.1 | Why does a network need a nonlinear activation at all? | 网络为什么非得用非线性激活函数不可？ |
+# | 3.2 | Which properties matter: nonlinear, differentiable, monotonic, $f(x)\approx x$ near 0, bounded or not? | 激活函数应具备哪些性质（非线性、可导、单调、零点附近近似恒等、值域）？ |
+# | 3.3 | What are the common functions, their formulas, derivatives and shapes? | 常用激活函数的公式、导数和图像各是什么？ |
+# | 3.4 | ReLU is made of two straight lines; why is it nonlinear? | ReLU 两段都是直线，为什么算非线性？ |
+# | 3.5 | What are dead ReLUs? Is "zero derivative for negative input" an advantage? | 什么是"死亡" ReLU？负半轴导数为零真的是优点吗？ |
+# | 3.6 | Why does tanh converge faster than sigmoid? | 为什么 tanh 比 sigmoid 收敛得快？ |
+# | 3.7 | How and when do units saturate during training? | 训练过程中神经元何时、如何饱和？ |
+# | 3.8 | What is softmax, how does it serve multi-class outputs, and how is it computed safely? | softmax 的定义和作用？怎样用于多分类、怎样避免溢出？ |
+# | 3.9 | How to choose: hidden layers vs output layer; when is a linear activation right? | 如何选择激活函数？输出层和隐藏层各用什么？何时用线性激活？ |
+#
+# Every number below is computed by the cells of this notebook with `dlcore`.
+
+# %%
+# %matplotlib inline
+import matplotlib.pyplot as plt
+import numpy as np
+
+from dlcore import ACTIVATIONS, get_activation
+from dlcore.activations import softmax_jacobian, zoo
+from dlcore.exercises import ch03
+from dlcore.experiments import activations as ex
+from widgets.ch03_activations import (DeadReluExplorer, FunctionExplorer, NonlinearExplorer, SaturationExplorer,
+                                      SoftmaxExplorer, SpeedExplorer, ZigzagExplorer, plot_boundaries, plot_curves,
+                                      plot_dead, plot_mish_errata, plot_saturation, plot_softmax, plot_zigzag,
+                                      plot_zoo)
+from widgets.notebook import setup
+
+setup(precision=4)   # one BLAS thread (small matrices), print and figure defaults
+
+# %% [markdown]
+# ## 3.1 Why a nonlinearity?
+#
+# **Intuition.** Without $f$, each layer is an affine map, and an affine map
+# of an affine map is affine. However many layers you stack, the network can
+# only draw one straight boundary.
+#
+# **Derivation.** Two layers without activation:
+#
+# $$ (XW_1 + b_1)W_2 + b_2 = X\,\underbrace{W_1W_2}_{W} + \underbrace{b_1W_2 + b_2}_{b}. $$
+#
+# By induction, $L$ layers equal the single layer $(W_1\cdots W_L,\ b)$.
+# `ex.collapse_linear` computes that product from a trained linear stack; we
+# check the stack and the single matrix give the same outputs, then train the
+# same architecture with `tanh` in between.
+
+# %%
+moons = ex.why_nonlinear("moons", "tanh", depth=3, width=16)
+spirals = ex.why_nonlinear("spirals", "tanh", depth=3, width=16)
+print("3 hidden layers of 16 units collapse to W of shape", moons["W_product"].shape)
+print(f"max |stack(X) - (XW + b)| = {moons['max_diff_stack_vs_matrix']:.1e}  (float32 rounding)")
+for r in (moons, spirals):
+    print(f"{r['dataset']:8s} train accuracy: linear stack {r['acc_linear']:.3f}   with tanh {r['acc_nonlinear']:.3f}")
+plot_boundaries(moons)
+plt.show()
+
+# %% [markdown]
+# ### 3.4 ReLU is piecewise linear, so why is it nonlinear?
+#
+# "Nonlinear" means $f(ax+by) \ne af(x)+bf(y)$ for some inputs, and ReLU fails
+# linearity as soon as signs differ: $\mathrm{ReLU}(1) + \mathrm{ReLU}(-1) = 1 \ne \mathrm{ReLU}(0)$.
+# A sum of ReLUs with different kinks, $\sum_j v_j\max(0, w_jx+b_j)$, bends at
+# every kink, so it can follow any curve with enough pieces. The ReLU net
+# below draws a boundary out of straight segments, and it fits the spirals.
+
+# %%
+spirals_relu = ex.why_nonlinear("spirals", "relu", depth=3, width=16)
+print(f"spirals, ReLU net: train accuracy {spirals_relu['acc_nonlinear']:.3f} (linear stack {spirals_relu['acc_linear']:.3f})")
+plot_boundaries(spirals_relu)
+plt.show()
+
+# %% [markdown]
+# ### Explorer: linear vs nonlinear, side by side
+# Change depth and width: the linear net's boundary stays a straight line.
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+NonlinearExplorer()
+
+# %% [markdown]
+# **What to notice.** The linear stack and its single matrix agree to float32
+# rounding, and depth doesn't help a linear net: on moons it stays at the
+# accuracy of one straight cut. One nonlinearity between the layers is enough
+# to bend the boundary.
+#
+# ## 3.2 The properties, read off numerically
+#
+# The notes list five properties. Each one can be measured:
+#
+# * **nonlinear**, which §3.1 showed is the one property we can't do without;
+# * **differentiable**, needed for gradient descent. Kinks (ReLU at 0) are
+#   harmless, but the code must pick a value there. `dlcore` states its
+#   choice in `kink_convention`;
+# * **monotonic**, $f'(x) \ge 0$ everywhere. Swish/SiLU, GELU and Mish are not,
+#   and they train fine (SiLU and Mish are in §3.6's table), so this is a convenience rather than a requirement;
+# * **$f(x)\approx x$ near 0**, i.e. $f(0)=0,\ f'(0)=1$. With small initial
+#   weights the net then starts close to a linear one whose signal neither
+#   shrinks nor grows;
+# * **range**: bounded (sigmoid, tanh) or not (ReLU family). Bounded functions
+#   saturate, and unbounded ones can blow up.
+#
+# We add **zero-centred** ($\mathbb E f(Z)\approx 0$ for $Z\sim N(0,1)$,
+# which matters in §3.6) and the **largest slope** $\max|f'|$ (which matters in
+# chapter 02: it multiplies every backpropagated gradient).
+
+# %%
+print(f"{'function':13s} {'range':>18s} {'monotonic':>9s} {'E f(Z)':>7s} {'centred':>7s} {'max|df|':>7s} {'f~x at 0':>8s}")
+for p in ex.properties_table():
+    rng_txt = f"({p['limit_left']:.3g}, {p['limit_right']:.3g})"
+    print(f"{p['name']:13s} {rng_txt:>18s} {str(p['monotonic']):>9s} {p['mean_normal']:7.3f} "
+          f"{str(p['zero_centred']):>7s} {p['max_abs_df']:7.3f} {str(p['identity_near_0']):>8s}")
+
+# %% [markdown]
+# (The range is $f(\pm1000)$; for the ReLU family "1e+03" means unbounded. PReLU
+# shows its initial slope 0.25, RReLU its evaluation slope $(l+u)/2$.)
+#
+# ### Explorer: any function, its derivative and its properties
+# Pick a function; the slider moves its parameter (Leaky ReLU's slope,
+# ELU/PReLU's $\alpha$, softplus/Swish's $\beta$). Red bars mark saturation.
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+FunctionExplorer()
+
+# %% [markdown]
+# ## 3.3 The zoo
+#
+# | function | $f(x)$ | $f'(x)$ |
+# |---|---|---|
+# | sigmoid | $\sigma(x)=1/(1+e^{-x})$ | $\sigma(1-\sigma)\le\frac14$ |
+# | tanh | $2\sigma(2x)-1$ | $1-\tanh^2 x\le 1$ |
+# | ReLU | $\max(0,x)$ | $[x>0]$ |
+# | Leaky ReLU | $\max(x, ax)$ | $1$ or $a$ |
+# | PReLU | as Leaky, $a$ **learned** | $\partial f/\partial a = x[x\le0]$ |
+# | RReLU | as Leaky, $a\sim U[l,u]$ in training, $\frac{l+u}2$ in evaluation | $1$ or the drawn $a$ |
+# | ELU | $x$ or $\alpha(e^x-1)$ | $1$ or $f(x)+\alpha$ |
+# | SELU | $\lambda\,\mathrm{ELU}_\alpha(x)$ | $\lambda$ or $\lambda\alpha e^x$ |
+# | GELU | $x\Phi(x)$ | $\Phi(x)+x\varphi(x)$ |
+# | softplus | $\frac1\beta\ln(1+e^{\beta x})$ | $\sigma(\beta x)$ |
+# | Swish / SiLU | $x\sigma(\beta x)$ ($\beta=1$: SiLU) | $\sigma(\beta x)+\beta x\sigma(\beta x)(1-\sigma(\beta x))$ |
+# | Mish | $x\tanh(\ln(1+e^x))$ | $\tanh s + x(1-\tanh^2 s)\sigma(x)$ |
+# | hard sigmoid / hard tanh | $\mathrm{clip}(x/6+\frac12,0,1)$ / $\mathrm{clip}(x,-1,1)$ | $\frac16$ / $1$ inside, $0$ outside |
+#
+# The same formulas sit next to the code (`ACTIVATIONS[name].formula`,
+# `.derivative_formula`). Solid lines are $f$, dashed lines are $f'$:
+
+# %%
+plot_zoo()
+plt.tight_layout()
+plt.show()
+
+# %% [markdown]
+# **Numerics.** A literal $\ln(1+e^{x})$ overflows at $x\approx 89$ in float32;
+# the library computes $\max(x,0)+\ln(1+e^{-|x|})$, so no exponential ever
+# sees a positive argument. The same trick covers ELU/SELU ($e^{\min(x,0)}$),
+# Mish and sigmoid. GELU needs the Gaussian CDF $\Phi(x)=\frac12\mathrm{erfc}(-x/\sqrt2)$;
+# NumPy has no `erf`, so `dlcore` vectorises Python's `math.erfc` (exact to a few ulp,
+# and `erfc` keeps full precision in the left tail). The cheaper tanh formula is the option `approximate="tanh"`:
+
+# %%
+x = np.linspace(-6, 6, 2001)
+gap = np.abs(get_activation("gelu").f(x) - get_activation("gelu", approximate="tanh").f(x))
+print(f"GELU: max |exact - tanh approximation| on [-6, 6] = {gap.max():.2e} at x = {x[gap.argmax()]:.2f}")
+selu = get_activation("selu")
+print(f"SELU constants: lambda = {zoo.SELU_LAMBDA!r}, alpha = {zoo.SELU_ALPHA!r}; "
+      f"SELU(1) = {float(selu.f(np.array([1.0]))[0])!r}, SELU(-1000) = {float(selu.f(np.array([-1000.0]))[0])!r}")
+with np.errstate(over="ignore"):
+    print(f"naive ln(1+e^x) at x=100 in float32: {np.log(1 + np.exp(np.float32(100)))};  "
+          f"stable: {get_activation('softplus').f(np.array([100.0], np.float32))[0]}")
+for name in ("relu", "leaky_relu", "elu", "hard_tanh"):
+    print(f"{name:10s} kink: {ACTIVATIONS[name].kink_convention}")
+
+# %% [markdown]
+# **PReLU and RReLU.** PReLU's slope is a parameter with its own gradient,
+# $\partial L/\partial a = \sum \partial L/\partial y\cdot x[x\le 0]$, so the data choose it.
+# RReLU draws a fresh slope for every element at every training step (the
+# layer owns its Generator) and uses the mean slope at evaluation. The backward
+# pass must use the *same* slopes as the forward pass:
+
+# %%
+rrelu = get_activation("rrelu", lower=0.1, upper=0.3, rng=0)
+xneg = -np.ones((1, 5))
+print("training slopes:", rrelu.forward(xneg, training=True) / xneg)
+print("their gradient :", rrelu.backward(np.ones((1, 5))))
+print("evaluation     :", rrelu.forward(xneg, training=False) / xneg)
+
+# %% [markdown]
+# ## 3.5 Dead ReLUs
+#
+# **Intuition.** A ReLU unit whose input $z=xw+b$ is negative for *every*
+# training example outputs 0 and passes back gradient $0\cdot\ldots = 0$ for
+# its weights. Nothing can change them again, so the unit is dead. Two things
+# put units there: one big update (a large learning rate) that throws $w, b$
+# far into the negative side, or an initial bias that starts them there.
+#
+# **Measurement.** A 64-64-64-10 net on the digits, SGD, He init. A unit is
+# counted *inactive* if $z\le0$ on all of 300 training images. For ReLU, inactive means dead.
+
+# %%
+runs = {
+    "ReLU, lr 0.3": ex.dead_relu("relu", lr=0.3),
+    "ReLU, lr 1.0": ex.dead_relu("relu", lr=1.0),
+    "ReLU, lr 0.3, bias -1": ex.dead_relu("relu", lr=0.3, bias=-1.0),
+    "Leaky ReLU, lr 1.0": ex.dead_relu("leaky_relu", lr=1.0),
+    "ELU, lr 0.3, bias -1": ex.dead_relu("elu", lr=0.3, bias=-1.0),
+    "ELU, lr 1.0": ex.dead_relu("elu", lr=1.0),
+}
+for k, r in runs.items():
+    print(f"{k:24s} inactive at start {r['inactive'][0].round(2)}, at step 300 {r['inactive'][-1].round(2)}, "
+          f"train acc {r['acc']:.3f}")
+plot_dead(runs)
+plt.show()
+
+# %% [markdown]
+# ### Explorer: kill them, then rescue them
+# Raise the learning rate, or push the initial bias below 0, and watch the
+# ReLU curves climb to 1. Switch to Leaky ReLU (raise its slope) or ELU.
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+DeadReluExplorer()
+
+# %% [markdown]
+# **What to notice.** At lr 0.3 almost every unit stays alive. At lr 1.0 the
+# dead fraction climbs during training and accuracy collapses to chance
+# (10 classes, so 0.1). With bias $-1$ about half of the first layer and all of the second are dead
+# *from step 0*, and these fractions never change (the flat line; it shows the mean of the two layers). Leaky ReLU units can be inactive but not dead:
+# their gradient is $a\ne0$, so at lr 1.0 they still learn. ELU, starting from
+# the same bias $-1$, revives most of its units. ELU isn't a cure-all
+# though: at lr 1.0 it fails too (all units pushed deep into its flat left tail).
+#
+# > **Errata: "its derivative is 0 for negative inputs" is not an advantage.**
+# > The notes list it among ReLU's advantages. A zero derivative is exactly
+# > the mechanism of the dead units measured above: once all inputs of a unit
+# > are negative, no gradient reaches its weights. What the notes may mean is
+# > *sparsity* (many zeros in the activations for a given input), which costs
+# > nothing. A unit that is zero for **every** input is wasted capacity. Leaky
+# > ReLU/ELU exist precisely to make that derivative non-zero.
+#
+# ## 3.6 Why does tanh train faster than sigmoid?
+#
+# The notes' answer is "tanh's gradient vanishes less". That is one of *two* separate reasons:
+#
+# 1. **The derivative bound.** $\sigma'(x)\le\frac14$, $\tanh'(x)\le 1$. Backpropagation
+#    multiplies by $f'$ once per layer (chapter 02), so a sigmoid net shrinks
+#    gradients by at least $4\times$ per layer.
+# 2. **Zero-centred outputs.** The gradient of a weight is
+#    $\partial L/\partial w_{ij} = a_i\,\delta_j$ (input activation times the unit's error).
+#    Sigmoid outputs are all positive, so for one example every weight into unit $j$
+#    moves in the **same direction** (the sign of $\delta_j$). To increase one weight and decrease
+#    another, the optimiser has to zig-zag.
+#
+# First the plain comparison, each function with its matching initialisation
+# (Xavier for sigmoid/tanh, He for the ReLU family, LeCun for SELU), two seeds. Same 64-64-64-10 net,
+# SGD with lr 0.1 and batch 32; "steps to 90%" is checked every 10 steps on 300 fixed training images:
+
+# %%
+speed = ex.training_speed(("sigmoid", "tanh", "relu", "elu", "selu", "silu", "mish"), seeds=(0, 1), steps=400)
+print(f"steps to {speed['target']:.0%} training accuracy (-1: not within 400 steps), final accuracy:")
+for a, h, acc in zip(speed["activations"], speed["steps_to_target"], speed["final_acc"]):
+    print(f"{a:8s} steps {h}   final acc {acc.round(3)}")
+plot_curves(speed["activations"], speed["loss"])
+plt.show()
+
+# %% [markdown]
+# Now the two causes, separated. The family $f(x) = s\,(\sigma(x)-c)$ has
+# derivative bound $s/4$ and mean output about $s(\frac12-c)$, so it gives a
+# 2×2 experiment: $s\in\{1,4\}$ (bound $\frac14$ or $1$) × $c\in\{0,\frac12\}$
+# (not centred or centred). Note $4(\sigma(x)-\frac12) = 2\tanh(x/2)$ is tanh-like.
+
+# %%
+fac = ex.sigmoid_factorial(seeds=(0, 1), steps=400)
+print(f"steps to {fac['target']:.0%} accuracy ({fac['steps'] + 10} = not within {fac['steps']}), final accuracy:")
+for lab, h, acc in zip(fac["labels"], fac["steps_to_target"], fac["final_acc"]):
+    print(f"{lab:32s} steps {h}   final acc {acc.round(3)}")
+plot_curves(fac["labels"], fac["loss"])
+plt.show()
+
+# %% [markdown]
+# **The zig-zag, in two dimensions.** One linear neuron $\hat y = w\cdot x$ learns
+# $w^*=(1,-1)$ by SGD with one example per step. The update is $-\eta(\hat y - t)\,x$:
+# with sigmoid-like inputs ($x_1,x_2>0$) both weights always move together.
+
+# %%
+zz_pos, zz_cen = ex.zigzag(centred=False), ex.zigzag(centred=True)
+for lab, r in (("all-positive inputs", zz_pos), ("zero-centred inputs", zz_cen)):
+    print(f"{lab}: same-sign updates {r['same_sign']:.0%}, within 0.1 of w* after {r['steps_to_01']} steps")
+plot_zigzag(zz_pos, zz_cen)
+plt.show()
+
+# %% [markdown]
+# ### Explorers: speed by activation, and the zig-zag
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+SpeedExplorer()
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+ZigzagExplorer()
+
+# %% [markdown]
+# **What to notice.** Sigmoid doesn't reach 90% within 400 steps; tanh
+# gets there in well under 100. In the 2×2 table, fixing *either* cause
+# alone is not enough. With slope 1 but all-positive outputs the net gets
+# there, but slowly. Centring at slope $\frac14$ raises the final accuracy
+# but still misses the target. Both together match tanh. In 2-D, positive
+# inputs make every update same-signed and the path zig-zags to $w^*$ several
+# times more slowly.
+#
+# ## 3.7 Saturation over training
+#
+# A tanh unit is *saturated* when $|\tanh z| > 0.97$: its derivative is then
+# below $1-0.97^2\approx0.06$ and it learns slowly. How many units saturate depends on the initial
+# weight scale. We record the fraction per hidden layer while a 4-layer tanh net trains.
+
+# %%
+sat = {"tanh, N(0,1) init": ex.saturation_over_training("tanh", "normal", std=1.0),
+       "tanh, Xavier init": ex.saturation_over_training("tanh", "xavier")}
+print(f"tanh'(z) where |tanh z| = 0.97: {1 - 0.97**2:.4f}")
+for k, r in sat.items():
+    print(f"{k:18s} saturated at step 10: {r['saturated'][0].round(3)}, at 300: {r['saturated'][-1].round(3)}, "
+          f"acc {r['acc']:.3f}")
+plot_saturation(sat)
+plt.show()
+
+# %% [markdown]
+# ### Explorer: saturation by activation, initialisation and learning rate
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+SaturationExplorer()
+
+# %% [markdown]
+# **What to notice.** With $N(0,1)$ weights a unit's pre-activation has standard deviation
+# $\sqrt{\sum_i x_i^2}$, several units for 64 inputs, so most tanh units start saturated and
+# stay so, and the net learns more slowly. With Xavier init almost none are. Saturation is a property of the
+# scale of the inputs to $f$, and the initialisation sets it (chapter 02).
+#
+# ## 3.8 Softmax
+#
+# For a vector of scores $z\in\mathbb R^K$ and temperature $T>0$:
+#
+# $$ s_i = \frac{e^{z_i/T}}{\sum_j e^{z_j/T}},\qquad
+#    \frac{\partial s_i}{\partial z_j} = \tfrac1T\,s_i(\delta_{ij}-s_j). $$
+#
+# The outputs are positive and sum to 1, which makes them the probabilities of a multi-class output
+# (chapter 04 pairs them with cross-entropy). Softmax is **not** pointwise: every output depends on every
+# input, so its backward pass multiplies by the full Jacobian. Since $J$ is symmetric,
+# $\partial L/\partial z = J\,g = \tfrac1T\,s\odot(g - \sum_j g_j s_j)$, with no $K\times K$ matrix built.
+# Small $T$ sharpens towards the arg-max, large $T$ flattens towards uniform.
+
+# %%
+z = np.array([1.0, 2.0, 3.0, 0.5])
+temp = ex.softmax_temperature(z, [0.5, 1.0, 5.0])
+for T, p, H in zip(temp["T"], temp["probs"], temp["entropy"]):
+    print(f"T={T:3.1f}: probs {p.round(3)}, entropy {H:.3f} nats")
+print("Jacobian at T=1 (rows sum to", softmax_jacobian(z).sum(1).round(12), "):")
+print(softmax_jacobian(z).round(4))
+plot_softmax(temp)
+plt.show()
+
+# %% [markdown]
+# **Overflow.** $e^{z}$ overflows for $z>88.7$ in float32 and $z>709.8$ in
+# float64, and then the literal formula gives $\infty/\infty=$ NaN. Softmax is unchanged when a
+# constant is subtracted from every $z_i$, so the stable version subtracts $\max_j z_j$ first:
+# the largest exponent becomes $e^0=1$.
+
+# %%
+for dt in (np.float32, np.float64):
+    print(f"exp overflows above z = ln(max {np.dtype(dt).name}) = {np.log(np.finfo(dt).max):.2f}")
+of = ex.softmax_overflow([1, 10, 30, 100], dtype=np.float32)
+for s, nv, st, ok in zip(of["scales"], of["naive"], of["stable"], of["naive_ok"]):
+    print(f"z = {s:5.0f}*(1,2,3): naive {nv}  stable {st}  naive ok: {ok}")
+
+# %% [markdown]
+# ### Explorer: temperature, Jacobian, and where the naive formula breaks
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+SoftmaxExplorer()
+
+# %% [markdown]
+# ## 3.9 How to choose
+#
+# * **Output layer**: the task decides. A probability for two classes needs sigmoid.
+#   $K$ exclusive classes need softmax. A real-valued target needs the identity
+#   ("linear"), which is the main place a linear activation belongs. In `dlcore`
+#   the losses take logits and apply sigmoid/softmax inside, which is more stable (chapter 04).
+# * **Hidden layers**: start with ReLU and He init. If units die (§3.5), use
+#   Leaky ReLU or ELU. SELU with LeCun init keeps activations normalised on its own.
+#   GELU/Swish/Mish are smooth ReLU-like choices, a little costlier. Keep
+#   sigmoid out of hidden layers (§3.6). tanh is fine with Xavier init.
+#
+# > **Errata: Mish uses the natural logarithm.** The notes' Mish code computes
+# > softplus as `np.log10(1 + np.exp(x))`. Mish is $x\tanh(\ln(1+e^x))$. With
+# > $\log_{10}$ the inner softplus is $\ln 10\approx 2.3$ times too small, so the
+# > curve sags for moderate $x$ (and `np.exp(x)` overflows for $x>709$ as well).
+
+# %%
+me = ex.mish_errata()
+print(f"log10(u) = ln(u) / {np.log(10):.4f}")
+for x0, right, wrong in zip(me["points"], me["right_at"], me["wrong_at"]):
+    print(f"x = {x0:5.1f}: Mish (ln) {right:9.6f}   with log10 {wrong:9.6f}   difference {right - wrong:9.6f}")
+print(f"largest difference on [-5, 5]: {me['max_abs_diff']:.4f}")
+plot_mish_errata(me)
+plt.show()
+
+# %% [markdown]
+# ## Exercises
+#
+# **E3.1 ELU's derivative.** Write `delu(x)` for $\alpha=1$ (work on arrays, and avoid
+# overflow for large positive $x$).
+
+# %%
+delu = None  # replace with a function of x
+ch03.check_elu_derivative(delu)
+
+# %% [markdown]
+# <details><summary>Show the answer</summary>
+#
+# For $x>0$, $f(x)=x$ so $f'=1$. For $x\le0$, $f(x)=\alpha(e^x-1)$ so $f'=\alpha e^x = f(x)+\alpha$.
+# ```python
+# def delu(x):
+#     return np.where(x > 0, 1.0, np.exp(np.minimum(x, 0)))
+# ```
+# </details>
+#
+# **E3.2 Swish's derivative.** Write `dswish(x)` for $f(x)=x\,\sigma(x)$.
+
+# %%
+def dswish(x):
+    s = 1 / (1 + np.exp(-x))
+    return s  # not finished: this is only part of the product rule
+
+ch03.check_swish_derivative(dswish)
+
+# %% [markdown]
+# <details><summary>Show the answer</summary>
+#
+# Product rule: $f' = \sigma(x) + x\,\sigma'(x) = \sigma(x) + x\,\sigma(x)(1-\sigma(x))$.
+# ```python
+# def dswish(x):
+#     s = 1 / (1 + np.exp(-x))
+#     return s + x * s * (1 - s)
+# ```
+# </details>
+#
+# **E3.3 Name the function from its derivative.** Below is $f'$ of one function of
+# the zoo. Which function is it? (Read off $f'(0)$ and the two limits.)
+
+# %%
+xm, dm = ch03.mystery_derivative()
+plt.figure(figsize=(4, 2.5))
+plt.plot(xm, dm)
+plt.title("f'(x) of the mystery function")
+plt.show()
+
+# %%
+mystery = None  # a name such as "relu"
+ch03.check_identify(mystery)
+
+# %% [markdown]
+# <details><summary>Show the answer</summary>
+#
+# The curve is $\sigma(x)$: smooth, from 0 to 1, $\frac12$ at 0. The function whose derivative is
+# $\sigma$ is **softplus**, $\ln(1+e^x)$. (It is not sigmoid itself, whose derivative is a bump.)
+# </details>
+#
+# **E3.4 Output activations.** Choose the output activation for each task.
+
+# %%
+choice = {"binary": None, "multiclass": None, "regression": None}
+ch03.check_output_activations(choice)
+
+# %% [markdown]
+# <details><summary>Show the answer</summary>
+#
+# `{"binary": "sigmoid", "multiclass": "softmax", "regression": "identity"}`: a probability,
+# a distribution over $K$ classes, and an unconstrained real number.
+# </details>

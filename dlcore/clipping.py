@@ -1,0 +1,109 @@
+"""Gradient clipping, by value and by global norm (chapter 02).
+
+Both act **in place** on the gradients a backward pass left in a model's
+``grads`` dicts (the model owns them; the caller's data are never touched),
+between ``backward`` and the optimiser step.
+
+* By value (element-wise): :math:`g_i \\leftarrow \\min(\\max(g_i, -c), c)`.
+  Cheap, but it changes the *direction* of the gradient.
+* By global norm (Pascanu, Mikolov & Bengio 2013): with
+  :math:`\\lVert g\\rVert = \\sqrt{\\sum_{\\text{all params}} \\sum_i g_i^2}`,
+
+  .. math:: g \\leftarrow g \\cdot \\min\\Big(1, \\frac{c}{\\lVert g\\rVert}\\Big),
+
+  which keeps the direction and caps the step length at :math:`\\eta c`.
+
+:class:`GradientClipper` is a callback for :func:`~dlcore.train.fit`; it
+clips in ``on_backward`` and records the norm before and after clipping in
+``history.extra["grad_norm_pre"]`` / ``["grad_norm_post"]`` (one value per
+step) and ``["clipped"]`` (whether that step was changed).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .module import Module
+
+__all__ = ["global_grad_norm", "clip_by_value", "clip_by_global_norm", "GradientClipper"]
+
+
+def _grads(model: Module) -> list[np.ndarray]:
+    if not isinstance(model, Module):
+        raise TypeError(f"expected a dlcore Module, got {type(model).__name__}")
+    return [g for _, _, g in model.named_parameters() if g is not None]
+
+
+def _threshold(c, what: str) -> float:
+    c = float(c)
+    if not np.isfinite(c) or c <= 0:
+        raise ValueError(f"{what} threshold must be a positive finite number, got {c}")
+    return c
+
+
+def global_grad_norm(model: Module) -> float:
+    """:math:`\\sqrt{\\sum_k \\lVert g_k\\rVert^2}` over every gradient array of ``model`` (float64)."""
+    return float(np.sqrt(sum(float(np.sum(np.square(g, dtype=np.float64))) for g in _grads(model))))
+
+
+def clip_by_value(model: Module, clip_value: float) -> float:
+    """Clip every gradient entry of ``model`` to ``[-clip_value, clip_value]`` in place.
+
+    Returns the global gradient norm *before* clipping.
+    """
+    c = _threshold(clip_value, "clip_value")
+    norm = global_grad_norm(model)
+    for g in _grads(model):
+        np.clip(g, -c, c, out=g)
+    return norm
+
+
+def clip_by_global_norm(model: Module, max_norm: float) -> float:
+    """Rescale all gradients of ``model`` together so their global norm is at most ``max_norm``.
+
+    Returns the global norm *before* clipping (as ``torch.nn.utils.clip_grad_norm_`` does).
+    A non-finite norm is returned unchanged and the gradients are left alone:
+    clipping cannot repair a NaN, and the divergence detector should see it.
+    """
+    c = _threshold(max_norm, "max_norm")
+    norm = global_grad_norm(model)
+    if np.isfinite(norm) and norm > c:
+        factor = c / norm
+        for g in _grads(model):
+            g *= np.asarray(factor, dtype=g.dtype)
+    return norm
+
+
+class GradientClipper:
+    """A :func:`~dlcore.train.fit` callback clipping every step's gradients.
+
+    Parameters
+    ----------
+    mode : {"norm", "value", "none"}
+        Clip by global norm, element-wise by value, or only record the norm
+        (``"none"``: the unclipped baseline of a comparison).
+    threshold : float
+        ``max_norm`` or ``clip_value`` (ignored for ``"none"``).
+    """
+
+    def __init__(self, mode: str = "norm", threshold: float = 1.0):
+        if mode not in ("norm", "value", "none"):
+            raise ValueError(f"mode must be 'norm', 'value' or 'none', got {mode!r}")
+        self.mode = mode
+        self.threshold = float("inf") if mode == "none" else _threshold(threshold, "clipping")
+
+    def on_backward(self, state) -> None:
+        model = state.model
+        if self.mode == "norm":
+            pre = clip_by_global_norm(model, self.threshold)
+        elif self.mode == "value":
+            pre = clip_by_value(model, self.threshold)
+        else:
+            pre = global_grad_norm(model)
+        post = global_grad_norm(model)
+        extra = state.history.extra
+        extra.setdefault("grad_norm_pre", []).append(pre)
+        extra.setdefault("grad_norm_post", []).append(post)
+        extra.setdefault("clipped", []).append(bool(post < pre * (1 - 1e-6)))
+
+    def __repr__(self):
+        return f"GradientClipper(mode={self.mode!r}, threshold={self.threshold:g})"

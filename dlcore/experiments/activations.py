@@ -1,0 +1,202 @@
+"""Chapter 03 experiments, analytic part: properties of each activation, why a nonlinearity,
+softmax (temperature, Jacobian, overflow) and the Mish-with-log10 erratum.
+
+The training experiments (dead ReLUs, speed, tanh vs sigmoid, saturation) live in
+:mod:`dlcore.experiments.activations_train` and are re-exported here, so the
+notebook needs one import: ``from dlcore.experiments import activations as ex``.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+
+from ..activations import get_activation, mish, mish_log10, softmax_jacobian
+from ..data import moons, spirals
+from ..layers import Sequential, mlp
+from ..train import fit
+from .activations_train import _predict
+from .activations_train import (MATCHING_INIT, ShiftedSigmoid, dead_relu, dead_relu_grid, inactive_fraction,
+                                make_net, saturation_over_training, sigmoid_factorial, training_speed, zigzag)
+
+__all__ = [
+    "ZOO", "properties", "properties_table", "why_nonlinear", "collapse_linear", "naive_softmax",
+    "softmax_temperature", "softmax_overflow", "mish_errata",
+    # re-exported from activations_train
+    "MATCHING_INIT", "ShiftedSigmoid", "dead_relu", "dead_relu_grid", "inactive_fraction", "make_net",
+    "saturation_over_training", "sigmoid_factorial", "training_speed", "zigzag",
+]
+
+#: the functions the chapter compares, in the order it shows them
+ZOO = ["sigmoid", "tanh", "relu", "leaky_relu", "prelu", "rrelu", "elu", "selu", "gelu", "softplus",
+       "swish", "silu", "mish", "hard_sigmoid", "hard_tanh"]
+
+
+def _act(name, params):
+    params = dict(params or {})
+    if name == "rrelu":
+        params.setdefault("rng", 0)
+    return get_activation(name, **params).eval()
+
+
+def properties(name: str, params: dict | None = None, lo: float = -6.0, hi: float = 6.0, n: int = 1201) -> dict:
+    """f and f' on a grid, and the properties read off them numerically.
+
+    Returns ``x, y, dy`` (arrays of length ``n``), ``saturated`` (bool mask or all False),
+    ``range`` (f at -1e3 and +1e3, i.e. the limits, and min/max over the grid),
+    ``monotonic`` (:math:`f' \\ge 0` on the grid), ``zero_centred`` (:math:`|E f(Z)| < 0.1\\,\\mathrm{sd} f(Z)`
+    for :math:`Z\\sim N(0,1)`, by quadrature), ``max_abs_df`` (max :math:`|f'|` on the grid),
+    ``identity_near_0`` (:math:`|f(0)| < 10^{-3}` and :math:`|f'(0)-1| < 0.05`), ``f0``, ``df0`` and
+    ``mean_normal``. RReLU is shown in evaluation mode (mean slope).
+    """
+    if str(name).lower() == "softmax":
+        raise ValueError("softmax is not pointwise (it maps a vector to a vector); use softmax_temperature")
+    if not (hi > lo and n >= 11):
+        raise ValueError(f"need lo < hi and n >= 11, got lo={lo}, hi={hi}, n={n}")
+    act = _act(name, params)
+    x = np.linspace(lo, hi, int(n))
+    y = act.f(x)
+    dy = act.derivative(x)
+    sat = act.saturated(x, y)
+    sat = np.zeros_like(x, dtype=bool) if sat is None else np.asarray(sat, dtype=bool)
+    ends = act.f(np.array([-1e3, 1e3]))
+    # E f(Z), Z ~ N(0,1), by quadrature on [-8, 8]
+    z = np.linspace(-8, 8, 4001)
+    w = np.exp(-z * z / 2)
+    w /= w.sum()
+    fz = act.f(z)
+    mean = float(np.sum(w * fz))
+    sd = float(np.sqrt(np.sum(w * (fz - mean) ** 2)))
+    f0 = float(act.f(np.array([0.0]))[0])
+    df0 = float(act.derivative(np.array([1e-9]))[0])
+    return {
+        "name": name, "x": x, "y": y, "dy": dy, "saturated": sat,
+        "limit_left": float(ends[0]) + 0.0, "limit_right": float(ends[1]) + 0.0,  # + 0.0: no "-0"
+        "grid_min": float(y.min()), "grid_max": float(y.max()),
+        "monotonic": bool(np.all(dy >= -1e-12)),
+        "zero_centred": bool(abs(mean) < 0.1 * sd), "mean_normal": mean,
+        "max_abs_df": float(np.abs(dy).max()), "f0": f0, "df0": df0,
+        "identity_near_0": bool(abs(f0) < 1e-3 and abs(df0 - 1) < 0.05),
+    }
+
+
+def properties_table(names=ZOO) -> list[dict]:
+    """:func:`properties` of several functions without the arrays (one row each)."""
+    rows = []
+    for n in names:
+        p = properties(n)
+        rows.append({k: v for k, v in p.items() if not isinstance(v, np.ndarray)})
+    return rows
+
+
+def collapse_linear(model: Sequential) -> tuple[np.ndarray, np.ndarray]:
+    """The single affine map ``(W, b)`` equal to a stack of Linear (and identity) layers.
+
+    :math:`(XW_1+b_1)W_2+b_2 = X(W_1W_2) + (b_1W_2+b_2)`.
+    """
+    W, b = None, None
+    for layer in model.layers:
+        if "W" in layer.params:
+            Wl, bl = layer.params["W"], layer.params["b"]
+            W, b = (Wl, bl) if W is None else (W @ Wl, b @ Wl + bl)
+        elif type(layer).__name__ != "Identity":
+            raise ValueError(f"layer {type(layer).__name__} is not linear; cannot collapse")
+    return W, b
+
+
+@lru_cache(maxsize=32)
+def _why_nonlinear(dataset, activation, depth, width, steps, lr, seed, grid_n):
+    ds = moons(n=400, noise=0.15, rng=seed) if dataset == "moons" else spirals(n=450, noise=0.15, rng=seed)
+    X, y = ds.X_train, ds.y_train
+    K = int(y.max()) + 1
+    sizes = [2] + [width] * depth + [K]
+    out = {"dataset": dataset, "X": X, "y": y}
+    gx = np.linspace(X[:, 0].min() - 0.5, X[:, 0].max() + 0.5, grid_n, dtype=np.float32)
+    gy = np.linspace(X[:, 1].min() - 0.5, X[:, 1].max() + 0.5, grid_n, dtype=np.float32)
+    G = np.stack(np.meshgrid(gx, gy), -1).reshape(-1, 2)
+    out["gx"], out["gy"] = gx, gy
+    for tag, act in (("linear", "identity"), ("nonlinear", activation)):
+        init = MATCHING_INIT.get(act, "he") if act != "identity" else "xavier"
+        net = mlp(sizes, activation=act, init=init, rng=seed, dtype=np.float32)
+        h = fit(net, X, y, lr=lr, steps=steps, batch_size=32, rng=seed, optimizer="sgd")
+        out[f"acc_{tag}"] = float(h.evals[-1]["train_acc"])
+        out[f"loss_{tag}"] = np.asarray(h.loss)
+        out[f"grid_{tag}"] = _predict(net, G).argmax(1).reshape(grid_n, grid_n)
+        if tag == "linear":
+            W, b = collapse_linear(net)
+            single = X.astype(np.float64) @ W.astype(np.float64) + b
+            out["W_product"], out["b_product"] = W, b
+            out["max_diff_stack_vs_matrix"] = float(np.abs(net.forward(X, training=False) - single).max())
+    for v in out.values():
+        if isinstance(v, np.ndarray):
+            v.flags.writeable = False
+    return out
+
+
+def why_nonlinear(dataset: str = "moons", activation: str = "tanh", depth: int = 3, width: int = 16,
+                  steps: int = 1000, lr: float = 0.3, seed: int = 0, grid_n: int = 60) -> dict:
+    """Train the same deep net twice on moons/spirals: all-linear, and with ``activation``.
+
+    Returns ``acc_linear``, ``acc_nonlinear``, ``grid_linear``/``grid_nonlinear`` (predicted class on a
+    ``grid_n x grid_n`` grid over ``gx, gy``), ``W_product, b_product`` (the single affine map the linear
+    stack equals, :func:`collapse_linear`) and ``max_diff_stack_vs_matrix`` (max |stack(X) - (XW+b)|,
+    float32 rounding only). Cached: read-only arrays.
+    """
+    if dataset not in ("moons", "spirals"):
+        raise ValueError(f"dataset must be 'moons' or 'spirals', got {dataset!r}")
+    if depth < 1 or width < 1 or steps < 1:
+        raise ValueError(f"depth, width and steps must be >= 1, got {depth}, {width}, {steps}")
+    return _why_nonlinear(dataset, activation, int(depth), int(width), int(steps), float(lr), int(seed), int(grid_n))
+
+
+def naive_softmax(z) -> np.ndarray:
+    """:math:`e^{z_i}/\\sum_j e^{z_j}` computed literally (overflows for :math:`z \\gtrsim 89` in float32, 710 in float64).
+
+    Warnings are silenced so the NaN can be shown; never use this.
+    """
+    z = np.asarray(z, dtype=float) if not np.issubdtype(np.asarray(z).dtype, np.floating) else np.asarray(z)
+    with np.errstate(over="ignore", invalid="ignore"):
+        e = np.exp(z)
+        return e / e.sum(axis=-1, keepdims=True)
+
+
+def softmax_temperature(z, temperatures) -> dict:
+    """Probabilities, entropy and Jacobian of :math:`\\mathrm{softmax}(z/T)` for each ``T``.
+
+    ``probs`` ``(nT, K)``, ``entropy`` ``(nT,)`` in nats, ``jacobians`` ``(nT, K, K)``
+    (of :math:`s` with respect to :math:`z/T`; with respect to :math:`z` divide by ``T``).
+    """
+    z = np.asarray(z, dtype=np.float64)
+    T = np.asarray(temperatures, dtype=np.float64).reshape(-1)
+    if np.any(T <= 0):
+        raise ValueError(f"temperatures must be > 0, got {T[T <= 0][0]}")
+    P = np.stack([get_activation("softmax", temperature=float(t)).f(z) for t in T])
+    ent = -np.sum(P * np.log(np.maximum(P, 1e-300)), axis=-1)
+    J = np.stack([softmax_jacobian(z / t) for t in T])
+    return {"T": T, "probs": P, "entropy": ent, "jacobians": J}
+
+
+def softmax_overflow(scales, dtype=np.float32, base=(1.0, 2.0, 3.0)) -> dict:
+    """Naive vs stable softmax of ``scale * base`` for each scale: where does the naive one break?
+
+    Returns ``scales``, ``naive`` and ``stable`` ``(n, K)``, and ``naive_ok`` (finite and sums to 1).
+    """
+    base = np.asarray(base, dtype=dtype)
+    S = np.asarray(scales, dtype=np.float64)
+    naive = np.stack([naive_softmax(base * dtype(s)) for s in S])
+    stable = np.stack([get_activation("softmax").f(base * dtype(s)) for s in S])
+    ok = np.all(np.isfinite(naive), axis=1) & (np.abs(np.nan_to_num(naive).sum(1) - 1) < 1e-3)
+    return {"scales": S, "naive": naive, "stable": stable, "naive_ok": ok}
+
+
+def mish_errata(points=(-2.0, -1.0, 0.5, 1.0, 2.0, 5.0), lo=-5.0, hi=5.0, n=401) -> dict:
+    """Mish with ``ln`` (right) and with ``log10`` (the notes' code), on a grid and at ``points``.
+
+    For large x both tend to x; near 0 the wrong one is smaller by about the factor :math:`\\ln 10`
+    inside the tanh, e.g. at x=1.
+    """
+    x = np.linspace(lo, hi, n)
+    p = np.asarray(points, dtype=np.float64)
+    return {"x": x, "right": mish(x), "wrong": mish_log10(x), "points": p,
+            "right_at": mish(p), "wrong_at": mish_log10(p),
+            "max_abs_diff": float(np.abs(mish(x) - mish_log10(x)).max())}

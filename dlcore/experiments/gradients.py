@@ -1,0 +1,313 @@
+"""Chapter 02: why gradients vanish or explode with depth, measured.
+
+Pure functions, settings + seed in, dicts of arrays out. The notebook
+``book/02_vanishing_exploding.py`` and the explorers in
+``widgets/ch02_gradients.py`` call them; ``tests/test_ch02_*.py`` assert the
+chapter's claims on fixed seeds. Architecture experiments (residual nets,
+depth vs width, the remedies table) are in :mod:`.gradients_shape`.
+
+Initialisations are named as in the text (``INITS``): ``"normal"``
+:math:`\\mathcal N(0,1)`, ``"small"`` :math:`0.02\\,\\mathcal N(0,1)`,
+``"scaled"`` :math:`\\mathcal N(0, s^2/n_{in})` with the scale slider ``s``,
+``"xavier"`` :math:`\\mathcal N(0, 2/(n_{in}+n_{out}))` and ``"he"``
+:math:`\\mathcal N(0, 2/n_{in})`.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+
+from ..activations import get_activation
+from ..clipping import GradientClipper
+from ..data import digits
+from ..diagnostics import param_grad_norms
+from ..layers import mlp
+from ..losses import softmax_cross_entropy
+from ..module import as_generator
+from ..train import fit
+
+__all__ = [
+    "INITS", "init_spec", "digits_data", "layer_speeds", "theory_rms_factor", "rms_factor", "forward_signal",
+    "effective_rank", "jacobian_product", "explode_and_clip",
+]
+
+INITS = ("normal", "small", "scaled", "xavier", "he")
+
+
+def init_spec(init: str, scale: float = 1.0) -> tuple[str, dict]:
+    """``(dlcore init name, init_kwargs)`` for one of :data:`INITS`."""
+    table = {"normal": ("normal", {"std": 1.0}), "small": ("normal", {"std": 0.02}),
+             "scaled": ("scaled_normal", {"scale": float(scale)}), "xavier": ("xavier", {}), "he": ("he", {})}
+    if init not in table:
+        raise ValueError(f"unknown initialisation {init!r}; choose one of {', '.join(INITS)}")
+    return table[init]
+
+
+def _readonly(**arrays):
+    out = {}
+    for k, v in arrays.items():
+        if isinstance(v, np.ndarray):
+            v.flags.writeable = False
+        out[k] = v
+    return out
+
+
+@lru_cache(maxsize=4)
+def digits_data(n_train: int = 1079, seed: int = 0):
+    """Digits (float32) as read-only ``(X_train, y_train, X_val, y_val)``, the first ``n_train`` training rows."""
+    ds = digits(np.float32, seed=seed)
+    arrs = (ds.X_train[:n_train], ds.y_train[:n_train], ds.X_val, ds.y_val)
+    for a in arrs:
+        a.flags.writeable = False
+    return arrs
+
+
+def _check_depth_width(depth, width, lo=1):
+    if int(depth) < lo or int(width) < 1:
+        raise ValueError(f"depth must be >= {lo} and width >= 1, got depth={depth}, width={width}")
+
+
+# --------------------------------------------------------------- experiment 1
+@lru_cache(maxsize=32)
+def layer_speeds(depth: int = 4, width: int = 30, activation: str = "sigmoid", init: str = "scaled",
+                 scale: float = 1.0, steps: int = 300, lr: float = 0.1, batch_size: int = 64,
+                 record_every: int = 10, seed: int = 0, n_probe: int = 500) -> dict:
+    """Nielsen's "speed of learning" of each hidden layer, at initialisation and while training.
+
+    A net ``64 -> width x depth -> 10`` on the digits (softmax cross-entropy).
+    The speed of hidden layer :math:`l` is :math:`\\lVert\\delta^l\\rVert`, the
+    norm of the bias gradient :math:`\\partial C/\\partial b^l` (mean over the
+    examples). Backprop gives :math:`\\delta^l = (\\delta^{l+1} W^{l+1\\top})
+    \\odot f'(z^l)`, so each layer back multiplies by a weight matrix and by
+    derivatives :math:`f'\\le 1/4` for a sigmoid.
+
+    Returns ``init_speed`` (depth,) on ``n_probe`` training examples before
+    training, ``steps`` (R,) and ``speed`` (R, depth) recorded every
+    ``record_every`` steps on the mini-batch, ``loss`` (steps,), ``val_acc``.
+    """
+    _check_depth_width(depth, width)
+    X, y, Xv, yv = digits_data()
+    name, kw = init_spec(init, scale)
+    net = mlp([X.shape[1]] + [int(width)] * int(depth) + [10], activation=activation, init=name,
+              init_kwargs=kw, rng=seed, dtype=np.float32)
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = net.forward(X[:n_probe])
+        _, dout = softmax_cross_entropy(out, y[:n_probe])
+        net.backward(dout)
+    init_speed = param_grad_norms(net, "b")[1][:-1]
+    h = fit(net, X, y, lr=lr, steps=int(steps), batch_size=batch_size, rng=seed + 1,
+            val=(Xv, yv), diagnostics=record_every, on_divergence="stop")
+    hidden = [i for i, l in enumerate(net.layers) if "b" in l.params][:-1]
+    rec_steps = np.array([d["step"] for d in h.diagnostics], dtype=int)
+    speed = np.array([[d["layers"][i]["bias_grad_norm"] for i in hidden] for d in h.diagnostics]).reshape(-1, len(hidden))
+    return _readonly(init_speed=init_speed, steps=rec_steps, speed=speed, loss=np.asarray(h.loss),
+                     val_acc=float(h.evals[-1].get("val_acc", np.nan)),
+                     diverged=h.divergence is not None)
+
+
+# --------------------------------------------------------------- experiment 2
+def theory_rms_factor(activation: str, weight_var_times_n: float) -> float:
+    """Predicted per-layer factor of the RMS signal, :math:`\\sqrt{q_l/q_{l-1}}`, for equal widths.
+
+    With :math:`z = hW`, :math:`\\mathrm{Var}(W_{ij}) = v`, width :math:`n` and
+    :math:`q_l = \\mathbb E[h_l^2]`: :math:`\\mathrm{Var}(z) = n v\\, q_{l-1}`.
+    ReLU keeps half of the second moment, :math:`q_l = \\tfrac{n v}{2} q_{l-1}`
+    (He: :math:`nv=2` gives factor 1; Xavier: :math:`nv=1` gives
+    :math:`1/\\sqrt2`). A linear unit (and tanh near 0) keeps it all:
+    :math:`\\sqrt{nv}`.
+    """
+    a = activation.lower()
+    if a == "relu":
+        return float(np.sqrt(weight_var_times_n / 2))
+    if a in ("identity", "linear", "tanh"):
+        return float(np.sqrt(weight_var_times_n))
+    raise ValueError(f"the simple prediction covers relu, tanh (near 0) and identity, not {activation!r}")
+
+
+def rms_factor(rms) -> float:
+    """Measured per-layer factor: the geometric mean of ``rms[l] / rms[l-1]``.
+
+    0 if the signal reached exactly 0, ``inf`` if it overflowed, NaN for fewer than two layers.
+    """
+    rms = np.asarray(rms, dtype=np.float64)
+    if rms.size < 2:
+        return float("nan")
+    if not np.all(np.isfinite(rms)):
+        return float("inf")
+    if not np.all(rms > 0):
+        return 0.0
+    return float(np.exp((np.log(rms[-1]) - np.log(rms[0])) / (rms.size - 1)))
+
+
+@lru_cache(maxsize=8)
+def _gaussians(seed: int, n: int, width: int, depth: int):
+    """Standard normal inputs ``(n, width)`` and weights ``(depth, width, width)``, float32, cached:
+    only their scale depends on the initialisation, so a slider move reuses them."""
+    rng = as_generator(seed)
+    X = rng.standard_normal((n, width), dtype=np.float32)
+    Ws = rng.standard_normal((depth, width, width), dtype=np.float32)
+    X.flags.writeable = Ws.flags.writeable = False
+    return X, Ws
+
+
+@lru_cache(maxsize=64)
+def forward_signal(activation: str = "relu", init: str = "he", depth: int = 30, width: int = 128,
+                   n: int = 128, scale: float = 1.0, seed: int = 0, bins: int = 60,
+                   value_range: tuple = (-3.0, 3.0)) -> dict:
+    """Push Gaussian inputs ``(n, width)`` through ``depth`` random layers and measure each layer's output.
+
+    Layer :math:`l` computes :math:`h_l = f(h_{l-1} W_l)` (zero biases, all widths equal to ``width``)
+    with :math:`W_l` drawn i.i.d. :math:`\\mathcal N(0, v)` as the initialisation ``init`` prescribes.
+
+    Returns ``rms`` (depth,), ``saturated`` (fraction of units at
+    :math:`|{\\rm tanh}|>0.97` or sigmoid outside (0.03, 0.97); zeros for
+    ReLU), ``dead_or_zero`` (fraction of exact zeros), ``hist`` (depth, bins)
+    densities of the outputs over ``value_range`` (a value outside is counted in the
+    edge bin), ``edges`` (bins + 1,), ``measured_factor`` (geometric mean of
+    ``rms[l]/rms[l-1]``) and ``theory_factor`` (from :func:`theory_rms_factor`; NaN for
+    sigmoid, and for tanh with :math:`n\\mathrm{Var}(W) > 1`, where saturation breaks the linear law).
+    """
+    _check_depth_width(depth, width)
+    n_w, L = int(width), int(depth)
+    wv = {"normal": n_w, "small": 0.02 ** 2 * n_w, "scaled": scale ** 2, "xavier": 1.0, "he": 2.0}
+    if init not in wv:
+        raise ValueError(f"unknown initialisation {init!r}; choose one of {', '.join(INITS)}")
+    wv = float(wv[init])
+    std = np.float32(np.sqrt(wv / n_w))                    # Var(W) = (n Var(W)) / n, equal widths, zero biases
+    X, Ws = _gaussians(seed, int(n), n_w, L)
+    act = get_activation(activation)
+    bins = int(bins)
+    edges = np.linspace(value_range[0], value_range[1], bins + 1)
+    Z = np.empty((L, int(n), n_w), dtype=np.float32)
+    H = np.empty_like(Z)
+    h = X
+    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+        for l in range(L):
+            np.matmul(h, Ws[l] * std, out=Z[l])
+            H[l] = h = act.f(Z[l])
+        # statistics of all layers at once (one call each instead of one per layer)
+        rms = np.sqrt(np.mean(np.square(H, dtype=np.float64), axis=(1, 2)))
+        s_mask = act.saturated(Z, H)
+        sat = np.zeros(L) if s_mask is None else np.mean(s_mask, axis=(1, 2))
+        zero = np.mean(H == 0, axis=(1, 2))
+        u = (H - np.float32(edges[0])) * np.float32(bins / (edges[-1] - edges[0]))   # float32: 2x faster
+        k = np.clip(np.nan_to_num(u, copy=False), 0, bins - 1).astype(np.int64)
+        k += (np.arange(L) * bins)[:, None, None]
+        hist = np.bincount(k.ravel(), minlength=L * bins).reshape(L, bins) / (int(n) * n_w * np.diff(edges))
+    rms = np.asarray(rms)
+    measured = rms_factor(rms)
+    try:   # tanh follows the linear prediction only while it stays near 0 (n Var(W) <= 1)
+        theory = theory_rms_factor(activation, wv) if not (activation == "tanh" and wv > 1) else float("nan")
+    except ValueError:
+        theory = float("nan")
+    return _readonly(rms=rms, saturated=np.asarray(sat), dead_or_zero=np.asarray(zero), hist=np.asarray(hist),
+                     edges=edges, measured_factor=measured, theory_factor=theory, weight_var_times_n=float(wv))
+
+
+# --------------------------------------------------------------- experiment 3
+def effective_rank(s) -> float:
+    """Effective rank of a matrix from its singular values ``s`` (Roy & Vetterli 2007).
+
+    .. math:: p_i = \\sigma_i / \\textstyle\\sum_j \\sigma_j, \\qquad
+              \\mathrm{erank} = \\exp\\big(-\\textstyle\\sum_i p_i \\log p_i\\big).
+
+    It is 1 when one direction carries everything and ``len(s)`` when all
+    singular values are equal; in between it counts the directions that
+    matter. Zero singular values contribute nothing (:math:`0\\log 0 = 0`).
+    """
+    s = np.asarray(s, dtype=np.float64)
+    if s.ndim != 1 or s.size == 0 or np.any(s < 0) or not np.all(np.isfinite(s)):
+        raise ValueError("effective_rank needs a non-empty 1-D array of finite singular values >= 0")
+    total = s.sum()
+    if total == 0:
+        return 0.0
+    p = s[s > 0] / total
+    return float(np.exp(-np.sum(p * np.log(p))))
+
+
+@lru_cache(maxsize=64)
+def jacobian_product(activation: str = "tanh", depth: int = 50, width: int = 64, scale: float = 1.0,
+                     seed: int = 0) -> dict:
+    """The input-output Jacobian of a random deep net, layer by layer.
+
+    Layer :math:`t` maps :math:`h_t \\mapsto h_{t+1} = f(W_t h_t)` with
+    :math:`W_t \\sim \\mathcal N(0, s^2/n)`; its Jacobian is
+    :math:`J_t = \\mathrm{diag}(f'(W_t h_t))\\, W_t` and the net's is the product
+    :math:`P_L = J_L \\cdots J_1`. The product is renormalised after every
+    factor (its log-scale is kept apart), so depths of hundreds neither
+    overflow nor underflow.
+
+    Returns ``depths`` (1..depth), ``log10_norm`` (depth,) of the spectral norm
+    :math:`\\lVert P_L\\rVert_2`, ``sv`` (depth, width) singular values divided
+    by the largest, ``erank`` (depth,) and ``log10_sv`` (depth, width) the
+    actual singular values in log10 (``-inf`` for exact zeros).
+    """
+    _check_depth_width(depth, width)
+    rng = as_generator(seed)
+    act = get_activation(activation)
+    n = int(width)
+    h = rng.standard_normal(n)
+    P = np.eye(n)
+    log_scale = 0.0
+    log_norm, sv_rel, erank, log_sv = [], [], [], []
+    with np.errstate(divide="ignore"):
+        for _ in range(int(depth)):
+            W = rng.standard_normal((n, n)) * (scale / np.sqrt(n))
+            z = W @ h
+            h = act.f(z)
+            P = (act.df(z, h)[:, None] * W) @ P
+            s = np.linalg.svd(P, compute_uv=False)
+            top = s[0]
+            if top == 0 or not np.isfinite(top):
+                s_rel = np.zeros(n) if top == 0 else np.full(n, np.nan)
+                log_norm.append(-np.inf if top == 0 else np.inf)
+                sv_rel.append(s_rel)
+                erank.append(0.0)
+                log_sv.append(np.full(n, -np.inf))
+                P = np.eye(n) * 0.0
+                continue
+            log_norm.append(log_scale + np.log10(top))
+            sv_rel.append(s / top)
+            erank.append(effective_rank(s))
+            log_sv.append(log_scale + np.log10(s))
+            log_scale += np.log10(top)
+            P = P / top
+    return _readonly(depths=np.arange(1, int(depth) + 1), log10_norm=np.asarray(log_norm),
+                     sv=np.asarray(sv_rel), erank=np.asarray(erank), log10_sv=np.asarray(log_sv))
+
+
+# --------------------------------------------------------------- experiment 4
+@lru_cache(maxsize=32)
+def explode_and_clip(clip: str = "none", threshold: float = 1.0, lr: float = 0.1, init_scale: float = 2.5,
+                     depth: int = 8, width: int = 64, activation: str = "relu", steps: int = 200,
+                     batch_size: int = 32, seed: int = 0) -> dict:
+    """Train a deep net started with too large weights; optionally clip its gradients.
+
+    Weights :math:`\\mathcal N(0, s^2/n_{in})` with ``s = init_scale``: for ReLU each
+    layer multiplies the signal by about :math:`s/\\sqrt2`, so the logits and the
+    gradients are huge at the start and plain SGD jumps to inf/NaN.
+    ``clip`` is ``"none"``, ``"value"`` or ``"norm"``
+    (:mod:`dlcore.clipping`, threshold ``threshold``).
+
+    Returns ``loss`` (steps run,), ``grad_norm`` (pre-clip global norm per
+    step; the step that produced NaN has none), ``grad_norm_post``,
+    ``divergence`` (None or a dict with ``step``, ``where``, ``layer``,
+    ``message``), ``val_acc`` (NaN when diverged) and ``clipped_fraction``.
+    """
+    if clip not in ("none", "value", "norm"):
+        raise ValueError(f"clip must be 'none', 'value' or 'norm', got {clip!r}")
+    X, y, Xv, yv = digits_data()
+    net = mlp([X.shape[1]] + [int(width)] * int(depth) + [10], activation=activation, init="scaled_normal",
+              init_kwargs={"scale": float(init_scale)}, rng=seed, dtype=np.float32)
+    cb = GradientClipper(clip, threshold)
+    h = fit(net, X, y, lr=lr, steps=int(steps), batch_size=batch_size, rng=seed + 1, callbacks=[cb],
+            val=(Xv, yv), on_divergence="stop")
+    d = h.divergence
+    div = None if d is None else {"step": d.step, "where": d.where, "layer": d.layer, "message": str(d)}
+    pre = np.asarray(h.extra.get("grad_norm_pre", []), dtype=float)
+    post = np.asarray(h.extra.get("grad_norm_post", []), dtype=float)
+    clipped = np.asarray(h.extra.get("clipped", []), dtype=bool)
+    acc = float("nan") if d is not None else float(h.evals[-1]["val_acc"])
+    return _readonly(loss=np.asarray(h.loss, dtype=float), grad_norm=pre, grad_norm_post=post,
+                     divergence=div, val_acc=acc, clipped_fraction=float(clipped.mean()) if clipped.size else 0.0)

@@ -1,0 +1,203 @@
+"""Chapter 02, continued: the shape of a net and the remedies, measured on the digits.
+
+* :func:`residual_vs_plain`: the same deep MLP with and without skip connections.
+* :func:`width_for_params`, :func:`shape_comparison`: depth vs width at an equal
+  parameter count, funnel vs constant width.
+* :func:`remedies_table`: one deep sigmoid baseline, each remedy alone.
+
+All train with plain SGD in float32 for a fixed number of steps and report
+validation accuracy (mean and spread over seeds).
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+
+from ..clipping import GradientClipper
+from ..diagnostics import param_grad_norms
+from ..layers import mlp
+from ..losses import softmax_cross_entropy
+from ..residual import residual_mlp
+from ..train import fit
+from .gradients import _readonly, digits_data, init_spec
+
+__all__ = ["residual_vs_plain", "n_params_mlp", "width_for_params", "SHAPES", "shape_sizes",
+           "shape_comparison", "REMEDIES", "remedies_table"]
+
+
+def _first_layer_profile(net, X, y):
+    out = net.forward(X)
+    _, d = softmax_cross_entropy(out, y)
+    net.backward(d)
+    return param_grad_norms(net, "W")[1]
+
+
+@lru_cache(maxsize=32)
+def residual_vs_plain(depth: int = 20, width: int = 32, activation: str = "sigmoid", init: str = "xavier",
+                      steps: int = 300, lr: float = 0.1, batch_size: int = 32, seed: int = 0,
+                      eval_every: int = 25) -> dict:
+    """A ``depth``-hidden-layer MLP with and without skip connections, from identical weights.
+
+    The residual net is ``Linear -> f -> [x + f(xW + b)] * (depth - 1) -> Linear``
+    (:func:`dlcore.residual.residual_mlp`); the plain net has exactly the same
+    layers and initial weights, minus the ``x +``. Each block's Jacobian is
+    :math:`I + \\mathrm{diag}(f')W^\\top` instead of :math:`\\mathrm{diag}(f')W^\\top`.
+
+    Returns, for ``"plain"`` and ``"residual"``: ``grad_norms`` (depth + 1,)
+    :math:`\\lVert\\partial L/\\partial W^l\\rVert` of every Linear at
+    initialisation (500 training examples), ``loss`` (steps,), ``eval_steps``,
+    ``val_acc`` (curves) and ``final_acc``.
+    """
+    if int(depth) < 2:
+        raise ValueError(f"depth must be >= 2 (one input layer plus residual blocks), got {depth}")
+    X, y, Xv, yv = digits_data()
+    name, kw = init_spec(init)
+    out = {}
+    for kind in ("plain", "residual"):
+        if kind == "plain":
+            net = mlp([X.shape[1]] + [int(width)] * int(depth) + [10], activation=activation, init=name,
+                      init_kwargs=kw, rng=seed, dtype=np.float32)
+        else:
+            net = residual_mlp(X.shape[1], int(width), int(depth) - 1, 10, activation=activation, init=name,
+                               init_kwargs=kw, rng=seed, dtype=np.float32)
+        with np.errstate(over="ignore", invalid="ignore"):
+            prof = _first_layer_profile(net, X[:500], y[:500])
+        h = fit(net, X, y, lr=lr, steps=int(steps), batch_size=batch_size, rng=seed + 1, val=(Xv, yv),
+                eval_every=eval_every, on_divergence="stop")
+        s, acc = h.eval_series("val_acc")
+        out[kind] = _readonly(grad_norms=prof, loss=np.asarray(h.loss, dtype=float), eval_steps=s, val_acc=acc,
+                              final_acc=float(acc[-1]) if len(acc) else float("nan"))
+    return out
+
+
+# --------------------------------------------------------------- shapes
+def n_params_mlp(sizes) -> int:
+    """Weights plus biases of ``mlp(sizes)``: :math:`\\sum_l (n_{l-1}+1)\\,n_l`."""
+    sizes = [int(s) for s in sizes]
+    return int(sum((a + 1) * b for a, b in zip(sizes[:-1], sizes[1:])))
+
+
+def width_for_params(n_params: int, depth: int, n_in: int = 64, n_out: int = 10) -> int:
+    """The constant hidden width whose ``depth``-hidden-layer MLP has closest to ``n_params`` parameters.
+
+    Solves :math:`(n_{in}+1)w + (d-1)(w+1)w + (w+1)n_{out} = P` for :math:`w`.
+    """
+    if depth < 1 or n_params <= 0:
+        raise ValueError(f"need depth >= 1 and a positive parameter budget, got depth={depth}, n_params={n_params}")
+    a, b, c = depth - 1, (n_in + 1) + (depth - 1) + n_out, n_out - n_params
+    w = -c / b if a == 0 else (-b + np.sqrt(b * b - 4 * a * c)) / (2 * a)
+    cands = [max(1, int(np.floor(w))), max(1, int(np.ceil(w)))]
+    return min(cands, key=lambda k: abs(n_params_mlp([n_in] + [k] * depth + [n_out]) - n_params))
+
+
+#: name -> (kind, depth): ``"constant"`` widths or a ``"funnel"`` halving each layer
+SHAPES = {
+    "wide 1 layer": ("constant", 1),
+    "2 layers": ("constant", 2),
+    "4 layers": ("constant", 4),
+    "8 layers": ("constant", 8),
+    "funnel 3 layers": ("funnel", 3),
+    "constant 3 layers": ("constant", 3),
+}
+
+
+def shape_sizes(shape: str, n_params: int, n_in: int = 64, n_out: int = 10) -> list[int]:
+    """Layer sizes of one of :data:`SHAPES` with about ``n_params`` parameters."""
+    if shape not in SHAPES:
+        raise ValueError(f"unknown shape {shape!r}; choose one of {', '.join(SHAPES)}")
+    kind, depth = SHAPES[shape]
+    if kind == "constant":
+        return [n_in] + [width_for_params(n_params, depth, n_in, n_out)] * depth + [n_out]
+    best = None
+    for w in range(4, 4096):
+        sizes = [n_in] + [max(1, w // 2 ** i) for i in range(depth)] + [n_out]
+        if best is None or abs(n_params_mlp(sizes) - n_params) < abs(n_params_mlp(best) - n_params):
+            best = sizes
+        if n_params_mlp(sizes) > n_params:
+            break
+    return best
+
+
+@lru_cache(maxsize=16)
+def shape_comparison(shapes: tuple = tuple(SHAPES), n_params: int = 6000, steps: int = 400, lr: float = 0.1,
+                     batch_size: int = 32, seeds: tuple = (0, 1, 2), activation: str = "relu",
+                     init: str = "he") -> dict:
+    """Train each shape (equal parameter budget, same data, steps and learning rate) over several seeds.
+
+    Returns ``shapes`` (names), ``sizes`` (list of layer sizes), ``n_params`` (actual counts),
+    ``acc`` (n_shapes, n_seeds) final validation accuracy, ``mean`` and ``std`` over seeds.
+    """
+    X, y, Xv, yv = digits_data()
+    name, kw = init_spec(init)
+    sizes = [shape_sizes(s, n_params, X.shape[1], 10) for s in shapes]
+    acc = np.zeros((len(shapes), len(seeds)))
+    for i, sz in enumerate(sizes):
+        for j, seed in enumerate(seeds):
+            net = mlp(sz, activation=activation, init=name, init_kwargs=kw, rng=seed, dtype=np.float32)
+            h = fit(net, X, y, lr=lr, steps=int(steps), batch_size=batch_size, rng=seed + 100, val=(Xv, yv),
+                    on_divergence="stop")
+            acc[i, j] = np.nan if h.divergence else h.evals[-1]["val_acc"]
+    return _readonly(shapes=list(shapes), sizes=sizes, n_params=np.array([n_params_mlp(s) for s in sizes]),
+                     acc=acc, mean=acc.mean(axis=1), std=acc.std(axis=1))
+
+
+# --------------------------------------------------------------- remedies
+class _L2Penalty:
+    """``fit`` callback adding the gradient of :math:`\\tfrac{\\lambda}{2}\\sum W^2` (weights only, not biases)."""
+
+    def __init__(self, lam: float):
+        self.lam = float(lam)
+
+    def on_backward(self, state):
+        for name, p, g in state.model.named_parameters():
+            if name.endswith("W"):
+                g += np.asarray(self.lam, dtype=g.dtype) * p
+
+
+#: remedy -> (activation, init, clip, residual[, l2]). The baseline is a deep sigmoid net at N(0, 1/n_in).
+REMEDIES = {
+    "baseline (sigmoid, N(0,1/n))": ("sigmoid", "scaled", None, False),
+    "init: Xavier": ("sigmoid", "xavier", None, False),
+    "init: N(0,1)": ("sigmoid", "normal", None, False),
+    "tanh + Xavier": ("tanh", "xavier", None, False),
+    "ReLU + He": ("relu", "he", None, False),
+    "clip by norm 1": ("sigmoid", "scaled", 1.0, False),
+    "residual": ("sigmoid", "scaled", None, True),
+    "L2 penalty 1e-3": ("sigmoid", "scaled", None, False, 1e-3),
+}
+
+
+@lru_cache(maxsize=8)
+def remedies_table(depth: int = 8, width: int = 32, steps: int = 300, lr: float = 0.1, batch_size: int = 32,
+                   seeds: tuple = (0, 1, 2), remedies: tuple = tuple(REMEDIES)) -> dict:
+    """The same deep sigmoid baseline fixed by one remedy at a time; validation accuracy after ``steps``.
+
+    Returns ``remedies`` (names), ``acc`` (n_remedies, n_seeds), ``mean``, ``std`` and
+    ``first_grad`` (n_remedies,) the mean first-layer :math:`\\lVert\\partial L/\\partial W^1\\rVert`
+    at initialisation.
+    """
+    X, y, Xv, yv = digits_data()
+    acc = np.zeros((len(remedies), len(seeds)))
+    first = np.zeros((len(remedies), len(seeds)))
+    for i, r in enumerate(remedies):
+        if r not in REMEDIES:
+            raise ValueError(f"unknown remedy {r!r}; choose from {', '.join(REMEDIES)}")
+        act, init, clip, res, *l2 = REMEDIES[r]
+        name, kw = init_spec(init)
+        for j, seed in enumerate(seeds):
+            if res:
+                net = residual_mlp(X.shape[1], width, depth - 1, 10, activation=act, init=name, init_kwargs=kw,
+                                   rng=seed, dtype=np.float32)
+            else:
+                net = mlp([X.shape[1]] + [width] * depth + [10], activation=act, init=name, init_kwargs=kw,
+                          rng=seed, dtype=np.float32)
+            with np.errstate(over="ignore", invalid="ignore"):
+                first[i, j] = _first_layer_profile(net, X[:500], y[:500])[0]
+            cbs = ([GradientClipper("norm", clip)] if clip else []) + ([_L2Penalty(l2[0])] if l2 else [])
+            h = fit(net, X, y, lr=lr, steps=int(steps), batch_size=batch_size, rng=seed + 100, val=(Xv, yv),
+                    callbacks=cbs, on_divergence="stop")
+            acc[i, j] = np.nan if h.divergence else h.evals[-1]["val_acc"]
+    return _readonly(remedies=list(remedies), acc=acc, mean=acc.mean(axis=1), std=acc.std(axis=1),
+                     first_grad=first.mean(axis=1))
+

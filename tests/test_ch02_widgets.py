@@ -1,0 +1,137 @@
+"""Headless tests of the chapter 02 explorers: each control moves the drawn data the way the text says."""
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np
+import pytest
+
+from dlcore.experiments import gradients as ex
+from dlcore.experiments import gradients_shape as exs
+from widgets.ch02_gradients import (ClippingExplorer, JacobianExplorer, LayerSpeedExplorer, ResidualExplorer,
+                                    SignalExplorer, plot_clipping, plot_jacobian, plot_layer_speeds, plot_residual,
+                                    plot_shapes, plot_signal)
+
+
+def _y(line):
+    return np.asarray(line.get_ydata(), dtype=float)
+
+
+def test_layer_speed_explorer():
+    e = LayerSpeedExplorer(depth=5)
+    assert e.last_error is None
+    first, last = _y(e.init_line)[[0, -1]]
+    assert last / first > 100                           # sigmoid, scale/sqrt(n): earlier layers far slower
+    assert len(_y(e.lines[4])) > 1 and len(_y(e.lines[5])) == 0
+    e.set(depth=8)
+    assert _y(e.init_line)[0] < first                    # deeper: the first layer is slower still
+    e.set(activation="relu", init="he")
+    y = _y(e.init_line)
+    assert y[-1] / y[0] < 10                             # ReLU + He: no geometric decay
+    assert "last / first layer" in e.info.get_text()
+    e.set(activation="sigmoid", init="scaled", depth=5, scale=1.0)
+    base = _y(e.init_line)
+    e.set(scale=4.0)                                     # larger weights offset sigma' <= 1/4
+    y = _y(e.init_line)
+    assert y[-1] / y[0] < base[-1] / base[0]
+    e.set(width=60)
+    assert not np.array_equal(_y(e.init_line), y)
+
+
+def test_signal_explorer():
+    e = SignalExplorer()
+    assert abs(e.data["measured_factor"] - 1.0) < 0.05 and "theory 1.000" in e.info.get_text()
+    rms_he = _y(e.rms)
+    e.set(init="xavier")
+    assert _y(e.rms)[-1] < 1e-3 * rms_he[-1]             # Xavier with ReLU: geometric decay
+    assert "theory 0.707" in e.info.get_text()
+    assert len(_y(e.theory)) == 30
+    e.set(activation="tanh", init="normal")
+    assert "saturated 8" in e.info.get_text() and "theory n/a" in e.info.get_text() and len(_y(e.theory)) == 0
+    img = e.img.get_array()
+    assert img.shape == (50, 60) and img[:30].max() > 0   # mass piled at +-1 (the edges)
+    e.set(init="scaled", scale=0.5)
+    low = _y(e.rms)[-1]
+    e.set(scale=1.0)
+    assert _y(e.rms)[-1] > 1e3 * low                      # tanh: scale < 1 kills the signal geometrically
+    e.set(depth=10)
+    assert len(_y(e.rms)) == 10 and np.all(e.img.get_array()[10:] == -3.0)
+
+
+def test_jacobian_explorer_scale_slider():
+    e = JacobianExplorer()
+    mid = _y(e.norm)[-1]
+    e.set(scale=0.5)
+    assert _y(e.norm)[-1] < mid - 10                      # vanishing
+    e.set(scale=4.0)
+    assert _y(e.norm)[-1] > mid + 5                       # exploding
+    e.set(scale=1.0)
+    er_tanh = _y(e.erank)[-1]
+    e.set(activation="relu", scale=1.41)
+    assert _y(e.erank)[-1] < er_tanh                      # the rank collapses faster for ReLU
+    e.set(depth=10)
+    assert len(_y(e.norm)) == 10
+
+
+def test_clipping_explorer():
+    e = ClippingExplorer()
+    assert "DIVERGED at step" in e.info.get_text()
+    assert len(_y(e.loss)) < 20
+    e.set(clip="norm", threshold=1.0)
+    assert "stable" in e.info.get_text() and len(_y(e.loss)) == 200
+    assert np.all(_y(e.post) <= 1.0 + 1e-6) and _y(e.pre)[0] > 50
+    e.set(clip="value", threshold=0.1)
+    assert "stable" in e.info.get_text()
+    e.set(clip="norm", threshold=100.0)                   # a loose threshold only catches the spikes
+    assert "stable" in e.info.get_text() and e.data["clipped_fraction"] < 0.1
+    e.set(clip="none", init_scale=1.0)                    # a sane initial scale needs no clipping
+    assert "stable" in e.info.get_text()
+    e.set(lr=1.0, init_scale=2.0)
+    assert "DIVERGED" in e.info.get_text()
+
+
+def test_residual_explorer():
+    e = ResidualExplorer(depth=10)
+    g = {k: _y(l) for k, l in e.g.items()}
+    assert g["residual"][0] > 1e3 * g["plain"][0]
+    e.set(depth=20)
+    assert _y(e.g["plain"])[0] < g["plain"][0]             # deeper plain net: first layer even weaker
+    assert _y(e.acc["residual"])[-1] > _y(e.acc["plain"])[-1]
+    e.set(activation="tanh")
+    assert _y(e.g["plain"])[0] > 1e3 * g["plain"][0]      # tanh's slope 1 near 0: far less vanishing
+    e.set(init="normal")
+    assert not np.array_equal(_y(e.g["plain"]), g["plain"])
+
+
+def test_errors_are_shown_in_the_widget(monkeypatch):
+    e = JacobianExplorer()
+    import widgets.ch02_gradients as mod
+
+    def boom(*a, **k):
+        raise ValueError("injected failure")
+    monkeypatch.setattr(mod.ex, "jacobian_product", boom)
+    e.set(depth=20)
+    assert "injected failure" in e.error_box.value and e.last_error
+    monkeypatch.undo()
+    e.set(depth=25)
+    assert e.last_error is None
+    with pytest.raises(ValueError, match="control 'depth'"):
+        e.set(depth=1000)
+
+
+def test_static_plots():
+    import matplotlib.pyplot as plt
+    axs = plot_layer_speeds(ex.layer_speeds(depth=3, steps=50))
+    assert len(axs[1].lines) == 3
+    axs = plot_signal({"He": ex.forward_signal("relu", "he"), "Xavier": ex.forward_signal("relu", "xavier")})
+    assert len(axs) == 3 and len(axs[-1].lines) == 2
+    axs = plot_jacobian({"tanh": ex.jacobian_product("tanh", depth=20)})
+    assert len(axs[0].lines) == 1
+    axs = plot_clipping({"none": ex.explode_and_clip("none"), "norm": ex.explode_and_clip("norm", 1.0)})
+    assert len(axs[1].lines) == 3                          # two traces and the divergence cross
+    axs = plot_residual(exs.residual_vs_plain(depth=6, steps=50))
+    assert len(axs[0].lines) == 2
+    ax = plot_shapes({"shapes": ["a", "b"], "mean": np.array([0.5, 0.9]), "std": np.array([0.1, 0.0]),
+                      "acc": np.array([[0.4, 0.6], [0.9, 0.9]])})
+    assert len(ax.patches) == 2
+    plt.close("all")

@@ -1,0 +1,40 @@
+"""Chapter 03 exercise checkers: right answers pass, typical wrong ones get a useful message."""
+import numpy as np
+
+from dlcore.exercises import ch03
+
+
+def test_elu_derivative_checker():
+    assert not ch03.check_elu_derivative(None) and "replace None" in ch03.check_elu_derivative(None).message
+    right = lambda x: np.where(x > 0, 1.0, np.exp(x))
+    assert ch03.check_elu_derivative(right)
+    wrong = lambda x: np.where(x > 0, 1.0, np.exp(x) - 1)
+    fb = ch03.check_elu_derivative(wrong)
+    assert not fb and "off by" in fb.message and "alpha e^x" in fb.message
+    assert ch03.check_elu_derivative(lambda x: np.where(x > 0, 1.0, 2 * np.exp(x)), alpha=2.0)
+
+
+def test_swish_derivative_checker():
+    s = lambda x: 1 / (1 + np.exp(-x))
+    assert ch03.check_swish_derivative(lambda x: s(x) + x * s(x) * (1 - s(x)))
+    fb = ch03.check_swish_derivative(s)
+    assert not fb and "product rule" in fb.message
+
+
+def test_identify_checker():
+    assert ch03.check_identify("softplus")
+    assert "SHAPE" in ch03.check_identify("sigmoid").message
+    fb = ch03.check_identify("relu")
+    assert not fb and "differs from the plot" in fb.message
+    assert "not a function" in ch03.check_identify("relu6").message
+    x, d = ch03.mystery_derivative()
+    assert d[len(d) // 2] == 0.5
+
+
+def test_output_activation_checker():
+    assert ch03.check_output_activations({"binary": "sigmoid", "multiclass": "softmax", "regression": "linear"})
+    fb = ch03.check_output_activations({"binary": "sigmoid", "multiclass": "sigmoid", "regression": "identity"})
+    assert not fb and "do not sum to 1" in fb.message
+    fb = ch03.check_output_activations({"binary": "sigmoid", "multiclass": "softmax", "regression": "relu"})
+    assert "negative targets" in fb.message
+    assert "fill in" in ch03.check_output_activations({"binary": None, "multiclass": None, "regression": None}).message

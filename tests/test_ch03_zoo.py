@@ -1,0 +1,184 @@
+"""Chapter 03: the activation zoo beyond the contract tests (reference values, parameters, registry)."""
+import math
+import warnings
+
+import numpy as np
+import pytest
+
+import dlcore
+from dlcore import check_module, get_activation
+from dlcore.activations import (ELU, GELU, SELU, LeakyReLU, PReLU, RReLU, Softmax, Swish, gaussian_cdf, mish,
+                                mish_log10, softmax_jacobian, softplus)
+from dlcore.gradcheck import numerical_gradient, rel_error
+
+ZOO = ["leaky_relu", "prelu", "rrelu", "elu", "selu", "gelu", "softplus", "swish", "silu", "mish",
+       "hard_sigmoid", "hard_tanh", "softmax"]
+
+
+def test_every_zoo_name_is_registered_with_formulas():
+    names = dlcore.activation_names()
+    for n in ZOO:
+        assert n in names
+        cls = dlcore.ACTIVATIONS[n]
+        assert cls.formula and cls.derivative_formula, n
+
+
+def test_registry_errors_are_clear():
+    with pytest.raises(ValueError, match="unknown activation 'swishh'.*known:.*mish.*swish"):
+        get_activation("swishh")
+    with pytest.raises(ValueError, match="elu alpha must be >= 0"):
+        get_activation("elu", alpha=-1)
+    with pytest.raises(ValueError, match="lower <= upper"):
+        get_activation("rrelu", lower=0.5, upper=0.1, rng=0)
+    with pytest.raises(ValueError, match="slope must be in"):
+        get_activation("leaky_relu", slope=-0.1)
+    with pytest.raises(ValueError, match="approximate must be"):
+        get_activation("gelu", approximate="fast")
+    with pytest.raises(ValueError, match="temperature must be > 0"):
+        get_activation("softmax", temperature=0)
+    with pytest.raises(ValueError, match="beta must be > 0"):
+        get_activation("softplus", beta=0)
+    with pytest.raises(TypeError, match="pass a seed"):
+        get_activation("rrelu")
+    with pytest.raises(ValueError, match="no parameter 'slope'.*its parameters: alpha"):
+        get_activation("elu", slope=0.1)
+    assert get_activation("Leaky-ReLU", slope=0.2).slope == 0.2
+
+
+def test_kink_conventions_stated_and_used():
+    assert LeakyReLU(0.1).derivative(np.array([0.0]))[0] == pytest.approx(0.1)
+    assert ELU(2.0).derivative(np.array([0.0]))[0] == pytest.approx(2.0)
+    for n in ["leaky_relu", "prelu", "rrelu", "elu", "hard_tanh", "hard_sigmoid"]:
+        assert "f'(" in dlcore.ACTIVATIONS[n].kink_convention
+
+
+def test_selu_constants_full_precision():
+    assert dlcore.activations.zoo.SELU_LAMBDA == 1.0507009873554805
+    assert dlcore.activations.zoo.SELU_ALPHA == 1.6732632423543772
+    # the fixed point: N(0,1) in -> mean 0, variance 1 out (by quadrature)
+    z = np.linspace(-10, 10, 200001)
+    w = np.exp(-z * z / 2) / math.sqrt(2 * math.pi) * (z[1] - z[0])
+    y = SELU().f(z)
+    assert abs(np.sum(w * y)) < 1e-6 and abs(np.sum(w * y * y) - 1) < 1e-6
+
+
+def test_gaussian_cdf_is_float64_accurate():
+    xs = np.array([-30.0, -8.0, -3.0, -1.0, -1e-3, 0.0, 0.5, 1.0, 2.5, 8.0])
+    ref = np.array([0.5 * math.erfc(-x / math.sqrt(2)) for x in xs])
+    assert np.array_equal(gaussian_cdf(xs), ref)
+    assert abs(gaussian_cdf(np.array([1.0]))[0] - 0.8413447460685429) < 1e-15
+    # relative accuracy in the tail, where 1 + erf would be 0
+    assert gaussian_cdf(np.array([-30.0]))[0] > 0
+
+
+def test_gelu_values_and_tanh_approximation():
+    x = np.array([-3.0, -1.0, 0.0, 1.0, 3.0])
+    exact = GELU().f(x)
+    assert exact[3] == pytest.approx(0.8413447460685429, abs=1e-15)
+    approx = GELU("tanh").f(x)
+    assert np.max(np.abs(exact - approx)) < 1e-3
+    assert np.max(np.abs(exact - approx)) > 1e-6   # a genuinely different function
+    for g in (GELU(), GELU("tanh")):
+        assert check_module(g, np.linspace(-4, 4, 33).reshape(3, 11) + 1e-3, rng=0).passed(1e-7)
+
+
+def test_softplus_stable_and_threshold():
+    x = np.array([-1000.0, -50.0, 0.0, 50.0, 1000.0])
+    with np.errstate(over="raise", invalid="raise", divide="raise"):  # underflow to 0 is right
+        y = softplus(x)
+    assert y[2] == pytest.approx(math.log(2))
+    assert y[-1] == 1000.0 and y[0] == 0.0
+    sp = get_activation("softplus", beta=2.0, threshold=10)
+    assert sp.f(np.array([6.0]))[0] == 6.0          # beta*x > threshold: returns x
+    assert sp.f(np.array([1.0]))[0] == pytest.approx(0.5 * math.log1p(math.exp(2)))
+
+
+def test_mish_natural_log_vs_log10():
+    x = np.array([1.0])
+    assert mish(x)[0] == pytest.approx(math.tanh(math.log(1 + math.e)), abs=1e-15)
+    assert mish_log10(x)[0] == pytest.approx(math.tanh(math.log10(1 + math.e)), abs=1e-15)
+    assert mish(x)[0] - mish_log10(x)[0] > 0.34
+    assert "mish_log10" not in dlcore.ACTIVATIONS
+
+
+def test_prelu_per_channel_gradient_and_shape_error():
+    rng = np.random.default_rng(0)
+    p = PReLU(n_channels=4, alpha=0.1)
+    p.params["alpha"][:] = [0.1, 0.2, 0.3, 0.4]
+    X = rng.standard_normal((6, 4))
+    assert check_module(p, X, rng=1).passed(1e-7)
+    Y = p.forward(X)
+    assert np.allclose(Y[X < 0], (X * p.alpha)[X < 0])
+    with pytest.raises(ValueError, match="4 channels but the input's last axis has 3"):
+        p.forward(np.ones((2, 3)))
+    # learning the slope: gradient descent on alpha moves it toward the data's slope
+    target = np.where(X > 0, X, 0.5 * X)
+    s = PReLU(alpha=0.0)
+    for _ in range(200):
+        Y = s.forward(X)
+        s.backward(Y - target)
+        s.params["alpha"] -= 0.05 * s.grads["alpha"] / len(X)
+    assert s.alpha[0] == pytest.approx(0.5, abs=1e-3)
+
+
+def test_rrelu_backward_uses_the_forward_slopes():
+    r = RReLU(0.1, 0.3, rng=0)
+    X = -np.abs(np.random.default_rng(1).standard_normal((5, 7))) - 0.1
+    Y = r.forward(X, training=True)
+    slopes = Y / X
+    assert slopes.min() >= 0.1 and slopes.max() <= 0.3 and slopes.std() > 0.01
+    dX = r.backward(np.ones_like(Y))
+    assert np.allclose(dX, slopes)
+    # numerical check with the slopes frozen: the training-mode map is linear in X for X < 0
+    assert np.allclose(r.backward(np.full_like(Y, 2.0)), 2 * slopes)
+    # a new forward draws new slopes; eval uses the mean slope
+    Y2 = r.forward(X, training=True)
+    assert not np.allclose(Y2, Y)
+    assert np.allclose(r.forward(X, training=False), 0.2 * X)
+    assert np.allclose(r.backward(np.ones_like(Y)), 0.2)
+
+
+def test_rrelu_same_seed_same_slopes():
+    a, b = RReLU(rng=5), RReLU(rng=5)
+    X = -np.ones((3, 3))
+    assert np.array_equal(a.forward(X, training=True), b.forward(X, training=True))
+
+
+def test_swish_learned_beta_gradient():
+    s = Swish(beta=0.7, learn_beta=True)
+    X = np.random.default_rng(3).standard_normal((5, 6)) * 2
+    assert check_module(s, X, rng=2).passed(1e-7)
+    assert Swish(beta=1.0).params == {}
+    x = np.linspace(-3, 3, 7)
+    assert np.allclose(get_activation("silu").f(x), x / (1 + np.exp(-x)))
+
+
+def test_softmax_backward_is_the_full_jacobian_vector_product():
+    rng = np.random.default_rng(0)
+    z = rng.standard_normal((3, 5))
+    for T in (1.0, 0.5, 3.0):
+        sm = Softmax(temperature=T)
+        S = sm.forward(z)
+        assert np.allclose(S.sum(1), 1)
+        g = rng.standard_normal(S.shape)
+        dz = sm.backward(g)
+        J = softmax_jacobian(z / T) / T
+        assert np.allclose(dz, np.einsum("nij,ni->nj", J, g))
+    # the Jacobian itself against finite differences
+    z1 = rng.standard_normal(4)
+    num = np.stack([numerical_gradient(lambda v, i=i: Softmax().f(v)[i], z1) for i in range(4)])
+    assert rel_error(softmax_jacobian(z1), num) < 1e-8
+    J = softmax_jacobian(z1)
+    assert np.allclose(J, J.T) and np.allclose(J.sum(1), 0)
+
+
+def test_all_functions_silent_over_a_dense_range():
+    X = np.linspace(-1000, 1000, 4001)
+    for n in dlcore.activation_names():
+        act = get_activation(n, rng=0) if n == "rrelu" else get_activation(n)
+        for dt in (np.float32, np.float64):
+            with np.errstate(over="raise", invalid="raise", divide="raise"), warnings.catch_warnings():
+                warnings.simplefilter("error")
+                y = act.forward(X.astype(dt)[None, :], training=False)
+                d = act.backward(np.ones_like(y))
+            assert np.all(np.isfinite(y)) and np.all(np.isfinite(d)) and y.dtype == dt, (n, dt)

@@ -1,0 +1,428 @@
+"""Chapter 02 explorers and figures: vanishing and exploding gradients and their remedies.
+
+Everything drawn here is computed by :mod:`dlcore.experiments.gradients` and
+:mod:`dlcore.experiments.gradients_shape`; this module only draws.
+"""
+from __future__ import annotations
+
+
+import numpy as np
+
+from dlcore.experiments import gradients as ex
+from dlcore.experiments import gradients_shape as exs
+from widgets.base import Dropdown, Explorer, FloatSlider, IntSlider, LogSlider
+
+__all__ = ["plot_layer_speeds", "plot_signal", "plot_jacobian", "plot_clipping", "plot_residual", "plot_shapes",
+           "LayerSpeedExplorer", "SignalExplorer", "JacobianExplorer", "ClippingExplorer", "ResidualExplorer"]
+
+MAX_DEPTH = 10
+
+
+_INIT_LABELS = [("N(0,1)", "normal"), ("0.02·N(0,1)", "small"), ("scale/√n", "scaled"), ("Xavier", "xavier"),
+                ("He", "he")]
+
+
+def _colors(n):
+    import matplotlib
+    return [matplotlib.colormaps["viridis"](x) for x in np.linspace(0.05, 0.9, max(n, 1))]
+
+
+def _axes(axes, n, figsize):
+    if axes is not None:
+        return axes
+    import matplotlib.pyplot as plt
+    _, axes = plt.subplots(1, n, figsize=figsize, constrained_layout=True)
+    return np.atleast_1d(axes)
+
+
+def _floor(v, lo=1e-30):
+    return np.maximum(np.nan_to_num(np.asarray(v, dtype=float), nan=lo, posinf=1e30), lo)
+
+
+# ---------------------------------------------------------------- static figures
+def plot_layer_speeds(r: dict, axes=None):
+    """Left: :math:`\\lVert\\delta^l\\rVert` per hidden layer at initialisation; right: the same while training."""
+    ax0, ax1 = _axes(axes, 2, (9, 3.2))
+    d = len(r["init_speed"])
+    ax0.semilogy(np.arange(1, d + 1), _floor(r["init_speed"]), "o-")
+    ax0.set_xlabel("hidden layer $l$")
+    ax0.set_ylabel(r"speed $\|\delta^l\|$ at init")
+    ax0.set_xticks(np.arange(1, d + 1))
+    for l, c in zip(range(d), _colors(d)):
+        ax1.semilogy(r["steps"], _floor(r["speed"][:, l]), color=c, label=f"layer {l + 1}")
+    ax1.set_xlabel("training step")
+    ax1.set_ylabel(r"$\|\delta^l\|$")
+    ax1.legend(fontsize=7, ncol=2)
+    for a in (ax0, ax1):
+        a.grid(True, alpha=0.3)
+    return ax0, ax1
+
+
+def plot_signal(results: dict, axes=None):
+    """One heat map per result (layer vs activation value, colour = density) and the RMS per layer."""
+    n = len(results)
+    axes = _axes(axes, n + 1, (3 * (n + 1), 3.2))
+    for ax, (label, r) in zip(axes[:n], results.items()):
+        e = r["edges"]
+        ax.imshow(np.log10(r["hist"] + 1e-3), aspect="auto", origin="lower", cmap="magma",
+                  extent=(e[0], e[-1], 0.5, len(r["rms"]) + 0.5), vmin=-3, vmax=1.5)
+        ax.set_title(label, fontsize=9)
+        ax.set_xlabel("activation value")
+    axes[0].set_ylabel("layer")
+    ax = axes[n]
+    for label, r in results.items():
+        ax.semilogy(np.arange(1, len(r["rms"]) + 1), _floor(r["rms"]), label=label)
+    ax.set_xlabel("layer")
+    ax.set_ylabel("RMS of the output")
+    ax.legend(fontsize=7)
+    ax.grid(True, alpha=0.3)
+    return axes
+
+
+def plot_jacobian(results: dict, axes=None, at: int | None = None):
+    """For each result of ``jacobian_product``: log10 of the norm and the effective rank against depth,
+    and the normalised singular values at depth ``at`` (default: the last)."""
+    ax0, ax1, ax2 = _axes(axes, 3, (11, 3.2))
+    for label, r in results.items():
+        k = (at or len(r["depths"])) - 1
+        ax0.plot(r["depths"], r["log10_norm"], label=label)
+        ax1.plot(r["depths"], r["erank"], label=label)
+        ax2.semilogy(np.arange(1, r["sv"].shape[1] + 1), _floor(r["sv"][k], 1e-16), label=f"{label}")
+    ax0.set_ylabel(r"$\log_{10}\|J_L\cdots J_1\|_2$")
+    ax1.set_ylabel("effective rank")
+    ax1.set_yscale("log")
+    ax2.set_ylabel(r"$\sigma_i/\sigma_1$")
+    ax2.set_xlabel("index $i$")
+    ax2.set_ylim(1e-16, 2)
+    for a in (ax0, ax1):
+        a.set_xlabel("depth $L$")
+    for a in (ax0, ax1, ax2):
+        a.grid(True, alpha=0.3)
+    ax0.legend(fontsize=7)
+    return ax0, ax1, ax2
+
+
+def plot_clipping(results: dict, axes=None):
+    """Loss and pre-clip global gradient norm per step for each run; a cross where a run diverged."""
+    ax0, ax1 = _axes(axes, 2, (9, 3.2))
+    for i, (label, r) in enumerate(results.items()):
+        c = f"C{i}"
+        loss = np.where(np.isfinite(r["loss"]), r["loss"], np.nan)      # NaN/inf: the line just stops
+        ax0.semilogy(np.arange(1, len(loss) + 1), loss, color=c, label=label)
+        ax1.semilogy(np.arange(1, len(r["grad_norm"]) + 1), _floor(r["grad_norm"]), color=c, label=label)
+        if r["divergence"]:
+            s = r["divergence"]["step"]
+            ax0.axvline(s, color=c, ls=":", lw=1)
+            ax1.plot([len(r["grad_norm"])], [_floor(r["grad_norm"][-1:])[0]], "x", color=c, ms=9)
+    ax0.set_ylabel("mini-batch loss")
+    ax1.set_ylabel(r"global $\|g\|$ before clipping")
+    for a in (ax0, ax1):
+        a.set_xlabel("step")
+        a.grid(True, alpha=0.3)
+    ax0.legend(fontsize=7)
+    return ax0, ax1
+
+
+def plot_residual(r: dict, axes=None):
+    """Gradient norm of every Linear layer at init and validation accuracy, plain vs residual."""
+    ax0, ax1 = _axes(axes, 2, (9, 3.2))
+    for kind, c in (("plain", "C3"), ("residual", "C0")):
+        g = r[kind]["grad_norms"]
+        ax0.semilogy(np.arange(1, len(g) + 1), _floor(g), "o-", color=c, ms=3, label=kind)
+        ax1.plot(r[kind]["eval_steps"], r[kind]["val_acc"], color=c, label=kind)
+    ax0.set_xlabel("Linear layer")
+    ax0.set_ylabel(r"$\|\partial L/\partial W^l\|$ at init")
+    ax1.set_xlabel("step")
+    ax1.set_ylabel("validation accuracy")
+    ax1.set_ylim(0, 1)
+    for a in (ax0, ax1):
+        a.grid(True, alpha=0.3)
+        a.legend(fontsize=8)
+    return ax0, ax1
+
+
+def plot_shapes(r: dict, ax=None, key: str = "shapes"):
+    """Mean validation accuracy (bars) and each seed (dots) for ``shape_comparison`` or ``remedies_table``."""
+    if ax is None:
+        import matplotlib.pyplot as plt
+        _, ax = plt.subplots(figsize=(7, 3.2), constrained_layout=True)
+    names = r[key]
+    y = np.arange(len(names))
+    ax.barh(y, r["mean"], xerr=r["std"], color="C0", alpha=0.6)
+    for i, row in enumerate(r["acc"]):
+        ax.plot(row, np.full(len(row), i), "k.", ms=4)
+    ax.set_yticks(y, names, fontsize=8)
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("validation accuracy")
+    ax.invert_yaxis()
+    ax.grid(True, axis="x", alpha=0.3)
+    return ax
+
+
+# ---------------------------------------------------------------- explorers
+class LayerSpeedExplorer(Explorer):
+    """Nielsen's per-layer learning speed on the digits: depth, width, activation, initialisation."""
+
+    controls = {
+        "depth": IntSlider(2, MAX_DEPTH, 1, 5, "hidden layers"),
+        "width": IntSlider(10, 100, 10, 30, "width"),
+        "activation": Dropdown(["sigmoid", "tanh", "relu"], "sigmoid", "activation"),
+        "init": Dropdown(_INIT_LABELS, "scaled", "init"),
+        "scale": FloatSlider(0.25, 4.0, 0.25, 1.0, "scale s (scale/√n)"),
+    }
+    slow = True
+    kind = "training"
+    figsize = (9, 3.3)
+    bench_settings = [{"depth": 3}, {"depth": 8}, {"activation": "relu", "init": "he"},
+                      {"activation": "sigmoid", "init": "normal"}, {"init": "scaled", "scale": 2.0}]
+
+    def build(self, fig):
+        self.ax0, self.ax1 = fig.subplots(1, 2)
+        (self.init_line,) = self.ax0.semilogy([1], [1], "o-")
+        self.lines = [self.ax1.semilogy([0], [1], color=c, label=f"layer {i + 1}")[0]
+                      for i, c in enumerate(_colors(MAX_DEPTH))]
+        self.ax0.set_xlim(0.5, MAX_DEPTH + 0.5)
+        self.ax0.set_xlabel("hidden layer $l$")
+        self.ax0.set_ylabel(r"$\|\delta^l\|$ at init")
+        self.ax1.set_xlim(0, 300)
+        self.ax1.set_xlabel("training step")
+        self.ax1.set_ylabel(r"$\|\delta^l\|$ (layer 1 = darkest)")
+        for a in (self.ax0, self.ax1):
+            a.set_ylim(1e-6, 10)
+            a.grid(True, alpha=0.3)
+        self.info = self.ax0.text(0.02, 0.97, "", transform=self.ax0.transAxes, va="top", fontsize=8)
+        self.animate(self.init_line, *self.lines, self.info)
+
+    def compute(self, depth, width, activation, init, scale):
+        self.progress(0.0, "training")
+        return ex.layer_speeds(depth=depth, width=width, activation=activation, init=init, scale=scale)
+
+    def draw(self, r):
+        s = _floor(r["init_speed"])
+        d = len(s)
+        self.init_line.set_data(np.arange(1, d + 1), s)
+        for i, line in enumerate(self.lines):
+            if i < d:
+                line.set_data(r["steps"], _floor(r["speed"][:, i]))
+            else:
+                line.set_data([], [])
+        both = np.concatenate([s, _floor(r["speed"]).ravel()])
+        for a in (self.ax0, self.ax1):
+            self.fit_limits(a, both.min(), both.max())
+        self.info.set_text(f"last / first layer: {s[-1] / s[0]:.3g}x\nval. acc after 300 steps: {r['val_acc']:.2f}")
+
+
+class SignalExplorer(Explorer):
+    """The forward signal through 30 random layers: density of each layer's outputs and their RMS."""
+
+    controls = {
+        "activation": Dropdown(["relu", "tanh", "sigmoid"], "relu", "activation"),
+        "init": Dropdown(_INIT_LABELS, "he", "init"),
+        "scale": FloatSlider(0.25, 3.0, 0.05, 1.0, "scale s (scale/√n)"),
+        "depth": IntSlider(5, 50, 5, 30, "layers"),
+    }
+    figsize = (9, 3.3)
+    width, n = 96, 64   # the notebook's figures use 128 x 128; this is 3.6x cheaper and looks the same
+    bench_settings = [{"init": i} for i in ("normal", "small", "xavier", "he")] + [
+        {"init": "scaled", "scale": s} for s in (0.8, 1.2, 1.5)] + [{"activation": "tanh"}, {"depth": 50}]
+
+    def build(self, fig):
+        self.ax0, self.ax1 = fig.subplots(1, 2)
+        self.img = self.ax0.imshow(np.zeros((50, 60)), aspect="auto", origin="lower", cmap="magma",
+                                   interpolation="nearest",
+                                   extent=(-3, 3, 0.5, 50.5), vmin=-3, vmax=1.5)
+        self.ax0.set_xlabel("activation value")
+        self.ax0.set_ylabel("layer")
+        (self.rms,) = self.ax1.semilogy([1], [1], label="measured RMS")
+        (self.theory,) = self.ax1.semilogy([1], [1], "--", color="0.4", label="theory")
+        self.ax1.set_xlim(0.5, 50.5)
+        self.ax1.set_ylim(1e-24, 10)   # fixed: a limit change costs a full redraw
+        self.ax1.set_xlabel("layer")
+        self.ax1.set_ylabel("RMS of the output")
+        self.ax1.grid(True, alpha=0.3)
+        self.ax1.legend(fontsize=7, loc="lower left")
+        self.info = self.ax1.text(0.98, 0.97, "", transform=self.ax1.transAxes, va="top", ha="right", fontsize=8)
+        self.animate(self.img, self.rms, self.theory, self.info)
+
+    def compute(self, activation, init, scale, depth):
+        # one cached 50-layer run per (activation, init, scale); shallower nets are its first layers
+        full = ex.forward_signal(activation, init, depth=50, width=self.width, n=self.n, scale=round(scale, 4))
+        r = {k: full[k][:depth] for k in ("rms", "hist", "saturated", "dead_or_zero")}
+        r.update(measured_factor=ex.rms_factor(r["rms"]), theory_factor=full["theory_factor"])
+        return r
+
+    def draw(self, r):
+        d = len(r["rms"])
+        img = np.full((50, r["hist"].shape[1]), -3.0)
+        img[:d] = np.log10(r["hist"] + 1e-3)
+        self.img.set_data(img)
+        layers = np.arange(1, d + 1)
+        self.rms.set_data(layers, _floor(r["rms"]))
+        th = r["theory_factor"]
+        ok = bool(np.isfinite(th))
+        self.theory.set_data(*((layers, _floor(r["rms"][0] * th ** (layers - 1))) if ok else ([], [])))
+        th_txt = f"{th:.3f}" if ok else "n/a"
+        self.info.set_text(f"per layer ×{r['measured_factor']:.3f}, theory {th_txt}\n"   # short: text costs ~0.1 ms/char
+                           f"saturated {r['saturated'].mean():.0%}, zeros {r['dead_or_zero'].mean():.0%}")
+
+
+class JacobianExplorer(Explorer):
+    """Products of layer Jacobians diag(f'(Wh))W: norm, effective rank and spectrum; the weight-scale slider."""
+
+    controls = {
+        "activation": Dropdown(["tanh", "relu", "sigmoid"], "tanh", "activation"),
+        "scale": LogSlider(-0.6, 0.8, 1.0, description="weight scale s", step=0.02),
+        "depth": IntSlider(5, 100, 5, 50, "depth L"),
+    }
+    figsize = (10, 3.3)
+    width = 64
+    bench_settings = [{"scale": s} for s in (0.5, 0.8, 1.0, 1.4, 2.0, 4.0)] + [
+        {"activation": a} for a in ("relu", "sigmoid", "tanh")] + [{"depth": 20}, {"depth": 100}]
+
+    def build(self, fig):
+        self.ax0, self.ax1, self.ax2 = fig.subplots(1, 3)
+        (self.norm,) = self.ax0.plot([1], [0])
+        self.ax0.axhline(0, color="0.5", lw=0.8)
+        (self.erank,) = self.ax1.plot([1], [1])
+        i = np.arange(1, self.width + 1)
+        (self.sv_mid,) = self.ax2.semilogy(i, np.ones(self.width), color="C1", label="depth L/5")
+        (self.sv_end,) = self.ax2.semilogy(i, np.ones(self.width), color="C0", label="depth L")
+        self.ax0.set_xlim(0, 101)
+        self.ax0.set_ylim(-40, 40)     # fixed: a limit change costs a full redraw
+        self.ax0.set_xlabel("depth $L$")
+        self.ax0.set_ylabel(r"$\log_{10}\|J_L\cdots J_1\|_2$")
+        self.ax1.set_xlim(0, 101)
+        self.ax1.set_ylim(0.8, self.width)
+        self.ax1.set_yscale("log")
+        self.ax1.set_xlabel("depth $L$")
+        self.ax1.set_ylabel("effective rank")
+        self.ax2.set_ylim(1e-12, 2)
+        self.ax2.set_xlabel("index $i$")
+        self.ax2.set_ylabel(r"$\sigma_i/\sigma_1$")
+        self.ax2.legend(fontsize=7, loc="lower left")
+        for a in (self.ax0, self.ax1, self.ax2):
+            a.grid(True, alpha=0.3)
+        self.info = self.ax0.text(0.02, 0.97, "", transform=self.ax0.transAxes, va="top", fontsize=8)
+        self.animate(self.norm, self.erank, self.sv_mid, self.sv_end, self.info)
+
+    def compute(self, activation, scale, depth):
+        # one cached 100-layer product per (activation, scale); depth L is its first L factors
+        full = ex.jacobian_product(activation, depth=100, width=self.width, scale=round(scale, 4))
+        return {k: full[k][:depth] for k in ("depths", "log10_norm", "sv", "erank")}
+
+    def draw(self, r):
+        L = len(r["depths"])
+        ln = np.clip(np.nan_to_num(r["log10_norm"], nan=300, neginf=-300, posinf=300), -300, 300)
+        self.norm.set_data(r["depths"], ln)
+        self.erank.set_data(r["depths"], np.maximum(r["erank"], 0.8))
+        self.sv_mid.set_ydata(_floor(r["sv"][max(L // 5 - 1, 0)], 1e-30))
+        self.sv_end.set_ydata(_floor(r["sv"][-1], 1e-30))
+        self.info.set_text(f"norm at L={L}: 10^{ln[-1]:.1f}\neffective rank {r['erank'][-1]:.2f}")
+
+
+class ClippingExplorer(Explorer):
+    """Too-large initial weights blow up plain SGD; clipping by value or by norm keeps the same run stable."""
+
+    controls = {
+        "clip": Dropdown([("no clipping", "none"), ("by value", "value"), ("by global norm", "norm")], "none",
+                         "clipping"),
+        "threshold": LogSlider(-3, 2, 1.0, description="threshold", step=0.25),
+        "lr": LogSlider(-3, 0, 0.1, description="learning rate", step=0.25),
+        "init_scale": FloatSlider(1.0, 3.0, 0.25, 2.0, "init scale s"),
+    }
+    slow = True
+    kind = "training"
+    figsize = (9, 3.3)
+    bench_settings = [{"clip": "none"}, {"clip": "norm"}, {"clip": "value", "threshold": 0.1},
+                      {"clip": "norm", "threshold": 10.0}, {"init_scale": 1.5}]
+
+    def build(self, fig):
+        self.ax0, self.ax1 = fig.subplots(1, 2)
+        steps = np.arange(1, 201)
+        (self.loss,) = self.ax0.semilogy(steps, np.ones(200))
+        (self.pre,) = self.ax1.semilogy(steps, np.ones(200), label="before clipping")
+        (self.post,) = self.ax1.semilogy(steps, np.ones(200), label="after clipping")
+        self.mark = self.ax0.axvline(-10, color="C3", ls=":")
+        for a in (self.ax0, self.ax1):
+            a.set_xlim(0, 201)
+            a.set_xlabel("step")
+            a.grid(True, alpha=0.3)
+        self.ax0.set_ylim(1e-2, 1e3)
+        self.ax1.set_ylim(1e-3, 1e4)
+        self.ax0.set_ylabel("mini-batch loss")
+        self.ax1.set_ylabel(r"global gradient norm $\|g\|$")
+        self.ax1.legend(fontsize=7, loc="upper right")
+        self.info = self.ax0.text(0.02, 0.03, "", transform=self.ax0.transAxes, fontsize=8, wrap=True,
+                                  bbox=dict(fc="white", ec="0.7"))
+        self.animate(self.loss, self.pre, self.post, self.mark, self.info)
+
+    def compute(self, clip, threshold, lr, init_scale):
+        self.progress(0.0, "training")
+        return ex.explode_and_clip(clip, threshold, lr=lr, init_scale=init_scale)
+
+    def draw(self, r):
+        n, m = len(r["loss"]), len(r["grad_norm"])
+        loss = np.nan_to_num(np.asarray(r["loss"], dtype=float), nan=1e30, posinf=1e30)  # NaN: off the top
+        self.loss.set_data(np.arange(1, n + 1), _floor(loss, 1e-12))
+        self.pre.set_data(np.arange(1, m + 1), _floor(r["grad_norm"], 1e-12))
+        if self.settings["clip"] == "none":
+            self.post.set_data([], [])
+        else:
+            self.post.set_data(np.arange(1, m + 1), _floor(r["grad_norm_post"], 1e-12))
+        d = r["divergence"]
+        self.mark.set_xdata([d["step"]] * 2 if d else [-10, -10])
+        fin = np.isfinite(r["grad_norm"])
+        if fin.any():
+            self.fit_limits(self.ax1, max(_floor(r["grad_norm_post"]).min(), 1e-12), r["grad_norm"][fin].max())
+        if d:
+            self.info.set_text(f"DIVERGED at step {d['step']}: non-finite {d['where']}"
+                               + (f" in layer {d['layer']}" if d["layer"] else ""))
+        else:
+            self.info.set_text(f"stable: val. acc {r['val_acc']:.3f}, clipped on {r['clipped_fraction']:.0%} of steps")
+
+
+class ResidualExplorer(Explorer):
+    """A deep MLP with and without skip connections: gradient norm per layer at init, accuracy while training."""
+
+    controls = {
+        "depth": IntSlider(4, 30, 2, 20, "hidden layers"),
+        "activation": Dropdown(["sigmoid", "tanh", "relu"], "sigmoid", "activation"),
+        "init": Dropdown(_INIT_LABELS, "xavier", "init"),
+    }
+    slow = True
+    kind = "training"
+    figsize = (9, 3.3)
+    steps = 200
+    bench_settings = [{"depth": 10}, {"depth": 20}, {"activation": "tanh"}, {"depth": 30}]
+
+    def build(self, fig):
+        self.ax0, self.ax1 = fig.subplots(1, 2)
+        self.g = {k: self.ax0.semilogy([1], [1], "o-", ms=3, color=c, label=k)[0]
+                  for k, c in (("plain", "C3"), ("residual", "C0"))}
+        self.acc = {k: self.ax1.plot([0], [0], color=c, label=k)[0] for k, c in (("plain", "C3"), ("residual", "C0"))}
+        self.ax0.set_xlim(0, 32)
+        self.ax0.set_ylim(1e-16, 1e2)
+        self.ax0.set_xlabel("Linear layer")
+        self.ax0.set_ylabel(r"$\|\partial L/\partial W^l\|$ at init")
+        self.ax1.set_xlim(0, self.steps)
+        self.ax1.set_ylim(0, 1)
+        self.ax1.set_xlabel("step")
+        self.ax1.set_ylabel("validation accuracy")
+        for a in (self.ax0, self.ax1):
+            a.grid(True, alpha=0.3)
+            a.legend(fontsize=7, loc="lower right")
+        self.animate(*self.g.values(), *self.acc.values())
+
+    def compute(self, depth, activation, init):
+        self.progress(0.0, "training")
+        return exs.residual_vs_plain(depth=depth, activation=activation, init=init, steps=self.steps)
+
+    def draw(self, r):
+        allg = []
+        for k in ("plain", "residual"):
+            g = _floor(r[k]["grad_norms"])
+            allg.append(g)
+            self.g[k].set_data(np.arange(1, len(g) + 1), g)
+            self.acc[k].set_data(r[k]["eval_steps"], r[k]["val_acc"])
+        allg = np.concatenate(allg)
+        self.fit_limits(self.ax0, allg.min(), allg.max())

@@ -1,0 +1,374 @@
+"""Chapter 03 explorers (activation functions) and the static plot helpers of the notebook.
+
+Every explorer calls a tested function of :mod:`dlcore.experiments.activations`; the
+plot helpers take ``ax=None`` (a new pyplot figure) and draw one result.
+"""
+from __future__ import annotations
+
+import ipywidgets as W
+import numpy as np
+
+from dlcore.experiments import activations as ex
+from widgets.base import Checkbox, Dropdown, Explorer, FloatSlider, IntSlider, LogSlider
+
+__all__ = ["FunctionExplorer", "NonlinearExplorer", "DeadReluExplorer", "SpeedExplorer", "ZigzagExplorer",
+           "SaturationExplorer", "SoftmaxExplorer", "params_for", "plot_zoo", "plot_boundaries", "plot_dead",
+           "plot_curves", "plot_zigzag", "plot_saturation", "plot_softmax", "plot_mish_errata"]
+
+#: which constructor parameter the explorer's "param" slider moves, per function
+PARAM = {"leaky_relu": "slope", "prelu": "alpha", "elu": "alpha", "softplus": "beta", "swish": "beta"}
+
+
+def params_for(name: str, value: float) -> dict:
+    """Constructor parameters for ``name`` with the slider ``value`` (slope/alpha/beta)."""
+    key = PARAM.get(name)
+    if key is None:
+        return {}
+    if key == "slope":
+        value = min(value, 0.99)
+    return {key: float(value)}
+
+
+def _ax(ax, **kw):
+    if ax is None:
+        import matplotlib.pyplot as plt
+        _, ax = plt.subplots(**kw)
+    return ax
+
+
+# ------------------------------------------------------------------ explorers
+class FunctionExplorer(Explorer):
+    """f and f' of any function, its parameter on a slider, properties read off numerically."""
+
+    controls = {"fn": Dropdown(ex.ZOO, "elu", "function"),
+                "param": FloatSlider(0.0, 3.0, 0.05, 1.0, "slope / alpha / beta")}
+    figsize = (8, 3.0)
+    bench_settings = [{"fn": "elu", "param": 0.5}, {"fn": "tanh"}, {"fn": "swish", "param": 2.0},
+                      {"fn": "gelu"}, {"fn": "leaky_relu", "param": 0.2}]
+
+    def __init__(self, **settings):
+        # the properties go in an HTML line under the figure: drawing ~100 characters of
+        # text in the figure would cost ~11 ms of the 30 ms budget on every update
+        self.props = W.HTML()
+        super().__init__(**settings)
+        kids = self.widget.children
+        self.widget.children = (*kids[:2], self.props, *kids[2:])
+
+    def close(self):
+        self.props.close()
+        super().close()
+
+    def build(self, fig):
+        self.ax_f, self.ax_d = fig.subplots(1, 2)
+        x = np.linspace(-6, 6, 601)
+        (self.f,) = self.ax_f.plot(x, x, lw=2)
+        (self.sat_f,) = self.ax_f.plot(x, x, lw=8, alpha=0.25, color="C3", solid_capstyle="butt")
+        (self.d,) = self.ax_d.plot(x, x, lw=2, color="C1")
+        (self.sat_d,) = self.ax_d.plot(x, x, lw=8, alpha=0.25, color="C3", solid_capstyle="butt")
+        self.animate(self.f, self.sat_f, self.d, self.sat_d)
+        self.ax_f.set(xlim=(-6, 6), ylim=(-2.5, 6), title="f(x)   (red: saturated)")
+        self.ax_d.set(xlim=(-6, 6), ylim=(-0.3, 1.9), title="f'(x)")
+        for a in (self.ax_f, self.ax_d):
+            a.axhline(0, color="0.7", lw=0.8)
+            a.axvline(0, color="0.7", lw=0.8)
+
+    def compute(self, fn, param):
+        return ex.properties(fn, params_for(fn, param), -6, 6, 601)
+
+    def draw(self, p):
+        sat = np.where(p["saturated"], 1.0, np.nan)
+        self.f.set_ydata(p["y"])
+        self.d.set_ydata(p["dy"])
+        self.sat_f.set_ydata(-2.4 * sat)
+        self.sat_d.set_ydata(-0.25 * sat)
+        self.props.value = (
+            f"<b>{p['name']}</b>: range ({p['limit_left']:.3g}, {p['limit_right']:.3g}) &middot; "
+            f"monotonic {p['monotonic']} &middot; zero-centred {p['zero_centred']} (E f(Z) = {p['mean_normal']:.2f}) "
+            f"&middot; max|f'| {p['max_abs_df']:.3f} &middot; f(x)&asymp;x near 0 {p['identity_near_0']}")
+
+
+class NonlinearExplorer(Explorer):
+    """The same deep net with and without a nonlinearity: decision regions side by side."""
+
+    controls = {"dataset": Dropdown(["moons", "spirals"], "moons"),
+                "activation": Dropdown(["tanh", "relu", "elu", "sigmoid"], "tanh"),
+                "depth": IntSlider(1, 4, 1, 3), "width": IntSlider(4, 32, 4, 16)}
+    slow, kind = True, "training"
+    figsize = (8, 3.6)
+    bench_settings = [{"depth": 2}, {"dataset": "spirals"}, {"activation": "relu"}, {"width": 8}]
+
+    def build(self, fig):
+        self.axes = fig.subplots(1, 2)
+        self.ims, self.pts = [], []
+        for a in self.axes:
+            self.ims.append(a.imshow(np.zeros((2, 2)), origin="lower", cmap="coolwarm", alpha=0.4,
+                                     vmin=0, vmax=2, aspect="auto"))
+            self.pts.append(a.scatter(np.zeros(1), np.zeros(1), s=6, c="k"))
+            self.animate(self.ims[-1], self.pts[-1])
+        self.titles = [a.text(0.02, 0.98, "", transform=a.transAxes, va="top", fontsize=9) for a in self.axes]
+        self.animate(*self.titles)
+
+    def compute(self, dataset, activation, depth, width):
+        return ex.why_nonlinear(dataset, activation, depth, width, steps=1000, lr=0.3, seed=0, grid_n=60)
+
+    def draw(self, r):
+        ext = (r["gx"][0], r["gx"][-1], r["gy"][0], r["gy"][-1])
+        colors = np.array(["C0", "C3", "C2"])[r["y"]]
+        for a, im, pt, t, tag in zip(self.axes, self.ims, self.pts, self.titles, ("linear", "nonlinear")):
+            im.set_data(r[f"grid_{tag}"])
+            im.set_extent(ext)
+            pt.set_offsets(r["X"])
+            pt.set_color(colors)
+            a.set_xlim(ext[:2])
+            a.set_ylim(ext[2:])
+            t.set_text(f"{tag}: train acc {r[f'acc_{tag}']:.2f}")
+
+
+class DeadReluExplorer(Explorer):
+    """Fraction of inactive (for ReLU: dead) units per layer while training."""
+
+    controls = {"activation": Dropdown(["relu", "leaky_relu", "elu", "selu", "gelu"], "relu"),
+                "lr": LogSlider(-2, 0.3, 0.3, description="learning rate"),
+                "bias": FloatSlider(-2.0, 0.5, 0.25, 0.0, "initial bias"),
+                "slope": FloatSlider(0.01, 0.3, 0.01, 0.01, "leaky slope")}
+    slow, kind = True, "training"
+    bench_settings = [{"lr": 1.0}, {"bias": -1.0}, {"activation": "elu"}, {"activation": "leaky_relu", "slope": 0.1}]
+
+    def build(self, fig):
+        self.ax, self.ax_l = fig.subplots(1, 2)
+        s = np.arange(0, 310, 10)
+        self.lines = [self.ax.plot(s, 0 * s, label=f"hidden layer {i + 1}")[0] for i in range(2)]
+        (self.loss,) = self.ax_l.plot(np.arange(1, 301), np.ones(300), color="C2")
+        self.acc = self.ax_l.text(0.5, 0.95, "", transform=self.ax_l.transAxes, ha="center", va="top")
+        self.animate(*self.lines, self.loss, self.acc)
+        self.ax.set(ylim=(-0.02, 1.02), xlim=(0, 300), xlabel="step", title="inactive units (x<=0 on all inputs)")
+        self.ax.legend(loc="center right", fontsize=8)
+        self.ax_l.set(yscale="log", ylim=(0.02, 20), xlim=(0, 300), xlabel="step", title="training loss")
+
+    def compute(self, activation, lr, bias, slope):
+        return ex.dead_relu(activation, lr, bias, steps=300, seed=0, slope=slope)
+
+    def draw(self, r):
+        for i, line in enumerate(self.lines):
+            line.set_data(r["steps"], r["inactive"][:, i])
+        self.loss.set_data(np.arange(1, len(r["loss"]) + 1), np.clip(r["loss"], 0.02, 20))
+        self.acc.set_text(f"final train acc {r['acc']:.2f}")
+
+
+class SpeedExplorer(Explorer):
+    """Loss curves of the same net with different activations (each with its matching init)."""
+
+    controls = {"lr": LogSlider(-2, 0, 0.1, description="learning rate"), "seeds": IntSlider(1, 3, 1, 1)}
+    slow, kind = True, "training"
+    names = ("sigmoid", "tanh", "relu", "elu", "selu")
+    bench_settings = [{"lr": 0.05}, {"lr": 0.3}, {"seeds": 2}]
+
+    def build(self, fig):
+        self.ax = fig.subplots()
+        self.lines = [self.ax.plot(np.arange(1, 401), np.ones(400), label=n)[0] for n in self.names]
+        self.animate(*self.lines)
+        self.ax.set(yscale="log", ylim=(0.03, 3), xlim=(0, 400), xlabel="step", ylabel="loss (mean over seeds)")
+        self.ax.legend(fontsize=8, ncol=5, loc="upper right")
+
+    def compute(self, lr, seeds):
+        curves = []
+        for i, n in enumerate(self.names):   # one call per activation: progress, and a finer cache
+            curves.append(ex.training_speed((n,), seeds=tuple(range(seeds)), steps=400, lr=lr)["loss"][0])
+            self.progress((i + 1) / len(self.names), "training")
+        return {"loss": curves}
+
+    def draw(self, r):
+        for line, curve in zip(self.lines, r["loss"]):
+            k = min(len(curve), 400)
+            line.set_data(np.arange(1, k + 1), curve[:k])
+
+
+class ZigzagExplorer(Explorer):
+    """One neuron, two weights: all-positive inputs force same-sign updates (the zig-zag)."""
+
+    controls = {"centred": Checkbox(False, "zero-centred inputs (tanh)"),
+                "lr": FloatSlider(0.1, 2.0, 0.1, 0.5, "learning rate"), "seed": IntSlider(0, 9, 1, 0)}
+    bench_settings = [{"centred": True}, {"lr": 1.5}, {"seed": 3}]
+
+    def build(self, fig):
+        self.ax, self.ax_d = fig.subplots(1, 2)
+        (self.path,) = self.ax.plot([0], [0], ".-", ms=3, lw=0.8)
+        self.ax.plot([1], [-1], "k*", ms=12)
+        (self.dist,) = self.ax_d.plot(np.arange(201), np.ones(201))
+        self.txt = self.ax.text(0.02, 0.98, "", transform=self.ax.transAxes, va="top", fontsize=9)
+        self.animate(self.path, self.dist, self.txt)
+        self.ax.set(xlim=(-0.5, 2.0), ylim=(-2.0, 0.5), xlabel="w1", ylabel="w2", title="weight path to w*=(1,-1)")
+        self.ax_d.set(yscale="log", ylim=(1e-6, 5), xlim=(0, 200), xlabel="step", title="distance to w*")
+
+    def compute(self, centred, lr, seed):
+        return ex.zigzag(centred=centred, steps=200, lr=lr, seed=seed)
+
+    def draw(self, r):
+        p = np.clip(r["path"], -10, 10)
+        self.path.set_data(p[:, 0], p[:, 1])
+        self.dist.set_data(np.arange(len(r["distance"])), np.clip(r["distance"], 1e-6, 1e3))
+        self.txt.set_text(f"same-sign updates: {r['same_sign']:.0%}\nwithin 0.1 after {r['steps_to_01']} steps")
+
+
+class SaturationExplorer(Explorer):
+    """Per-layer fraction of saturated units over training."""
+
+    controls = {"activation": Dropdown(["tanh", "sigmoid", "hard_tanh", "elu", "selu", "softplus"], "tanh"),
+                "init": Dropdown(["xavier", "he", "normal"], "normal"),
+                "std": FloatSlider(0.1, 2.0, 0.1, 1.0, "normal std"),
+                "lr": LogSlider(-2, 0, 0.1, description="learning rate")}
+    slow, kind = True, "training"
+    bench_settings = [{"init": "xavier"}, {"std": 0.5}, {"activation": "sigmoid"}, {"lr": 0.5}]
+
+    def build(self, fig):
+        self.ax = fig.subplots()
+        s = np.arange(10, 310, 10)
+        self.lines = [self.ax.plot(s, 0 * s, label=f"hidden layer {i + 1}")[0] for i in range(3)]
+        self.txt = self.ax.text(0.02, 0.98, "", transform=self.ax.transAxes, va="top")
+        self.animate(*self.lines, self.txt)
+        self.ax.set(ylim=(-0.02, 1.02), xlim=(0, 300), xlabel="step", ylabel="fraction saturated")
+        self.ax.legend(fontsize=8, loc="center right")
+
+    def compute(self, activation, init, std, lr):
+        return ex.saturation_over_training(activation, init, std, lr, steps=300, seed=0)
+
+    def draw(self, r):
+        for i, line in enumerate(self.lines):
+            line.set_data(r["steps"], r["saturated"][:, i])
+        self.txt.set_text(f"final train acc {r['acc']:.2f}")
+
+
+class SoftmaxExplorer(Explorer):
+    """softmax(z/T): probabilities, the Jacobian, and the naive formula at a logit scale."""
+
+    controls = {"T": LogSlider(-1.5, 1.5, 1.0, description="temperature T"),
+                "scale": LogSlider(0, 3, 1.0, description="logit scale")}
+    figsize = (8, 3.0)
+    bench_settings = [{"T": 0.1}, {"T": 10.0}, {"scale": 100.0}, {"scale": 500.0}]
+    z = np.array([1.0, 2.0, 3.0, 0.5])
+
+    def build(self, fig):
+        self.ax, self.ax_j = fig.subplots(1, 2)
+        self.bars = self.ax.bar(np.arange(4) - 0.2, np.zeros(4), 0.4, label="stable")
+        self.nbars = self.ax.bar(np.arange(4) + 0.2, np.zeros(4), 0.4, label="naive (float32)")
+        self.txt = self.ax.text(0.02, 0.98, "", transform=self.ax.transAxes, va="top", fontsize=9)
+        self.im = self.ax_j.imshow(np.zeros((4, 4)), cmap="RdBu", vmin=-0.25, vmax=0.25)
+        self.animate(*self.bars, *self.nbars, self.txt, self.im)
+        self.ax.set(ylim=(0, 1.05), xticks=range(4), title="probabilities")
+        self.ax.legend(fontsize=8, loc="upper right")
+        self.ax_j.set(title="Jacobian ds_i/dz_j (T=1 units)", xticks=range(4), yticks=range(4))
+
+    def compute(self, T, scale):
+        r = ex.softmax_temperature(self.z * scale, [T])
+        o = ex.softmax_overflow([scale], dtype=np.float32, base=self.z)
+        return {"p": r["probs"][0], "J": r["jacobians"][0], "H": r["entropy"][0], "naive": o["naive"][0],
+                "ok": bool(o["naive_ok"][0])}
+
+    def draw(self, d):
+        for b, v in zip(self.bars, d["p"]):
+            b.set_height(v)
+        for b, v in zip(self.nbars, np.nan_to_num(d["naive"], nan=0.0)):
+            b.set_height(v)
+        self.im.set_data(d["J"])
+        self.txt.set_text(f"entropy {d['H']:.2f} nats\nnaive: {'ok' if d['ok'] else 'overflow -> NaN'}")
+
+
+# ------------------------------------------------------------------ static plot helpers
+def plot_zoo(names=ex.ZOO, ncols=5, axes=None):
+    """A grid of small panels: f (solid) and f' (dashed) of each function on [-4, 4]."""
+    import matplotlib.pyplot as plt
+    if axes is None:
+        nrows = int(np.ceil(len(names) / ncols))
+        _, axes = plt.subplots(nrows, ncols, figsize=(2.2 * ncols, 1.9 * nrows), sharex=True)
+    axes = np.ravel(axes)
+    for a, n in zip(axes, names):
+        p = ex.properties(n, lo=-4, hi=4, n=401)
+        a.plot(p["x"], p["y"], lw=1.8)
+        a.plot(p["x"], p["dy"], "--", lw=1.2)
+        a.axhline(0, color="0.8", lw=0.6)
+        a.set_ylim(-1.6, 3)
+        a.set_title(n, fontsize=9)
+    for a in axes[len(names):]:
+        a.set_visible(False)
+    return axes
+
+
+def plot_boundaries(r, axes=None):
+    """Decision regions of :func:`why_nonlinear`'s linear and nonlinear nets."""
+    import matplotlib.pyplot as plt
+    if axes is None:
+        _, axes = plt.subplots(1, 2, figsize=(8, 3.4))
+    ext = (r["gx"][0], r["gx"][-1], r["gy"][0], r["gy"][-1])
+    for a, tag in zip(axes, ("linear", "nonlinear")):
+        a.imshow(r[f"grid_{tag}"], origin="lower", extent=ext, cmap="coolwarm", alpha=0.4, aspect="auto", vmin=0, vmax=2)
+        a.scatter(r["X"][:, 0], r["X"][:, 1], c=np.array(["C0", "C3", "C2"])[r["y"]], s=5)
+        a.set_title(f"{tag}: train acc {r[f'acc_{tag}']:.2f}", fontsize=10)
+    return axes
+
+
+def plot_dead(results: dict, ax=None):
+    """``{label: dead_relu(...)}`` -> inactive fraction (mean over the hidden layers) vs step."""
+    ax = _ax(ax, figsize=(6, 3))
+    for label, r in results.items():
+        ax.plot(r["steps"], r["inactive"].mean(1), label=f"{label} (acc {r['acc']:.2f})")
+    ax.set(xlabel="step", ylabel="inactive fraction", ylim=(-0.02, 1.02))
+    ax.legend(fontsize=8)
+    return ax
+
+
+def plot_curves(labels, loss, ax=None, smooth=10):
+    """Loss curves (one row of ``loss`` per label), smoothed by a running mean of ``smooth`` steps."""
+    ax = _ax(ax, figsize=(6, 3))
+    k = np.ones(smooth) / smooth
+    for lab, c in zip(labels, loss):
+        ax.plot(np.arange(smooth, len(c) + 1), np.convolve(c, k, mode="valid"), label=lab)
+    ax.set(yscale="log", xlabel="step", ylabel="training loss")
+    ax.legend(fontsize=7)
+    return ax
+
+
+def plot_zigzag(pos, cen, ax=None):
+    """Weight paths of :func:`zigzag` with all-positive and with centred inputs."""
+    ax = _ax(ax, figsize=(4, 4))
+    for r, lab in ((pos, "all-positive inputs"), (cen, "zero-centred inputs")):
+        ax.plot(r["path"][:, 0], r["path"][:, 1], ".-", ms=3, lw=0.8, label=f"{lab}: {r['same_sign']:.0%} same-sign")
+    ax.plot(*pos["w_star"], "k*", ms=12)
+    ax.set(xlabel="w1", ylabel="w2")
+    ax.legend(fontsize=8)
+    return ax
+
+
+def plot_saturation(results: dict, ax=None):
+    """``{label: saturation_over_training(...)}`` -> saturated fraction of each hidden layer vs step."""
+    ax = _ax(ax, figsize=(6, 3))
+    for j, (label, r) in enumerate(results.items()):
+        for i in range(r["saturated"].shape[1]):
+            ax.plot(r["steps"], r["saturated"][:, i], color=f"C{j}", ls=("-", "--", ":")[i % 3],
+                    label=f"{label}, layer {i + 1}")
+    ax.set(xlabel="step", ylabel="fraction saturated", ylim=(-0.02, 1.02))
+    ax.legend(fontsize=7, ncol=2)
+    return ax
+
+
+def plot_softmax(r, ax=None):
+    """Probabilities of :func:`softmax_temperature` for each temperature (grouped bars)."""
+    ax = _ax(ax, figsize=(5, 3))
+    n, K = r["probs"].shape
+    w = 0.8 / n
+    for i in range(n):
+        ax.bar(np.arange(K) + (i - (n - 1) / 2) * w, r["probs"][i], w, label=f"T={r['T'][i]:g}")
+    ax.set(xlabel="class", ylabel="probability", xticks=range(K))
+    ax.legend(fontsize=8)
+    return ax
+
+
+def plot_mish_errata(r, ax=None):
+    """Mish with ln (right) and with log10 (the notes' code)."""
+    ax = _ax(ax, figsize=(5, 3))
+    ax.plot(r["x"], r["right"], label="Mish, natural log (right)")
+    ax.plot(r["x"], r["wrong"], "--", label="with log10 (the notes' code)")
+    ax.plot(r["points"], r["right_at"], "o", color="C0")
+    ax.plot(r["points"], r["wrong_at"], "o", color="C1")
+    ax.set(xlabel="x", ylabel="f(x)")
+    ax.legend(fontsize=8)
+    return ax
