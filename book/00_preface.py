@@ -78,7 +78,7 @@ print(f"validation accuracy after 10 epochs: {hist.evals[-1]['val_acc']:.3f}  ({
 # |---|---|---|
 # | [01 Backprop by hand](01_backprop.ipynb) | How is a gradient computed, and how do we know it is right? | chain rule on a 2-2-2 net; finite-difference gradient checking |
 # | [02 Vanishing and exploding gradients](02_vanishing_exploding.ipynb) | Why does a deeper net train worse? | initialisation, ReLU, clipping, residual connections, pretraining |
-# | [03 Activation functions](03_activations.ipynb) | Why a nonlinearity, and which one? | sigmoid … GELU, Mish; dead ReLUs; zero-centred outputs |
+# | [03 Activation functions](03_activations.ipynb) | Why a nonlinearity, and which one? | sigmoid … GELU, Mish, softmax; dead ReLUs; zero-centred outputs |
 # | [04 Cross-entropy and softmax](04_cross_entropy.ipynb) | Why does learning stall with the quadratic cost? | cross-entropy, log-sum-exp |
 # | 05 Optimisers *(coming)* | Why does plain SGD crawl or zig-zag? | momentum, Adam & co., schedules, input normalisation |
 # | 06 Batch size *(coming)* | What does the batch size change? | gradient noise, steps vs wall clock |
@@ -92,33 +92,43 @@ print(f"validation accuracy after 10 epochs: {hist.evals[-1]['val_acc']:.3f}  ({
 # Every question the source notes ask, and where the book answers it
 # (section numbers refer to the chapter's notebook).
 #
-# | question | 问题（意译） | answered in |
-# |---|---|---|
-# | How does backprop compute each partial derivative, number by number? | 反向传播如何逐个算出偏导数？ | 01 §1.2–1.3 |
-# | What does one gradient step change; what happens after many? | 一次更新改变了什么？多次迭代后呢？ | 01 §1.4, explorer *WorkedExample* |
-# | How do we verify a backward pass (gradient checking, relative error)? | 如何验证反向传播（梯度检验、相对误差）？ | 01 §1.5, explorer *GradCheck* |
-# | Why do gradients vanish or explode with depth? | 为什么梯度会随深度消失或爆炸？ | 02 |
-# | Why do earlier layers learn more slowly than later ones? | 为什么靠前的层学得更慢？ | 02 |
-# | What is the "degeneration" of a product of weight matrices? | 权重矩阵乘积的"退化"是什么？ | 02 |
-# | How do initialisation (N(0,1), 0.02·randn, 1/√n, Xavier, He) help? | 各种初始化方法如何缓解梯度问题？ | 02 |
-# | How do gradient clipping, weight penalties, residual connections and pretraining help? | 梯度裁剪、权重惩罚、残差连接、逐层预训练各起什么作用？ | 02 |
-# | How many neurons per layer and how many layers? | 每层多少神经元、多少层？ | 02 |
-# | Why do we need a nonlinear activation at all? | 为什么需要非线性激活函数？ | 03 |
-# | What properties should an activation have, and how to choose one? | 激活函数应有哪些性质，如何选择？ | 03 |
-# | Sigmoid, tanh, ReLU, Leaky/P/R-ReLU, ELU, SELU, GELU, softplus, Swish, SiLU, Mish, softmax: forms and derivatives? | 常见激活函数及其导数？ | 03 |
-# | Why is ReLU "nonlinear"; what are dead ReLUs and sparsity? | ReLU 为什么是非线性的？什么是神经元死亡与稀疏性？ | 03 |
-# | Why does tanh converge faster than sigmoid? | 为什么 tanh 比 sigmoid 收敛快？ | 03 |
-# | Why does cross-entropy avoid the quadratic cost's slowdown? Derive it. | 交叉熵为何能避免平方代价的学习减速？推导之。 | 04 |
-# | What are softmax and its gradient with cross-entropy (p − y)? | softmax 及其与交叉熵组合的梯度？ | 04 |
-# | Why is cross-entropy non-negative and near 0 when right; how to compute it stably? | 交叉熵为何非负、预测正确时接近 0？如何数值稳定地计算？ | 04 |
-# | Batch, stochastic and mini-batch gradient descent; momentum, Nesterov, Adagrad, Adadelta, RMSprop, Adam, Adamax, Nadam? | 各种梯度下降与优化器的更新规则？ | 05 |
-# | Learning-rate schedules and decay parameters? | 学习率衰减策略与参数？ | 05 |
-# | Why does normalising inputs speed up training; min-max, z-score, log scaling? | 为什么输入归一化能加速训练？ | 05 |
-# | Why use batches; what does a larger batch gain and cost; are powers of two faster? | 为什么要用批次？增大批次的利弊？2 的幂更快吗？ | 06 |
-# | How does batch norm work (train vs eval, backward, placement)? | 批归一化的算法、训练与推理、反向传播、位置？ | 07 |
-# | Layer, instance, group and weight norm; local response normalisation? | 层归一化、实例归一化、组归一化、权重归一化、LRN？ | 07 |
-# | Bias vs variance; L1 vs L2; early stopping; data augmentation; max-norm? | 偏差与方差；L1 与 L2；早停；数据增强；最大范数约束？ | 08 |
-# | How does (inverted) dropout work, what keep-probability, and what are its drawbacks? | dropout 的原理、保留概率与缺点？ | 08 |
-# | What is internal covariate shift; does BN work by reducing it? | 什么是内部协变量偏移？BN 是否因减少它而有效？ | 09 |
-# | What is a hyper-parameter; grid vs random vs model-based search; the train/val/test protocol? | 什么是超参数？网格、随机与基于模型的搜索？ | 10 |
-# | Convolution output size, parameter counts, pooling; transfer learning? | 卷积输出尺寸、参数量、池化；迁移学习？ | prose, in later chapters |
+# | question | 问题（意译） | answered in | live experiment |
+# |---|---|---|---|
+# | How does backprop compute each partial derivative, number by number? | 反向传播如何逐个算出偏导数？ | 01 §1.2–1.3 | printed tables |
+# | What does one gradient step change; what happens after many? | 一次更新改变了什么？多次迭代后呢？ | 01 §1.4 | *WorkedExampleExplorer* |
+# | How do we verify a backward pass (gradient checking, relative error)? | 如何验证反向传播（梯度检验、相对误差）？ | 01 §1.5 | *GradCheckExplorer* |
+# | Why do gradients shrink or grow geometrically with depth? | 为什么梯度会随深度成倍变小或变大？ | 02 §2.1 | *LayerSpeedExplorer* |
+# | Do earlier layers learn more slowly, and by how much? | 靠前的层是否学得更慢、慢多少？ | 02 §2.2 | *LayerSpeedExplorer* |
+# | How does the initialisation (N(0,1), 0.02·randn, scale/√n, Xavier, He) decide whether the signal survives? | 各种初始化怎样决定信号能否穿过多层？ | 02 §2.3 | *SignalExplorer* |
+# | What is the "degeneration" of a product of weight matrices, and why is it faster for ReLU? | 权重矩阵连乘的"退化"是什么？为何 ReLU 更快？ | 02 §2.4 | *JacobianExplorer* |
+# | How does a loss become NaN, and what do clipping by value and by norm do? | 损失怎样变成 NaN？按值、按范数裁剪各起什么作用？ | 02 §2.5 | *ClippingExplorer* |
+# | Why do residual connections help? | 残差连接为何有效？ | 02 §2.6 | *ResidualExplorer* |
+# | More layers or more neurons; a funnel or constant width? | 加层还是加神经元？漏斗形还是等宽？ | 02 §2.7 | `shape_comparison` |
+# | Which remedy fixes which problem (init, ReLU, clipping, weight penalties, BN, residuals, pretraining, LSTM)? | 各种补救办法分别治什么问题？ | 02 §2.8 | remedies table |
+# | Why do we need a nonlinear activation at all? | 为什么需要非线性激活函数？ | 03 §3.1 | *NonlinearExplorer* |
+# | What properties should an activation have? | 激活函数应有哪些性质？ | 03 §3.2 | *FunctionExplorer* |
+# | Sigmoid, tanh, ReLU, Leaky/P/R-ReLU, ELU, SELU, GELU, softplus, Swish, SiLU, Mish: forms and derivatives? | 常见激活函数及其导数？ | 03 §3.3 | *FunctionExplorer* |
+# | Why is ReLU "nonlinear" though piecewise linear? | ReLU 分段线性，为何仍是非线性？ | 03 §3.4 | `why_nonlinear` |
+# | What are dead ReLUs; is "derivative 0 for x < 0" an advantage? | 什么是神经元死亡？负半轴导数为 0 是优点吗？ | 03 §3.5 | *DeadReluExplorer* |
+# | Why does tanh converge faster than sigmoid? | 为什么 tanh 比 sigmoid 收敛快？ | 03 §3.6 (and 02 §2.8) | *SpeedExplorer*, *ZigzagExplorer* |
+# | How do units saturate during training? | 训练中神经元怎样饱和？ | 03 §3.7 | *SaturationExplorer* |
+# | Softmax: definition, multi-class use, safe computation? | softmax 的定义、多分类用法与防溢出？ | 03 §3.8, 04 §4.4 | *SoftmaxExplorer* |
+# | How to choose hidden and output activations; when is a linear one right? | 如何选择隐藏层与输出层激活？何时用线性？ | 03 §3.9 | exercise E3.4 |
+# | Derive dC/dw for the quadratic cost and for cross-entropy; why does σ′ cancel? | 推导两种代价对 w 的导数；σ′ 为何约掉？ | 04 §4.1 | `check_derivations` |
+# | Why does learning stall from a saturated start with the quadratic cost but not with cross-entropy? | 饱和起点下平方代价为何学得慢而交叉熵不会？ | 04 §4.2 | *SingleNeuronExplorer* |
+# | Why is cross-entropy a cost (non-negative, ~0 when right); its link to likelihood and KL? | 交叉熵为何能做代价？与最大似然、KL 的关系？ | 04 §4.3 | printed tables |
+# | Softmax with cross-entropy: why is the gradient p − y? | softmax 配交叉熵的梯度为何是 p − y？ | 04 §4.4 | finite-difference check |
+# | Which output/cost pairing works on a real task? | 真实任务上哪种输出与代价搭配好？ | 04 §4.5 | *DigitsCostExplorer* |
+# | Why compute cross-entropy from logits with log-sum-exp? | 为何用 logits 与 log-sum-exp 计算交叉熵？ | 04 §4.6 | stability sweep |
+# | What do the two cost surfaces look like? | 两种代价的曲面长什么样？ | 04 §4.7 | *LandscapeExplorer* |
+# | Batch, stochastic and mini-batch gradient descent; momentum, Nesterov, Adagrad, Adadelta, RMSprop, Adam, Adamax, Nadam? | 各种梯度下降与优化器的更新规则？ | 05 *(coming)* | |
+# | Learning-rate schedules and decay parameters? | 学习率衰减策略与参数？ | 05 *(coming)* | |
+# | Why does normalising inputs speed up training; min-max, z-score, log scaling? | 为什么输入归一化能加速训练？ | 05 *(coming)* | |
+# | Why use batches; what does a larger batch gain and cost; are powers of two faster? | 为什么要用批次？增大批次的利弊？2 的幂更快吗？ | 06 *(coming)* | |
+# | How does batch norm work (train vs eval, backward, placement)? | 批归一化的算法、训练与推理、反向传播、位置？ | 07 *(coming)* | |
+# | Layer, instance, group and weight norm; local response normalisation? | 层归一化、实例归一化、组归一化、权重归一化、LRN？ | 07 *(coming)* | |
+# | Bias vs variance; L1 vs L2; early stopping; data augmentation; max-norm? | 偏差与方差；L1 与 L2；早停；数据增强；最大范数约束？ | 08 *(coming)* | |
+# | How does (inverted) dropout work, which keep-probability, and what are its drawbacks? | dropout 的原理、保留概率与缺点？ | 08 *(coming)* | |
+# | What is internal covariate shift; does BN work by reducing it? | 什么是内部协变量偏移？BN 是否因减少它而有效？ | 09 *(coming)* | |
+# | What is a hyper-parameter; grid vs random vs model-based search; the train/val/test protocol? | 什么是超参数？网格、随机与基于模型的搜索？ | 10 *(coming)* | |
+# | Convolution output size, parameter counts, pooling; transfer learning? | 卷积输出尺寸、参数量、池化；迁移学习？ | prose, in a later chapter | |
