@@ -38,3 +38,21 @@ def test_explorer_builds_updates_and_roundtrips(name, cls):
     assert f.settings == e.settings
     with pytest.raises(ValueError):
         e.set(no_such_control=1)
+
+
+@pytest.mark.parametrize("name, cls", EXPLORERS, ids=[n.split(".")[-1] for n, _ in EXPLORERS])
+def test_explorer_shows_a_failing_update_and_recovers(name, cls):
+    e = cls()
+    png = e.image.value
+    real = e.compute
+
+    def broken(**settings):
+        raise RuntimeError("injected <failure>")
+    e.compute = broken
+    e.update()
+    assert e.last_error == "RuntimeError: injected <failure>"
+    assert "injected &lt;failure&gt;" in e.error_box.value      # shown, HTML-escaped
+    assert e.image.value == png                                  # the last good figure stays
+    e.compute = real
+    e.update()
+    assert e.last_error is None and e.error_box.value == ""
