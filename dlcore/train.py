@@ -182,7 +182,7 @@ def fit(model: Module, X, y, loss="cross_entropy", optimizer="sgd", lr: float = 
         epochs: int | None = None, steps: int | None = None, batch_size: int = 32, rng=0,
         val: tuple | None = None, eval_every: int | None = None, callbacks=(),
         diagnostics: int | bool = False, on_divergence: str = "raise",
-        shuffle: bool = True) -> History:
+        shuffle: bool = True, eval_train: bool = True) -> History:
     """Train ``model`` on ``(X, y)`` by mini-batch gradient descent.
 
     Parameters
@@ -206,15 +206,18 @@ def fit(model: Module, X, y, loss="cross_entropy", optimizer="sgd", lr: float = 
         Record :func:`~dlcore.diagnostics.layer_stats` every that many steps (``True``: every step).
     on_divergence : {"raise", "stop"}
         On NaN/inf: raise :class:`DivergenceError` or stop and set ``history.divergence``.
+    eval_train : bool
+        Also evaluate the whole training set at each evaluation (``train_loss``,
+        ``train_acc``); turn off to save time when only validation matters.
     """
     # overflow on the way to a divergence is expected: the detector reports it instead
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         return _fit(model, X, y, loss, optimizer, lr, epochs, steps, batch_size, rng, val,
-                    eval_every, callbacks, diagnostics, on_divergence, shuffle)
+                    eval_every, callbacks, diagnostics, on_divergence, shuffle, eval_train)
 
 
 def _fit(model, X, y, loss, optimizer, lr, epochs, steps, batch_size, rng, val,
-         eval_every, callbacks, diagnostics, on_divergence, shuffle) -> History:
+         eval_every, callbacks, diagnostics, on_divergence, shuffle, eval_train) -> History:
     if (epochs is None) == (steps is None):
         raise ValueError("give exactly one of epochs= or steps=")
     if on_divergence not in ("raise", "stop"):
@@ -245,7 +248,7 @@ def _fit(model, X, y, loss, optimizer, lr, epochs, steps, batch_size, rng, val,
 
     def do_eval():
         rec = {"step": state.step, "epoch": state.step / per_epoch}
-        for prefix, (Xe, ye) in (("train", (X, y)), ("val", val)):
+        for prefix, (Xe, ye) in (("train", (X, y) if eval_train else (None, None)), ("val", val)):
             if Xe is None:
                 continue
             for k, v in evaluate(model, Xe, ye, loss_fn).items():

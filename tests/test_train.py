@@ -120,3 +120,10 @@ def test_nonfinite_gradient_inside_a_nested_module_is_found():
     inner.layers[0].grads["W"][1, 1] = np.nan
     assert not _grads_finite(net)
     assert _find_nonfinite_grad(net) == "1:Sequential.0.W"
+
+
+def test_eval_train_false_skips_the_training_set():
+    ds = moons(n=100, rng=0, dtype=np.float64)
+    h = fit(mlp([2, 4, 2], rng=0), ds.X_train, ds.y_train, steps=10, rng=0, val=(ds.X_val, ds.y_val),
+            eval_train=False)
+    assert "val_acc" in h.evals[-1] and "train_acc" not in h.evals[-1]
