@@ -151,17 +151,33 @@ print(f"dC/dw at (2, 2): quadratic {dq:.5f}, cross-entropy {dc:.5f}, ratio {dc /
 # is not the same step. Nielsen in fact used $\eta = 0.005$ for
 # cross-entropy. Even with that 30 times smaller rate, cross-entropy's first
 # step from the bad start reduces its (relative) cost far more than the
-# quadratic cost's first step at $\eta = 0.15$ (more than ten times, printed below); the point is the *shape*: no
-# initial plateau.
+# quadratic cost's first step at $\eta = 0.15$ (more than ten times, printed
+# below). The point is the *shape*: no initial plateau.
 
 # %%
-q = ex.plateau_stats(ex.train_neuron(2.0, 2.0, 0.15, 300, "quadratic"))
-c5 = ex.plateau_stats(ex.train_neuron(2.0, 2.0, 0.005, 300, "cross_entropy"))
 r_q, r_c5 = ex.train_neuron(2.0, 2.0, 0.15, 300, "quadratic"), ex.train_neuron(2.0, 2.0, 0.005, 300, "cross_entropy")
-print(f"relative cost drop in epoch 1: quadratic (eta 0.15) {q['initial_slope'] / r_q['cost'][0]:.2e}, "
-      f"cross-entropy (eta 0.005) {c5['initial_slope'] / r_c5['cost'][0]:.2e}")
+drop_q, drop_c5 = (ex.plateau_stats(r)["initial_slope"] / r["cost"][0] for r in (r_q, r_c5))
+print(f"relative cost drop in epoch 1: quadratic (eta 0.15) {drop_q:.2e}, "
+      f"cross-entropy (eta 0.005) {drop_c5:.2e}, ratio {drop_c5 / drop_q:.1f}")
 
 # %% [markdown]
+# **How long is the plateau?** Start at $w_0 = b_0 = z_0/2$ and count the
+# epochs until the cost has halved:
+
+# %%
+z0s = (1, 2, 3, 4, 5, 6)
+half = {c: [ex.plateau_stats(ex.train_neuron(z / 2, z / 2, 0.15, 3000, c))["half_epoch"] for z in z0s] for c in ex.COSTS}
+print("z0 = w0 + b0          " + "".join(f"{z:>7d}" for z in z0s))
+for c in ex.COSTS:
+    print(f"epochs to halve, {c:13s}" + "".join(f"{h:>7d}" for h in half[c]))
+print("quadratic, growth per unit of z0: " + " ".join(f"{b / a:.2f}x" for a, b in zip(half["quadratic"], half["quadratic"][1:])))
+
+# %% [markdown]
+# Each extra unit of $z_0$ multiplies the quadratic cost's plateau by a
+# factor that climbs towards $e \approx 2.7$ (1.8 from $z_0=1$ to 2, 2.6 from
+# 5 to 6): its gradient carries $\sigma'(z) \approx e^{-z}$ for large $z$.
+# Cross-entropy's time to halve its cost grows by only about one epoch per unit.
+#
 # ### Explorer: start, learning rate, epochs
 #
 # Move the start further into the saturated corner ($w_0 + b_0$ large): the
@@ -211,7 +227,7 @@ for v in (0.5, 0.999, 1.0, 2.0, 10.0):
 
 # %% [markdown]
 # Two more precise statements. With targets exactly 0 or 1 and a sigmoid
-# output strictly inside $(0,1)$, $C > 0$ strictly (it is never reached).
+# output strictly inside $(0,1)$, $C > 0$ strictly: the value 0 is approached, never reached.
 # With a *soft* target $y\in(0,1)$ the minimum over $a$ is not 0 but the
 # entropy $H(y) = -y\ln y-(1-y)\ln(1-y)$, reached at $a = y$:
 
@@ -340,7 +356,7 @@ plot_digits(axes, runs=runs)
 plt.show()
 
 # %% [markdown]
-# **What to notice.** Both cross-entropy pairings reach well over 90%
+# **What to notice.** Both cross-entropy pairings reach over 92%
 # validation accuracy in 15 epochs on every seed; sigmoid + quadratic is far
 # behind after the same number of steps. The right panel shows why: the
 # confidently wrong output units are repaired within the first epoch by
@@ -348,17 +364,24 @@ plt.show()
 # cost's slowness has nothing to do with saturation: even at $z=0$ its
 # gradient carries $\sigma'(0) = 1/4$. With weights from $\mathcal N(0, 0.2^2)$
 # no output unit starts saturated; the quadratic cost is still the slowest,
-# but the gap shrinks (one seed):
+# but the gap to cross-entropy shrinks (seed 0):
 
 # %%
 small = dx.compare_setups(seeds=(0,), epochs=15, hidden=30, lr=0.5, init_std=0.2)
 for name in dx.SETUPS:
     print(f"init std 0.2, {name:18s} saturated outputs at the start {100 * small[name]['saturated'][0, 0]:4.1f}%, "
           f"val acc after 15 epochs {small[name]['val_acc'][0, -1]:.3f}")
+for std, r in ((1.0, runs), (0.2, small)):
+    gap = r["sigmoid+CE"]["val_acc"][0, -1] - r["sigmoid+quadratic"]["val_acc"][0, -1]
+    print(f"seed 0, init std {std}: sigmoid+CE minus sigmoid+quadratic after 15 epochs = {gap:.3f}")
 
 # %% [markdown]
-#
 # ### Explorer: learning rate, initial weight scale, epochs, seeds
+#
+# Each new learning rate or weight scale trains 3 setups × `seeds` networks
+# (a progress bar appears if that takes over a second); runs are cached,
+# fewer epochs are cut from the longer runs and more epochs continue them. Try a small weight scale (0.2: nothing saturated) and a large learning
+# rate (about 2: the quadratic cost catches up part of the way).
 
 # %%
 # NBVAL_IGNORE_OUTPUT
@@ -369,37 +392,60 @@ DigitsCostExplorer(epochs=15, seeds=3)   # starts from the (cached) runs above
 #
 # The textbook recipe "softmax, then log" breaks for large logits, which
 # a badly initialised or diverging net produces easily. Take logits
-# $s\cdot[1, 0, -1]$:
+# $z = s\cdot[1, 0, -1]$ for scales $s = 1, 2, \dots$ and each true class $k$:
 #
-# * **naive**: $-\ln\big(e^{z_k}/\sum_j e^{z_j}\big)$. $e^{z}$ overflows to
-#   `inf` once $z$ exceeds the log of the largest float (printed below), and
-#   then `inf/inf = NaN`.
-# * **shifted**: a stable softmax (subtract $\max_j z_j$ first), then $\ln p_k$.
-#   No overflow, but $p_k$ of a very unlikely class underflows to exactly 0
-#   and $-\ln 0 = $ `inf`.
+# * **naive**: $-\ln\big(e^{z_k}/\sum_j e^{z_j}\big)$. Two things can go
+#   wrong. (i) $e^{z}$ overflows to `inf` once the largest logit exceeds the
+#   log of the largest float (88.7 in float32), so the sum is `inf`: if the
+#   true class *is* that largest logit, the ratio is `inf/inf = NaN`; if it is
+#   another class, it is (finite)/`inf` $= 0$ and $-\ln 0 =$ `inf`. (ii) Even
+#   without overflow, the ratio underflows to exactly 0 when the true class's
+#   logit lies more than 103.3 (float32) below the largest: `inf` again.
+# * **shifted**: a stable softmax (subtract $\max_j z_j$ first), then $-\ln p_k$.
+#   No overflow, but problem (ii) remains: $p_k$ of a very unlikely class
+#   underflows to exactly 0 and $-\ln 0 = $ `inf`.
 # * **log-sum-exp**: $-\ln p_k = \mathrm{logsumexp}(z) - z_k$ with
 #   $\mathrm{logsumexp}(z) = m + \ln\sum_j e^{z_j - m}$, $m = \max_j z_j$.
 #   Every exponent is $\le 0$ and the sum is $\ge 1$: finite for any finite
 #   logits. This is what `dlcore.softmax_cross_entropy` does.
+#
+# The two thresholds, and the first failing scale for each true class:
 
 # %%
 for dt in (np.float32, np.float64):
-    print(f"{np.dtype(dt).name}: exp(z) overflows for z > ln(max float) = {np.log(np.finfo(dt).max):.1f}")
+    fi = np.finfo(dt)
+    print(f"{fi.dtype.name}: exp(z) = inf for z > ln(max) = {np.log(fi.max):.1f};  "
+          f"a ratio underflows to 0 below exp({np.log(fi.smallest_subnormal):.1f})")
 scales = np.arange(1.0, 1001.0)   # the first failing scale, to the nearest integer
+cases = ((0, "the largest logit (right)"), (1, "the middle logit"), (2, "the smallest logit (wrong)"))
 for dt in (np.float32, np.float64):
-    for tgt, what in ((0, "right class (largest logit)"), (2, "wrong class (smallest logit)")):
+    for tgt, what in cases:
         r = ex.ce_stability(scales, target=tgt, dtype=dt)
         fails = ", ".join(f"{k}: {'NaN' if r['nan'][k] else 'inf'} from s={v:g}" if v is not None else f"{k}: finite"
                           for k, v in r["fails"].items())
-        print(f"{np.dtype(dt).name}, {what:29s} {fails}")
+        print(f"{np.dtype(dt).name}, true class {tgt} = {what:26s} {fails}")
 
 # %%
-fig, axes = plt.subplots(1, 2, figsize=(9.5, 3.3), layout="constrained")
-plot_stability(axes[0], np.arange(1, 301), np.float32, target=2)
-plot_stability(axes[1], np.arange(1, 1001), np.float64, target=2)
+fig, axes = plt.subplots(1, 2, figsize=(9.5, 3.6), layout="constrained")
+plot_stability(axes[0], np.arange(1, 301), np.float32)
+plot_stability(axes[1], np.arange(1, 1001), np.float64, labels=False)
 plt.show()
 
 # %% [markdown]
+# **What to notice.** Each bar is one way of computing the loss for one true
+# class; it turns orange where the loss is `inf` and red where it is `NaN`.
+# The naive recipe gives `NaN` only when the true class has the largest
+# logit and that logit passes 88.7 (float32); in the other rows it gives
+# `inf`: from the same overflow at $s = 89$ (class 1), or earlier, as soon
+# as the true class's logit lies more than 103.3 below the largest (class 2,
+# at $s = 52$). The shifted softmax removes the overflow but not the
+# underflow: it fails wherever that gap passes 103.3 (class 1 at
+# $s = 104$, class 2 at $s = 52$). Log-sum-exp (bottom bar of each
+# group) is finite everywhere. In float64 the thresholds move to about 710
+# and 745, but they do not go away. In training, one non-finite mini-batch loss
+# is enough to poison the weights; `dlcore.fit` treats it as a divergence
+# and stops.
+#
 # The binary case has the same trap: $-\ln(1-\sigma(z))$ with $\sigma(z)$
 # rounded to 1. The logit form
 # $\ln(1+e^z) - yz = \max(z,0) - yz + \ln(1+e^{-|z|})$ used by
@@ -414,10 +460,10 @@ for dt in (np.float32, np.float64):
     print(f"{np.dtype(dt).name}: logits  ", "  ".join(f"{v:8.2f}" for v in r["logits"]))
 
 # %% [markdown]
-# **What to notice.** In float32, the precision the book trains in, a gap of
-# about 100 between logits is enough to turn the probability-based loss
-# into `inf`, and logits of 89 turn the naive one into `NaN`; once one
-# mini-batch loss is `NaN`, every weight becomes `NaN` on the next step.
+# In float32, $\sigma(z)$ rounds to exactly 1 once $e^{-z}$ drops below half
+# the float spacing near 1 ($2^{-24}$, i.e. $z > 16.6$): the naive loss is
+# already wrong at $z = 16$ (15.94 instead of 16.00) and `inf` from 17. In
+# float64 the same happens from $z > 36.7$. The logit form is exact in both.
 #
 # ## 4.7 The loss landscape over $(w, b)$
 #
@@ -439,10 +485,13 @@ plot_landscape(axes, 2.0, 2.0, 0.15, 300)
 plt.show()
 
 # %% [markdown]
-# The dots of the path are one epoch apart: on the quadratic surface the
-# steps near the start are tiny (the plateau) and the longest step comes
-# after about 200 epochs; on the cross-entropy surface the first step is the
-# longest (numbers printed above).
+# **What to notice.** The dots of the path are ten epochs apart. On the
+# quadratic surface they are crowded near the start (the plateau: the first
+# step is 0.0037 long) and the longest step comes after about 200 epochs; on
+# the cross-entropy surface the first step is the longest and the dots are
+# widely spaced at once (numbers printed above). Both paths run down the
+# diagonal, and both stop short of the bottom left: the costs only approach
+# 0 as $w + b \to -\infty$.
 #
 # ### Explorer: the same four controls, on the surfaces
 
@@ -460,7 +509,7 @@ LandscapeExplorer()
 # |---|---|---|
 # | $a=\sigma(z)$, $z=\sum_j w_j x_j + b$ (inputs called $i_j$) | correct | `neuron_cost` |
 # | $C = -\frac1n\sum_x[y\ln a + (1-y)\ln(1-a)]$ | correct | equals `bce_with_logits` (test) |
-# | "$C>0$ because the log's domain is $(0,1)$" | **wrong reason**: domain $(0,\infty)$; negative on $(0,1)$ where $a$, $1-a$ live. $C>0$ holds for 0/1 targets; for soft targets the minimum is $H(y)$ | section 4.3 |
+# | "$C>0$ because the log's domain is $(0,1)$" | **wrong reason**: domain $(0,\infty)$; negative on $(0,1)$ where $a$, $1-a$ live. Each term is $\le 0$, not $<0$ ($y\ln a = 0$ when $y=0$). $C>0$ holds for 0/1 targets; for soft targets the minimum is $H(y)$ | section 4.3 |
 # | the chain-rule step for $\partial C/\partial w_j$ | **not shown**: it fails to render (a LaTeX `eqnarray` error) in one note and is missing in another; derived in 4.1 | `check_derivations` |
 # | $\sigma'(z) = \sigma(z)(1-\sigma(z))$ | correct | `check_derivations` |
 # | $\partial C/\partial w_j = \frac1n\sum_x x_j(\sigma(z)-y)$ | correct | `check_derivations`, tests |

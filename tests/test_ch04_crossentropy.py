@@ -98,6 +98,17 @@ def test_cross_entropy_learns_at_once_from_the_same_start():
     assert s5["initial_slope"] > 100 * q["initial_slope"]
 
 
+def test_quadratic_plateau_grows_about_e_fold_with_saturation_ce_does_not():
+    z0s = (1, 2, 3, 4, 5, 6)
+    half = {c: [ex.plateau_stats(ex.train_neuron(z / 2, z / 2, 0.15, 3000, c))["half_epoch"] for z in z0s]
+            for c in ex.COSTS}
+    q, c = np.array(half["quadratic"]), np.array(half["cross_entropy"])
+    assert list(q) == [22, 40, 89, 212, 535, 1395]                 # measured
+    growth = q[1:] / q[:-1]
+    assert (np.diff(growth) > 0).all() and 2.5 < growth[-1] < np.e   # climbs towards e
+    assert c.max() <= 11 and (np.diff(c) <= 2).all()                # CE: ~1 epoch more per unit of z0
+
+
 def test_good_start_learns_with_both_costs():
     for cost in ex.COSTS:
         s = ex.plateau_stats(ex.train_neuron(0.6, 0.9, 0.15, 300, cost))
@@ -147,6 +158,23 @@ def test_naive_softmax_ce_returns_nan_when_exp_overflows():
     assert r["fails"]["logsumexp"] is None
     r64 = ex.ce_stability([300.0, 709.0, 710.0], target=0)
     assert r64["fails"]["naive"] == 710.0 and r64["nan"]["naive"]
+
+
+def test_naive_ce_is_nan_only_when_the_true_class_has_the_overflowing_logit():
+    # exp(89) = inf in float32 (ln max = 88.72): inf/inf = NaN for the largest logit's class,
+    # finite/inf = 0 -> -ln 0 = inf for any other class
+    s = np.arange(1.0, 301.0)
+    r0 = ex.ce_stability(s, target=0, dtype=np.float32)
+    r1 = ex.ce_stability(s, target=1, dtype=np.float32)
+    assert r0["fails"]["naive"] == 89.0 and np.isnan(r0["naive"][88:]).all()
+    assert r1["fails"]["naive"] == 89.0 and np.isinf(r1["naive"][88:]).all() and not r1["nan"]["naive"]
+    assert np.isfinite(r0["naive"][:88]).all() and np.isfinite(r1["naive"][:88]).all()
+    # shifting removes the overflow, not the underflow of p_1 = e^-s / (...) below 1.4e-45 = e^-103.3
+    assert r0["fails"]["shifted"] is None and r1["fails"]["shifted"] == 104.0
+    assert r1["fails"]["logsumexp"] is None
+    assert np.allclose(r1["logsumexp"], r1["exact"], rtol=1e-6)          # = s + ln(1 + e^-s + e^-2s)
+    r64 = ex.ce_stability(np.arange(1.0, 1001.0), target=1)
+    assert r64["fails"]["naive"] == 710.0 and r64["fails"]["shifted"] == 746.0
 
 
 def test_probability_ce_is_inf_when_the_true_class_underflows():
@@ -215,3 +243,18 @@ def test_notes_softmax_formula_is_constant():
 
 def test_softmax_of_two_classes_is_the_sigmoid():
     assert ex.softmax_two_class_is_sigmoid(np.linspace(-30, 30, 301)) < 1e-15
+
+
+def test_bad_input_gives_clear_errors():
+    with pytest.raises(ValueError, match="same length"):
+        ex.neuron_grads(1.0, 0.0, [1.0, 2.0], [0.0])
+    with pytest.raises(ValueError, match=r"\[0, 1\]"):
+        ex.neuron_grads(1.0, 0.0, 1.0, 2.0)
+    with pytest.raises(ValueError, match="same length K"):
+        ex.softmax_ce_grad([1.0, 2.0, 3.0], [0.0, 1.0])
+    with pytest.raises(ValueError, match="same length K"):
+        ex.softmax_quadratic_grad([[1.0, 2.0]], [[0.0, 1.0]])
+    with pytest.raises(ValueError, match="target"):
+        ex.ce_stability([1.0], target=3)
+    with pytest.raises(ValueError, match="strictly inside"):
+        ex.bce_table([1.0], [0.0])

@@ -41,6 +41,15 @@ def test_wrongly_saturated_outputs_are_fixed_by_ce_not_by_quadratic(runs):
     assert q[2] > 3 * c[2] and q[4] > 10 * c[4]          # quadratic lags far behind
 
 
+def test_small_init_nothing_saturated_and_the_gap_shrinks(runs):
+    small = dx.compare_setups(seeds=(0,), setups=("sigmoid+quadratic", "sigmoid+CE"), epochs=15, hidden=30,
+                              lr=0.5, init_std=0.2)
+    assert small["sigmoid+quadratic"]["saturated"][0, 0] == 0.0
+    gap = {k: r["sigmoid+CE"]["val_acc"][0, -1] - r["sigmoid+quadratic"]["val_acc"][0, -1]
+           for k, r in (("std 1", runs), ("std 0.2", small))}
+    assert 0.1 < gap["std 0.2"] < gap["std 1"] - 0.05        # measured 0.187 vs 0.331: smaller, not gone
+
+
 def test_errors_and_cache():
     a = dx.train_setup("softmax+CE", seed=0, epochs=2)
     assert a is dx.train_setup("softmax+CE", seed=0, epochs=2)
@@ -57,3 +66,21 @@ def test_saturation_helper():
     s = dx.saturation(P, np.array([1, 0]))
     assert s["saturated"] == 0.75
     assert s["wrong"] == 0.75          # both units of row 0, and the 0.98 of row 1
+
+
+def test_shorter_runs_are_sliced_and_longer_ones_resumed_exactly():
+    kw = dict(seed=4, hidden=10)
+    dx.train_setup("sigmoid+CE", epochs=2, **kw)
+    long = dx.train_setup("sigmoid+CE", epochs=4, **kw)       # continues the 2-epoch run
+    short = dx.train_setup("sigmoid+CE", epochs=3, **kw)      # sliced from the 4-epoch run
+    dx._run.cache_clear()
+    dx._LONGEST.clear()
+    fresh = dx.train_setup("sigmoid+CE", epochs=4, **kw)      # trained from scratch in one go
+    assert len(long["epoch"]) == 9 and long["epoch"][-1] == 4.0 and short["epoch"][-1] == 3.0
+    for k in fresh:
+        assert np.array_equal(long[k], fresh[k]), k           # bit for bit
+        assert np.array_equal(short[k], fresh[k][:7]), k
+    with pytest.raises(ValueError):
+        short["val_acc"][0] = 1.0
+    with pytest.raises(ValueError, match="evals_per_epoch"):
+        dx.train_setup(evals_per_epoch=0)

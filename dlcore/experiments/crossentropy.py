@@ -49,6 +49,24 @@ def _cost_name(cost):
     return cost
 
 
+def _examples(x, y):
+    """``x``, ``y`` as float64 1-D arrays (n,) of the same length, with ``y`` in [0, 1]."""
+    x = np.atleast_1d(np.asarray(x, dtype=np.float64))
+    y = np.atleast_1d(np.asarray(y, dtype=np.float64))
+    if x.shape != y.shape or x.ndim != 1:
+        raise ValueError(f"x and y must be 1-D of the same length, got {x.shape} and {y.shape}")
+    if np.any((y < 0) | (y > 1)):
+        raise ValueError("targets y must lie in [0, 1]")
+    return x, y
+
+
+def _logits_and_target(z, y):
+    z, y = np.asarray(z, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    if z.ndim != 1 or z.shape != y.shape:
+        raise ValueError(f"z and y must be 1-D of the same length K, got {z.shape} and {y.shape}")
+    return z, y
+
+
 def neuron_cost(w, b, x=1.0, y=0.0, cost="quadratic"):
     """Cost of one sigmoid neuron, mean over examples; ``w``, ``b`` broadcast (for grids).
 
@@ -58,12 +76,7 @@ def neuron_cost(w, b, x=1.0, y=0.0, cost="quadratic"):
     Returns an array of the broadcast shape of ``w`` and ``b``.
     """
     _cost_name(cost)
-    x = np.atleast_1d(np.asarray(x, dtype=np.float64))
-    y = np.atleast_1d(np.asarray(y, dtype=np.float64))
-    if x.shape != y.shape or x.ndim != 1:
-        raise ValueError(f"x and y must be 1-D of the same length, got {x.shape} and {y.shape}")
-    if np.any((y < 0) | (y > 1)):
-        raise ValueError("targets y must lie in [0, 1]")
+    x, y = _examples(x, y)
     w = np.asarray(w, dtype=np.float64)[..., None]
     b = np.asarray(b, dtype=np.float64)[..., None]
     z = w * x + b
@@ -82,8 +95,7 @@ def neuron_grads(w, b, x=1.0, y=0.0, cost="quadratic"):
     :math:`\\partial C/\\partial b = \\overline{\\delta}`. Scalars ``w``, ``b``; returns floats.
     """
     _cost_name(cost)
-    x = np.atleast_1d(np.asarray(x, dtype=np.float64))
-    y = np.atleast_1d(np.asarray(y, dtype=np.float64))
+    x, y = _examples(x, y)
     a = sigmoid(w * x + b)
     delta = (a - y) * a * (1 - a) if cost == "quadratic" else a - y
     return float(np.mean(delta * x)), float(np.mean(delta))
@@ -91,22 +103,25 @@ def neuron_grads(w, b, x=1.0, y=0.0, cost="quadratic"):
 
 def softmax_ce(z, y) -> float:
     """:math:`-\\sum_k y_k \\ln \\mathrm{softmax}(z)_k` for one logit vector ``z`` (K,), target ``y`` (K,)."""
-    return float(-np.sum(np.asarray(y, dtype=np.float64) * log_softmax(np.asarray(z, dtype=np.float64))))
+    z, y = _logits_and_target(z, y)
+    return float(-np.sum(y * log_softmax(z)))
 
 
 def softmax_ce_grad(z, y) -> np.ndarray:
-    """:math:`\\partial C/\\partial z = p - y` (needs :math:`\\sum_k y_k = 1`)."""
-    y = np.asarray(y, dtype=np.float64)
+    """:math:`\\partial C/\\partial z = p - y` for logits ``z`` (K,) and a target ``y`` (K,)
+    with :math:`\\sum_k y_k = 1` (one-hot or soft); returns (K,)."""
+    z, y = _logits_and_target(z, y)
     if not np.isclose(y.sum(), 1.0):
         raise ValueError(f"p - y needs a target that sums to 1, this one sums to {y.sum():g}")
-    return softmax(np.asarray(z, dtype=np.float64)) - y
+    return softmax(z) - y
 
 
 def softmax_quadratic_grad(z, y) -> np.ndarray:
     """Gradient of :math:`\\tfrac12\\lVert p-y\\rVert^2` w.r.t. logits: :math:`J^\\top(p-y)`,
     :math:`J = \\mathrm{diag}(p) - pp^\\top` (softmax saturates too: this vanishes when p is confidently wrong)."""
-    p = softmax(np.asarray(z, dtype=np.float64))
-    d = p - np.asarray(y, dtype=np.float64)
+    z, y = _logits_and_target(z, y)
+    p = softmax(z)
+    d = p - y
     return p * d - p * np.dot(p, d)
 
 
@@ -211,15 +226,21 @@ def cost_surface(cost="quadratic", w_lim=(-4.0, 4.0), b_lim=(-4.0, 4.0), n=81, x
 
 
 def ce_stability(scales, target=2, dtype=np.float64) -> dict:
-    """Softmax cross-entropy three ways on logits ``s * [1, 0, -1]`` for each scale ``s``.
+    """Softmax cross-entropy three ways on logits ``s * [1, 0, -1]`` for each scale ``s`` (S,).
 
-    ``target`` is the true class: 0 (the largest logit: the net is right) or 2
-    (the smallest: confidently wrong). ``naive``: :math:`-\\ln(e^{z_k}/\\sum_j e^{z_j})`
-    (exp overflows: inf/inf = NaN, or the ratio underflows: inf); ``shifted``:
-    stable softmax then :math:`\\ln p` (p underflows to 0: inf); ``logsumexp``:
-    :math:`\\mathrm{logsumexp}(z) - z_k` (finite). ``exact`` is the float64 value of
-    :math:`\\ln(1+e^{-s}+e^{-2s}) + s\\,(1 - z_k/s)`. ``fails`` gives, per method, the
-    first scale whose loss is not finite (None if none).
+    ``target`` is the true class: 0 (the largest logit: the net is right), 1 (the middle one)
+    or 2 (the smallest: confidently wrong).
+
+    * ``naive``: :math:`-\\ln(e^{z_k}/\\sum_j e^{z_j})`. Once :math:`e^{s}` overflows the sum is
+      inf: NaN (inf/inf) for target 0, inf (:math:`-\\ln 0`) otherwise; the ratio also
+      underflows to 0 (inf) when :math:`z_k` is far below the largest logit.
+    * ``shifted``: stable softmax then :math:`-\\ln p_k`: no overflow, but :math:`p_k` underflows
+      to 0 (inf) for a large gap :math:`\\max_j z_j - z_k`.
+    * ``logsumexp``: :math:`\\mathrm{logsumexp}(z) - z_k`, finite.
+
+    ``exact`` is the float64 value :math:`s\\,k + \\ln(1+e^{-s}+e^{-2s})`. Returns arrays (S,)
+    for each method and ``scale``, plus ``fails`` (per method, the first scale whose loss is not
+    finite, or None) and ``nan`` (per method, whether any value is NaN rather than inf).
     """
     if target not in (0, 1, 2):
         raise ValueError(f"target must be a class index 0, 1 or 2, got {target!r}")
