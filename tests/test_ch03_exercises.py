@@ -38,3 +38,10 @@ def test_output_activation_checker():
     fb = ch03.check_output_activations({"binary": "sigmoid", "multiclass": "softmax", "regression": "relu"})
     assert "negative targets" in fb.message
     assert "fill in" in ch03.check_output_activations({"binary": None, "multiclass": None, "regression": None}).message
+
+
+def test_identify_checker_points_at_the_difference():
+    fb = ch03.check_identify("silu")                    # SiLU's derivative overshoots 1 and goes negative
+    assert not fb and "silu's derivative differs" in fb.message and "f'(0)" in fb.message
+    assert ch03.check_identify(" SoftPlus ")            # case and spaces do not matter
+    assert "not a function this book knows" in ch03.check_identify("swishh").message

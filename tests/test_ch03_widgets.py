@@ -27,6 +27,17 @@ def test_function_explorer_param_and_properties():
     assert "max|f'| 1.000" in e.props.value and np.isfinite(_y(e.sat_f)).any()
     e.set(fn="relu")
     assert not np.isfinite(_y(e.sat_f)).any()           # ReLU never saturates (it dies instead)
+    assert "range (0, inf)" in e.props.value
+    e.set(fn="gelu")
+    assert "range (-0.17, inf)" in e.props.value and "monotonic False" in e.props.value
+    # softplus: a larger beta is a sharper ReLU: f(0) = ln2/beta falls, f' = sigmoid(beta x) steepens
+    x = np.asarray(e.f.get_xdata(), dtype=float)
+    i0, im1 = np.argmin(np.abs(x)), np.argmin(np.abs(x + 1))
+    e.set(fn="softplus", param=1.0)
+    f0, d1 = _y(e.f)[i0], _y(e.d)[im1]
+    assert f0 == pytest.approx(np.log(2), abs=1e-9) and d1 == pytest.approx(1 / (1 + np.e), abs=1e-9)
+    e.set(param=3.0)
+    assert _y(e.f)[i0] == pytest.approx(np.log(2) / 3, abs=1e-9) and _y(e.d)[im1] < d1 / 5
     with pytest.raises(ValueError, match="control 'fn'"):
         e.set(fn="relu6")
 
@@ -44,6 +55,11 @@ def test_params_for_maps_the_slider():
     assert w.params_for("leaky_relu", 3.0) == {"slope": 0.99}
     assert w.params_for("elu", 2.0) == {"alpha": 2.0}
     assert w.params_for("tanh", 2.0) == {}
+    assert w.params_for("softplus", 0.0) == {"beta": 0.05} and w.params_for("swish", 0.0) == {"beta": 0.0}
+    e = w.FunctionExplorer(fn="softplus", param=0.0)      # the slider's left end is not an error
+    assert e.last_error is None and "slider does nothing" not in e.props.value
+    e.set(fn="tanh")
+    assert "slider does nothing" in e.props.value
 
 
 def test_nonlinear_explorer_linear_vs_nonlinear():
@@ -67,22 +83,34 @@ def test_dead_relu_explorer_lr_kills_units():
     assert e.lines[1].get_ydata()[0] == 1.0 and e.lines[1].get_ydata()[-1] == 1.0
     e.set(activation="elu")
     assert e.lines[1].get_ydata()[-1] < 0.1
+    # Leaky ReLU at bias -1: raising the slope from 0.01 to 0.1 rescues the net
+    e.set(activation="leaky_relu", slope=0.01)
+    assert float(e.acc.get_text().split()[-1]) < 0.15
+    e.set(slope=0.1)
+    assert float(e.acc.get_text().split()[-1]) > 0.9 and e.lines[1].get_ydata()[-1] < 0.3
+    e.set(lr=1.0, bias=0.0)                             # too large a step with that slope: divergence, said so
+    assert e.acc.get_text().startswith("diverged at step")
 
 
 def test_speed_explorer_tanh_below_sigmoid():
     e = w.SpeedExplorer(lr=0.1, seeds=1)
     sig, tanh = (np.asarray(e.lines[i].get_ydata()) for i in (0, 1))
     assert tanh[-20:].mean() < sig[-20:].mean() / 4
+    assert np.asarray(e.lines[1].get_xdata())[0] == e.smooth         # a running mean: first point at step 10
     e.set(lr=0.3)
     assert np.asarray(e.lines[1].get_ydata())[-20:].mean() < tanh[-20:].mean()   # larger lr: lower tanh loss
 
 
 def test_zigzag_explorer_centring():
     e = w.ZigzagExplorer(centred=False)
-    assert "100%" in e.txt.get_text()
-    slow = int(e.txt.get_text().split()[-2])
+    assert "100%" in e.info.value
+    slow = int(e.info.value.split()[-2])
+    path = np.asarray(e.path.get_xydata())
     e.set(centred=True)
-    assert int(e.txt.get_text().split()[-2]) < slow / 3
+    assert int(e.info.value.split()[-2]) < slow / 3
+    assert not np.array_equal(np.asarray(e.path.get_xydata()), path)
+    d = np.asarray(e.dist.get_ydata())
+    assert d[-1] < 1e-3 and d[0] > 1
 
 
 def test_saturation_explorer_init_scale():
@@ -92,6 +120,11 @@ def test_saturation_explorer_init_scale():
     assert e.lines[1].get_ydata()[0] < big - 0.4
     e.set(init="xavier", activation="sigmoid")
     assert e.lines[1].get_ydata()[-1] < 0.05 and "final train acc" in e.txt.get_text()
+    e.set(activation="elu", init="normal", std=1.0)       # blows up: said in the figure, not an error
+    assert e.last_error is None and e.txt.get_text().startswith("diverged at step")
+    assert len(e.lines[0].get_xdata()) == 0
+    e.set(init="he", lr=0.1)                              # the matching init: ELU's tail (x < -3) is rarely reached
+    assert float(e.txt.get_text().split()[-1]) > 0.95 and max(np.max(l.get_ydata()) for l in e.lines) < 0.02
 
 
 def test_softmax_explorer_temperature_and_overflow():
@@ -99,16 +132,26 @@ def test_softmax_explorer_temperature_and_overflow():
     top = max(b.get_height() for b in e.bars)
     e.set(T=10.0)
     assert max(b.get_height() for b in e.bars) < top - 0.2     # hotter -> flatter
-    assert "naive: ok" in e.txt.get_text()
+    assert "float32: ok" in e.info.value
+    J = np.asarray(e.im.get_array())
+    assert np.allclose(J.sum(1), 0) and np.abs(J).max() < 0.25
+    e.set(T=0.1)                                         # colder -> one-hot -> the Jacobian vanishes
+    assert np.abs(np.asarray(e.im.get_array())).max() < 0.01 and max(b.get_height() for b in e.bars) > 0.99
     e.set(scale=100.0)
-    assert "overflow" in e.txt.get_text()
+    assert "overflow" in e.info.value
     assert abs(sum(b.get_height() for b in e.bars) - 1) < 1e-6
 
 
 def test_plot_helpers_draw():
     import matplotlib.pyplot as plt
-    axes = w.plot_zoo(["relu", "tanh", "elu"], ncols=2)
-    assert len(axes[0].lines) >= 2 and not axes[3].get_visible()
+    axes = w.plot_zoo(["relu", "tanh", "elu", "swish"], ncols=3)
+    assert len(axes[0].lines) >= 2 and not axes[4].get_visible()
+    assert np.isnan(axes[0].lines[1].get_ydata()).sum() == 1          # ReLU' is broken at its jump, not joined
+    assert axes[3].get_title() == "swish (beta=2)"
+    assert axes[0].figure.legends                                      # f solid / f' dashed, said in a legend
+    axes = w.plot_dead({"a": ex.dead_relu("relu", lr=0.3), "b": ex.dead_relu("relu", lr=0.3, bias=-1.0)})
+    assert [a.get_title() for a in axes] == ["hidden layer 1", "hidden layer 2"]
+    assert list(axes[1].lines[1].get_ydata()[[0, -1]]) == [1.0, 1.0]
     ax = w.plot_mish_errata(ex.mish_errata())
     assert len(ax.lines) == 4
     ax = w.plot_zigzag(ex.zigzag(False), ex.zigzag(True))

@@ -182,3 +182,95 @@ def test_all_functions_silent_over_a_dense_range():
                 y = act.forward(X.astype(dt)[None, :], training=False)
                 d = act.backward(np.ones_like(y))
             assert np.all(np.isfinite(y)) and np.all(np.isfinite(d)) and y.dtype == dt, (n, dt)
+
+
+# ---------------------------------------------------------------- derivatives derived by hand
+def _sig(x):
+    return 1 / (1 + math.exp(-x))
+
+
+def _phi(x):
+    return math.exp(-x * x / 2) / math.sqrt(2 * math.pi)
+
+
+def _Phi(x):
+    return 0.5 * math.erfc(-x / math.sqrt(2))
+
+
+# (name, params, x, f'(x) computed from the chapter's hand-derived formula with the math module)
+HAND = [
+    ("elu", {"alpha": 2.0}, -1.0, 2.0 * math.exp(-1.0)),                        # alpha e^x
+    ("elu", {"alpha": 2.0}, 0.7, 1.0),
+    ("selu", {}, -0.5, 1.0507009873554805 * 1.6732632423543772 * math.exp(-0.5)),  # lambda alpha e^x
+    ("selu", {}, 0.5, 1.0507009873554805),
+    ("gelu", {}, 1.0, _Phi(1.0) + _phi(1.0)),                                   # Phi + x phi = 1.0833
+    ("gelu", {}, -2.0, _Phi(-2.0) - 2.0 * _phi(-2.0)),
+    ("gelu", {"approximate": "tanh"}, 1.0,
+     0.5 * (1 + math.tanh(math.sqrt(2 / math.pi) * 1.044715))
+     + 0.5 * (1 - math.tanh(math.sqrt(2 / math.pi) * 1.044715) ** 2) * math.sqrt(2 / math.pi) * (1 + 0.134145)),
+    ("softplus", {"beta": 2.0}, 0.0, 0.5),                                      # sigma(beta x)
+    ("softplus", {"beta": 3.0}, -1.0, _sig(-3.0)),
+    ("swish", {"beta": 2.0}, 1.0, _sig(2.0) + 2.0 * _sig(2.0) * (1 - _sig(2.0))),
+    ("swish", {"beta": 0.5}, -3.0, _sig(-1.5) - 1.5 * _sig(-1.5) * (1 - _sig(-1.5))),
+    ("silu", {}, -1.278464542761074, 0.0),                                       # SiLU's minimum: f' = 0
+    ("mish", {}, 0.0, math.tanh(math.log(2))),                                  # tanh(ln 2) = 0.6
+    ("mish", {}, 1.0, math.tanh(math.log1p(math.e))
+     + (1 - math.tanh(math.log1p(math.e)) ** 2) * _sig(1.0)),
+    ("hard_sigmoid", {}, 2.9, 1 / 6), ("hard_sigmoid", {}, 3.1, 0.0),
+    ("hard_tanh", {}, -0.99, 1.0), ("hard_tanh", {}, 1.01, 0.0),
+    ("leaky_relu", {"slope": 0.2}, -4.0, 0.2), ("relu", {}, 0.0, 0.0),         # ReLU'(0) = 0: the convention
+]
+
+
+@pytest.mark.parametrize("name, params, x, want", HAND)
+def test_derivative_matches_hand_derivation(name, params, x, want):
+    got = get_activation(name, **params).derivative(np.array([x]))[0]
+    assert got == pytest.approx(want, abs=1e-12), (name, params, x)
+
+
+def test_mish_derivative_at_zero_is_tanh_ln2():
+    assert math.tanh(math.log(2)) == pytest.approx(0.6, abs=1e-15)   # (4-1)/(4+1)
+
+
+@pytest.mark.parametrize("name, params", [
+    ("elu", {"alpha": 0.5}), ("elu", {"alpha": 2.0}), ("leaky_relu", {"slope": 0.3}),
+    ("softplus", {"beta": 0.5}), ("softplus", {"beta": 4.0}), ("swish", {"beta": 0.3}), ("swish", {"beta": 3.0}),
+    ("gelu", {}), ("gelu", {"approximate": "tanh"}), ("mish", {}), ("selu", {}), ("silu", {}),
+    ("hard_sigmoid", {}), ("hard_tanh", {}),
+])
+def test_derivative_matches_finite_differences_for_every_parameter(name, params):
+    """The contract tests check the default parameters; here every parameter the chapter moves."""
+    act = get_activation(name, **params)
+    x = np.linspace(-7, 7, 94) + 0.0123              # no grid point on a kink (0, +-1, +-3)
+    h = 1e-6
+    num = (act.f(x + h) - act.f(x - h)) / (2 * h)
+    assert np.max(np.abs(act.derivative(x) - num)) < 1e-7, (name, params)
+
+
+def test_swish_limits_in_beta():
+    x = np.linspace(-3, 3, 13)
+    assert np.allclose(Swish(beta=0.0).f(x), x / 2)                               # beta = 0: x/2
+    assert np.allclose(Swish(beta=50.0).f(x), np.maximum(x, 0), atol=1e-10)       # beta -> inf: ReLU
+    with pytest.raises(ValueError, match="swish beta must be a finite number"):
+        Swish(beta=float("nan"))
+
+
+def test_zoo_is_split_into_pointwise_and_special_modules():
+    from dlcore.activations import special, zoo
+    for cls in (PReLU, RReLU, Softmax):
+        assert cls.__module__ == "dlcore.activations.special"
+    for cls in (ELU, GELU, SELU, LeakyReLU, Swish):
+        assert cls.__module__ == "dlcore.activations.zoo"
+    for mod in (special, zoo):
+        n = len(open(mod.__file__).read().splitlines())
+        assert n <= 300, (mod.__name__, n)
+    assert dlcore.ACTIVATIONS["prelu"] is PReLU and dlcore.ACTIVATIONS["softmax"] is Softmax
+
+
+def test_softmax_jacobian_with_temperature_against_finite_differences():
+    z, T = np.array([0.3, -1.2, 2.0, 0.1]), 2.5
+    sm = Softmax(temperature=T)
+    num = np.stack([numerical_gradient(lambda v, i=i: sm.f(v)[i], z) for i in range(4)])
+    s = sm.f(z)
+    assert rel_error(softmax_jacobian(z / T) / T, num) < 1e-8          # (1/T) s_i (delta_ij - s_j)
+    assert np.allclose(num, (np.diag(s) - np.outer(s, s)) / T, atol=1e-9)

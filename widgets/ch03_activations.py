@@ -25,7 +25,9 @@ def params_for(name: str, value: float) -> dict:
     if key is None:
         return {}
     if key == "slope":
-        value = min(value, 0.99)
+        value = min(value, 0.99)          # a slope of 1 would make Leaky ReLU the identity
+    if key == "beta" and name == "softplus":
+        value = max(value, 0.05)          # softplus needs beta > 0 (it divides by beta)
     return {key: float(value)}
 
 
@@ -37,7 +39,25 @@ def _ax(ax, **kw):
 
 
 # ------------------------------------------------------------------ explorers
-class FunctionExplorer(Explorer):
+class _InfoLine(Explorer):
+    """An explorer with an HTML line (``self.info``) under its figure for changing text.
+
+    Drawing two lines of text inside the figure costs ~4 ms of blitting per update (and
+    ~100 characters ~11 ms); an HTML widget costs nothing on the figure's side.
+    """
+
+    def __init__(self, **settings):
+        self.info = W.HTML()
+        super().__init__(**settings)
+        kids = self.widget.children
+        self.widget.children = (*kids[:2], self.info, *kids[2:])
+
+    def close(self):
+        self.info.close()
+        super().close()
+
+
+class FunctionExplorer(_InfoLine):
     """f and f' of any function, its parameter on a slider, properties read off numerically."""
 
     controls = {"fn": Dropdown(ex.ZOO, "elu", "function"),
@@ -46,17 +66,10 @@ class FunctionExplorer(Explorer):
     bench_settings = [{"fn": "elu", "param": 0.5}, {"fn": "tanh"}, {"fn": "swish", "param": 2.0},
                       {"fn": "gelu"}, {"fn": "leaky_relu", "param": 0.2}]
 
-    def __init__(self, **settings):
-        # the properties go in an HTML line under the figure: drawing ~100 characters of
-        # text in the figure would cost ~11 ms of the 30 ms budget on every update
-        self.props = W.HTML()
-        super().__init__(**settings)
-        kids = self.widget.children
-        self.widget.children = (*kids[:2], self.props, *kids[2:])
-
-    def close(self):
-        self.props.close()
-        super().close()
+    @property
+    def props(self):
+        """The properties line (HTML) under the figure."""
+        return self.info
 
     def build(self, fig):
         self.ax_f, self.ax_d = fig.subplots(1, 2)
@@ -66,8 +79,8 @@ class FunctionExplorer(Explorer):
         (self.d,) = self.ax_d.plot(x, x, lw=2, color="C1")
         (self.sat_d,) = self.ax_d.plot(x, x, lw=8, alpha=0.25, color="C3", solid_capstyle="butt")
         self.animate(self.f, self.sat_f, self.d, self.sat_d)
-        self.ax_f.set(xlim=(-6, 6), ylim=(-2.5, 6), title="f(x)   (red: saturated)")
-        self.ax_d.set(xlim=(-6, 6), ylim=(-0.3, 1.9), title="f'(x)")
+        self.ax_f.set(xlim=(-6, 6), ylim=(-2.5, 6), title="f(x)   (red: saturated)", xlabel="x")
+        self.ax_d.set(xlim=(-6, 6), ylim=(-0.3, 1.9), title="f'(x)", xlabel="x")
         for a in (self.ax_f, self.ax_d):
             a.axhline(0, color="0.7", lw=0.8)
             a.axvline(0, color="0.7", lw=0.8)
@@ -82,9 +95,10 @@ class FunctionExplorer(Explorer):
         self.sat_f.set_ydata(-2.4 * sat)
         self.sat_d.set_ydata(-0.25 * sat)
         self.props.value = (
-            f"<b>{p['name']}</b>: range ({p['limit_left']:.3g}, {p['limit_right']:.3g}) &middot; "
+            f"<b>{p['name']}</b>: range ({p['range_min']:.3g}, {p['range_max']:.3g}) &middot; "
             f"monotonic {p['monotonic']} &middot; zero-centred {p['zero_centred']} (E f(Z) = {p['mean_normal']:.2f}) "
-            f"&middot; max|f'| {p['max_abs_df']:.3f} &middot; f(x)&asymp;x near 0 {p['identity_near_0']}")
+            f"&middot; max|f'| {p['max_abs_df']:.3f} &middot; f(x)&asymp;x near 0 {p['identity_near_0']}"
+            + ("" if p["name"] in PARAM else " &middot; <i>(no parameter: the slider does nothing here)</i>"))
 
 
 class NonlinearExplorer(Explorer):
@@ -141,7 +155,8 @@ class DeadReluExplorer(Explorer):
         (self.loss,) = self.ax_l.plot(np.arange(1, 301), np.ones(300), color="C2")
         self.acc = self.ax_l.text(0.5, 0.95, "", transform=self.ax_l.transAxes, ha="center", va="top")
         self.animate(*self.lines, self.loss, self.acc)
-        self.ax.set(ylim=(-0.02, 1.02), xlim=(0, 300), xlabel="step", title="inactive units (x<=0 on all inputs)")
+        self.ax.set(ylim=(-0.02, 1.02), xlim=(0, 300), xlabel="step", ylabel="inactive fraction",
+                    title="inactive units (z <= 0 on all 300 images)")
         self.ax.legend(loc="center right", fontsize=8)
         self.ax_l.set(yscale="log", ylim=(0.02, 20), xlim=(0, 300), xlabel="step", title="training loss")
 
@@ -152,7 +167,10 @@ class DeadReluExplorer(Explorer):
         for i, line in enumerate(self.lines):
             line.set_data(r["steps"], r["inactive"][:, i])
         self.loss.set_data(np.arange(1, len(r["loss"]) + 1), np.clip(r["loss"], 0.02, 20))
-        self.acc.set_text(f"final train acc {r['acc']:.2f}")
+        if r["diverged"]:
+            self.acc.set_text(f"diverged at step {len(r['loss'])} (loss -> inf)")
+        else:
+            self.acc.set_text(f"final train acc {r['acc']:.2f}")
 
 
 class SpeedExplorer(Explorer):
@@ -163,12 +181,15 @@ class SpeedExplorer(Explorer):
     names = ("sigmoid", "tanh", "relu", "elu", "selu")
     bench_settings = [{"lr": 0.05}, {"lr": 0.3}, {"seeds": 2}]
 
+    smooth = 10   #: running mean over this many steps (the raw minibatch loss is noisy)
+
     def build(self, fig):
         self.ax = fig.subplots()
         self.lines = [self.ax.plot(np.arange(1, 401), np.ones(400), label=n)[0] for n in self.names]
         self.animate(*self.lines)
-        self.ax.set(yscale="log", ylim=(0.03, 3), xlim=(0, 400), xlabel="step", ylabel="loss (mean over seeds)")
-        self.ax.legend(fontsize=8, ncol=5, loc="upper right")
+        self.ax.set(yscale="log", ylim=(0.03, 3), xlim=(0, 400), xlabel="step",
+                    ylabel=f"loss ({self.smooth}-step mean,\nmean over seeds)")
+        self.ax.legend(fontsize=8, ncol=5, loc="lower left")
 
     def compute(self, lr, seeds):
         curves = []
@@ -178,12 +199,13 @@ class SpeedExplorer(Explorer):
         return {"loss": curves}
 
     def draw(self, r):
+        k = np.ones(self.smooth) / self.smooth
         for line, curve in zip(self.lines, r["loss"]):
-            k = min(len(curve), 400)
-            line.set_data(np.arange(1, k + 1), curve[:k])
+            c = np.convolve(np.asarray(curve[:400], dtype=float), k, mode="valid")
+            line.set_data(np.arange(self.smooth, self.smooth + len(c)), c)
 
 
-class ZigzagExplorer(Explorer):
+class ZigzagExplorer(_InfoLine):
     """One neuron, two weights: all-positive inputs force same-sign updates (the zig-zag)."""
 
     controls = {"centred": Checkbox(False, "zero-centred inputs (tanh)"),
@@ -195,8 +217,7 @@ class ZigzagExplorer(Explorer):
         (self.path,) = self.ax.plot([0], [0], ".-", ms=3, lw=0.8)
         self.ax.plot([1], [-1], "k*", ms=12)
         (self.dist,) = self.ax_d.plot(np.arange(201), np.ones(201))
-        self.txt = self.ax.text(0.02, 0.98, "", transform=self.ax.transAxes, va="top", fontsize=9)
-        self.animate(self.path, self.dist, self.txt)
+        self.animate(self.path, self.dist)
         self.ax.set(xlim=(-0.5, 2.0), ylim=(-2.0, 0.5), xlabel="w1", ylabel="w2", title="weight path to w*=(1,-1)")
         self.ax_d.set(yscale="log", ylim=(1e-6, 5), xlim=(0, 200), xlabel="step", title="distance to w*")
 
@@ -207,7 +228,8 @@ class ZigzagExplorer(Explorer):
         p = np.clip(r["path"], -10, 10)
         self.path.set_data(p[:, 0], p[:, 1])
         self.dist.set_data(np.arange(len(r["distance"])), np.clip(r["distance"], 1e-6, 1e3))
-        self.txt.set_text(f"same-sign updates: {r['same_sign']:.0%}\nwithin 0.1 after {r['steps_to_01']} steps")
+        hit = f"within 0.1 of w* after {r['steps_to_01']} steps" if r["steps_to_01"] >= 0 else "not within 0.1 of w*"
+        self.info.value = f"same-sign updates: {r['same_sign']:.0%} &middot; {hit}"
 
 
 class SaturationExplorer(Explorer):
@@ -235,10 +257,13 @@ class SaturationExplorer(Explorer):
     def draw(self, r):
         for i, line in enumerate(self.lines):
             line.set_data(r["steps"], r["saturated"][:, i])
-        self.txt.set_text(f"final train acc {r['acc']:.2f}")
+        if r["diverged"]:
+            self.txt.set_text(f"diverged at step {len(r['loss'])} (loss -> inf)")
+        else:
+            self.txt.set_text(f"final train acc {r['acc']:.2f}")
 
 
-class SoftmaxExplorer(Explorer):
+class SoftmaxExplorer(_InfoLine):
     """softmax(z/T): probabilities, the Jacobian, and the naive formula at a logit scale."""
 
     controls = {"T": LogSlider(-1.5, 1.5, 1.0, description="temperature T"),
@@ -251,12 +276,13 @@ class SoftmaxExplorer(Explorer):
         self.ax, self.ax_j = fig.subplots(1, 2)
         self.bars = self.ax.bar(np.arange(4) - 0.2, np.zeros(4), 0.4, label="stable")
         self.nbars = self.ax.bar(np.arange(4) + 0.2, np.zeros(4), 0.4, label="naive (float32)")
-        self.txt = self.ax.text(0.02, 0.98, "", transform=self.ax.transAxes, va="top", fontsize=9)
         self.im = self.ax_j.imshow(np.zeros((4, 4)), cmap="RdBu", vmin=-0.25, vmax=0.25)
-        self.animate(*self.bars, *self.nbars, self.txt, self.im)
-        self.ax.set(ylim=(0, 1.05), xticks=range(4), title="probabilities")
+        fig.colorbar(self.im, ax=self.ax_j, fraction=0.046, pad=0.04)   # entries lie in [-1/4, 1/4]
+        self.animate(*self.bars, *self.nbars, self.im)
+        self.ax.set(ylim=(0, 1.05), xticks=range(4), title="probabilities $s_i$", xlabel="class $i$")
         self.ax.legend(fontsize=8, loc="upper right")
-        self.ax_j.set(title="Jacobian ds_i/dz_j (T=1 units)", xticks=range(4), yticks=range(4))
+        self.ax_j.set(title="Jacobian $\\partial s_i/\\partial(z_j/T)$", xticks=range(4), yticks=range(4),
+                      xlabel="$j$", ylabel="$i$")
 
     def compute(self, T, scale):
         r = ex.softmax_temperature(self.z * scale, [T])
@@ -270,26 +296,49 @@ class SoftmaxExplorer(Explorer):
         for b, v in zip(self.nbars, np.nan_to_num(d["naive"], nan=0.0)):
             b.set_height(v)
         self.im.set_data(d["J"])
-        self.txt.set_text(f"entropy {d['H']:.2f} nats\nnaive: {'ok' if d['ok'] else 'overflow -> NaN'}")
+        self.info.value = (f"entropy {d['H']:.2f} nats (uniform: ln 4 = 1.39) &middot; naive formula in float32: "
+                           f"{'ok' if d['ok'] else '<b>overflow -> NaN</b> (drawn as 0)'}")
 
 
 # ------------------------------------------------------------------ static plot helpers
+def _breaks(x, y, jump=0.2):
+    """``y`` with NaN inserted where it jumps (a derivative's discontinuity), so no vertical line is drawn."""
+    y = np.array(y, dtype=float)
+    j = np.flatnonzero(np.abs(np.diff(y)) > jump)
+    return np.insert(x, j + 1, np.nan), np.insert(y, j + 1, np.nan)
+
+
+#: parameters the zoo figure uses where the default would duplicate another panel
+ZOO_PLOT_PARAMS = {"swish": {"beta": 2.0}}
+
+
 def plot_zoo(names=ex.ZOO, ncols=5, axes=None):
-    """A grid of small panels: f (solid) and f' (dashed) of each function on [-4, 4]."""
+    """A grid of small panels: f (solid) and f' (dashed, broken at jumps) of each function on [-4, 4].
+
+    Swish is drawn with beta = 2 (with beta = 1 it is SiLU, the next panel).
+    """
     import matplotlib.pyplot as plt
+    fig = None
     if axes is None:
         nrows = int(np.ceil(len(names) / ncols))
-        _, axes = plt.subplots(nrows, ncols, figsize=(2.2 * ncols, 1.9 * nrows), sharex=True)
+        fig, axes = plt.subplots(nrows, ncols, figsize=(2.2 * ncols, 1.9 * nrows + 0.4), sharex=True, sharey=True)
     axes = np.ravel(axes)
     for a, n in zip(axes, names):
-        p = ex.properties(n, lo=-4, hi=4, n=401)
-        a.plot(p["x"], p["y"], lw=1.8)
-        a.plot(p["x"], p["dy"], "--", lw=1.2)
-        a.axhline(0, color="0.8", lw=0.6)
-        a.set_ylim(-1.6, 3)
-        a.set_title(n, fontsize=9)
+        prm = ZOO_PLOT_PARAMS.get(n, {})
+        p = ex.properties(n, prm, lo=-4, hi=4, n=801)
+        (lf,) = a.plot(p["x"], p["y"], lw=1.8, color="C0")
+        (ld,) = a.plot(*_breaks(p["x"], p["dy"]), "--", lw=1.3, color="C1")
+        a.axhline(0, color="0.75", lw=0.6)
+        a.axvline(0, color="0.75", lw=0.6)
+        a.set_ylim(-2, 3)
+        title = n + "".join(f" ({k}={v:g})" for k, v in prm.items())
+        a.set_title(title, fontsize=9)
     for a in axes[len(names):]:
         a.set_visible(False)
+    if fig is not None:
+        fig.legend([lf, ld], ["f(x)", "f'(x)"], loc="upper center", ncol=2, fontsize=9, frameon=False)
+        fig.supxlabel("x", fontsize=9)
+        fig.tight_layout(rect=(0, 0, 1, 0.95))
     return axes
 
 
@@ -303,27 +352,41 @@ def plot_boundaries(r, axes=None):
         a.imshow(r[f"grid_{tag}"], origin="lower", extent=ext, cmap="coolwarm", alpha=0.4, aspect="auto", vmin=0, vmax=2)
         a.scatter(r["X"][:, 0], r["X"][:, 1], c=np.array(["C0", "C3", "C2"])[r["y"]], s=5)
         a.set_title(f"{tag}: train acc {r[f'acc_{tag}']:.2f}", fontsize=10)
+        a.set(xlabel="$x_1$", xlim=ext[:2], ylim=ext[2:])
+    axes[0].set_ylabel("$x_2$")
     return axes
 
 
-def plot_dead(results: dict, ax=None):
-    """``{label: dead_relu(...)}`` -> inactive fraction (mean over the hidden layers) vs step."""
-    ax = _ax(ax, figsize=(6, 3))
-    for label, r in results.items():
-        ax.plot(r["steps"], r["inactive"].mean(1), label=f"{label} (acc {r['acc']:.2f})")
-    ax.set(xlabel="step", ylabel="inactive fraction", ylim=(-0.02, 1.02))
-    ax.legend(fontsize=8)
-    return ax
+def plot_dead(results: dict, axes=None):
+    """``{label: dead_relu(...)}`` -> inactive fraction of each hidden layer vs step (one panel per layer).
+
+    The legend sits below the panels, where it cannot cover a curve.
+    """
+    import matplotlib.pyplot as plt
+    fig = None
+    if axes is None:
+        fig, axes = plt.subplots(1, 2, figsize=(8, 3.9), sharey=True)
+    for j, (label, r) in enumerate(results.items()):
+        for i, a in enumerate(axes):
+            a.plot(r["steps"], r["inactive"][:, i], color=f"C{j}", label=f"{label} (acc {r['acc']:.2f})")
+    for i, a in enumerate(axes):
+        a.set(xlabel="step", ylim=(-0.02, 1.02), title=f"hidden layer {i + 1}")
+    axes[0].set_ylabel("inactive fraction")
+    if fig is not None:
+        h, lab = axes[0].get_legend_handles_labels()
+        fig.legend(h, lab, loc="lower center", ncol=3, fontsize=8, frameon=False)
+        fig.tight_layout(rect=(0, 0.13, 1, 1))
+    return axes
 
 
 def plot_curves(labels, loss, ax=None, smooth=10):
     """Loss curves (one row of ``loss`` per label), smoothed by a running mean of ``smooth`` steps."""
-    ax = _ax(ax, figsize=(6, 3))
+    ax = _ax(ax, figsize=(6.5, 3))
     k = np.ones(smooth) / smooth
     for lab, c in zip(labels, loss):
         ax.plot(np.arange(smooth, len(c) + 1), np.convolve(c, k, mode="valid"), label=lab)
-    ax.set(yscale="log", xlabel="step", ylabel="training loss")
-    ax.legend(fontsize=7)
+    ax.set(yscale="log", xlabel="step", ylabel=f"training loss ({smooth}-step mean)")
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     return ax
 
 
@@ -332,9 +395,10 @@ def plot_zigzag(pos, cen, ax=None):
     ax = _ax(ax, figsize=(4, 4))
     for r, lab in ((pos, "all-positive inputs"), (cen, "zero-centred inputs")):
         ax.plot(r["path"][:, 0], r["path"][:, 1], ".-", ms=3, lw=0.8, label=f"{lab}: {r['same_sign']:.0%} same-sign")
-    ax.plot(*pos["w_star"], "k*", ms=12)
-    ax.set(xlabel="w1", ylabel="w2")
-    ax.legend(fontsize=8)
+    ax.plot(*pos["w_star"], "k*", ms=12, label="$w^*$")
+    ax.plot([0], [0], "ko", ms=4)
+    ax.set(xlabel="$w_1$", ylabel="$w_2$", title="SGD path from $w=0$")
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.15), frameon=False)
     return ax
 
 
@@ -346,7 +410,7 @@ def plot_saturation(results: dict, ax=None):
             ax.plot(r["steps"], r["saturated"][:, i], color=f"C{j}", ls=("-", "--", ":")[i % 3],
                     label=f"{label}, layer {i + 1}")
     ax.set(xlabel="step", ylabel="fraction saturated", ylim=(-0.02, 1.02))
-    ax.legend(fontsize=7, ncol=2)
+    ax.legend(fontsize=7, ncol=2, loc="center right")
     return ax
 
 
@@ -357,7 +421,7 @@ def plot_softmax(r, ax=None):
     w = 0.8 / n
     for i in range(n):
         ax.bar(np.arange(K) + (i - (n - 1) / 2) * w, r["probs"][i], w, label=f"T={r['T'][i]:g}")
-    ax.set(xlabel="class", ylabel="probability", xticks=range(K))
+    ax.set(xlabel="class $i$", ylabel="$s_i$", xticks=range(K), title="softmax(z / T)")
     ax.legend(fontsize=8)
     return ax
 

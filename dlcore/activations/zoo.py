@@ -1,4 +1,9 @@
-"""Chapter 03: the rest of the activation zoo, each with its derivative.
+"""Chapter 03: the fixed pointwise functions of the zoo, each with its derivative.
+
+The ReLU family (Leaky ReLU, ELU, SELU), the smooth ReLU-like functions (GELU,
+softplus, Swish/SiLU, Mish) and the piecewise-linear squashers (hard sigmoid,
+hard tanh). The learned (PReLU), random (RReLU) and vector-valued (softmax) ones
+are in :mod:`dlcore.activations.special`.
 
 Every class is finite and warning-free for inputs from -1e3 to 1e3 in float32
 and float64: exponentials are only ever taken of non-positive numbers (or
@@ -6,9 +11,8 @@ through :func:`~dlcore.activations.basic.sigmoid`), and ``log(1+e^x)`` is
 computed as :math:`\\max(x,0)+\\log(1+e^{-|x|})`.
 
 GELU's exact form needs :math:`\\Phi(x)=\\tfrac12\\operatorname{erfc}(-x/\\sqrt2)`.
-NumPy has no erf, so it uses ``math.erfc`` vectorised (accurate to ~1 ulp in
-float64; measured ~0.1 µs per element, 0.4 ms for a 64x64 batch). ``erfc``
-rather than ``1+erf`` keeps full relative precision in the left tail.
+NumPy has no erf, so it uses ``math.erfc`` vectorised (~1 ulp in float64, ~0.1 µs
+per element); ``erfc`` rather than ``1+erf`` keeps full precision in the left tail.
 """
 from __future__ import annotations
 
@@ -16,13 +20,11 @@ import math
 
 import numpy as np
 
-from ..module import as_generator
 from .base import Activation, register
 from .basic import sigmoid
 
-__all__ = ["LeakyReLU", "PReLU", "RReLU", "ELU", "SELU", "GELU", "Softplus", "Swish", "SiLU",
-           "Mish", "HardSigmoid", "HardTanh", "Softmax", "softplus", "mish", "mish_log10",
-           "gaussian_cdf", "softmax_jacobian", "SELU_LAMBDA", "SELU_ALPHA"]
+__all__ = ["LeakyReLU", "ELU", "SELU", "GELU", "Softplus", "Swish", "SiLU", "Mish", "HardSigmoid", "HardTanh",
+           "softplus", "mish", "mish_log10", "gaussian_cdf", "SELU_LAMBDA", "SELU_ALPHA"]
 
 SELU_LAMBDA = 1.0507009873554804934193349852946  #: SELU scale (Klambauer et al., 2017)
 SELU_ALPHA = 1.6732632423543772848170429916717   #: SELU negative saturation
@@ -73,6 +75,10 @@ class _Tail:
 
 @register("leaky_relu", "leakyrelu", "lrelu")
 class LeakyReLU(Activation):
+    r""":math:`f(x)=\max(x, ax)`, :math:`f'(x) = 1` for :math:`x>0`, :math:`a` otherwise (any shape in, same out).
+
+    The negative side keeps a small gradient :math:`a`, so a unit cannot die (chapter 03, section 3.5).
+    """
     formula = r"f(x) = \max(x, a x)\ (0 \le a < 1)"
     derivative_formula = r"f'(x) = 1 \text{ if } x > 0 \text{ else } a"
     kink_convention = "f'(0) = slope (the left branch), as for ReLU'(0) = 0"
@@ -89,97 +95,11 @@ class LeakyReLU(Activation):
         return np.where(X > 0, 1, self.slope).astype(X.dtype)
 
 
-@register("prelu")
-class PReLU(Activation):
-    """Leaky ReLU with a learned slope ``alpha``: one scalar, or one per channel (last axis).
-
-    :math:`\\partial L/\\partial\\alpha_c = \\sum_{n} \\partial L/\\partial y_{nc}\\, x_{nc}[x_{nc}\\le 0]`.
-    """
-    formula = r"f(x) = x \text{ if } x > 0 \text{ else } \alpha x"
-    derivative_formula = r"\partial f/\partial x = [x>0] + \alpha[x \le 0],\quad \partial f/\partial\alpha = x[x\le 0]"
-    kink_convention = "f'(0) = alpha (the left branch)"
-
-    def __init__(self, n_channels: int | None = None, alpha: float = 0.25, dtype=np.float64):
-        super().__init__()
-        _check(n_channels is None or int(n_channels) > 0, f"prelu n_channels must be positive, got {n_channels}")
-        shape = (1,) if n_channels is None else (int(n_channels),)
-        self.n_channels = n_channels
-        self.params = {"alpha": np.full(shape, alpha, dtype=dtype)}
-        self.grads = {"alpha": np.zeros(shape, dtype=dtype)}
-
-    @property
-    def alpha(self):
-        return self.params["alpha"]
-
-    def _a(self, X):
-        a = self.params["alpha"].astype(X.dtype, copy=False)
-        if self.n_channels is not None and X.shape[-1] != a.shape[0]:
-            raise ValueError(f"prelu has {a.shape[0]} channels but the input's last axis has {X.shape[-1]}")
-        return a if self.n_channels is not None else a[0]
-
-    def f(self, X):
-        return np.where(X > 0, X, self._a(X) * X)
-
-    def df(self, X, Y):
-        return np.where(X > 0, X.dtype.type(1), self._a(X) * np.ones_like(X))
-
-    def backward(self, dY):
-        dX = super().backward(dY)
-        g = np.asarray(dY) * np.where(self._X > 0, 0, self._X)
-        g = g.reshape(-1, g.shape[-1]).sum(axis=0) if self.n_channels is not None else np.array([g.sum()])
-        self.grads["alpha"] = g.astype(self.params["alpha"].dtype)
-        return dX
-
-    @classmethod
-    def example(cls, rng, dtype=np.float64):
-        # scalar: the contract tests feed several input widths (per-channel is tested in test_ch03)
-        return cls(alpha=0.2, dtype=dtype), (4, 5)
-
-
-@register("rrelu")
-class RReLU(Activation):
-    """Randomised leaky ReLU: in training each element gets a slope :math:`a\\sim U[l,u]`,
-    drawn from the layer's own Generator; in evaluation the mean slope :math:`(l+u)/2`.
-    Backward reuses exactly the slopes of the last forward pass."""
-    formula = r"f(x) = x \text{ if } x > 0 \text{ else } a x,\ a\sim U[l,u] \text{ (train)},\ a=\tfrac{l+u}2 \text{ (eval)}"
-    derivative_formula = r"f'(x) = 1 \text{ if } x > 0 \text{ else } a"
-    kink_convention = "f'(0) = a (the left branch)"
-    stochastic = True
-    gradcheck_training = False
-
-    def __init__(self, lower: float = 1 / 8, upper: float = 1 / 3, rng=None):
-        super().__init__()
-        _check(0 <= lower <= upper < 1, f"rrelu needs 0 <= lower <= upper < 1, got lower={lower}, upper={upper}")
-        self.lower, self.upper = float(lower), float(upper)
-        self.rng = as_generator(rng)
-        self._slopes = None
-
-    def _mean(self, X):
-        return X.dtype.type((self.lower + self.upper) / 2)
-
-    def forward(self, X, training=None):
-        X = _float(X)
-        s = (self.rng.uniform(self.lower, self.upper, X.shape).astype(X.dtype) if self._mode(training)
-             else self._mean(X))
-        Y = np.where(X > 0, X, s * X)
-        self._X, self._Y, self._slopes = X, Y, s
-        return Y
-
-    def f(self, X):
-        """The deterministic (evaluation) function, slope (l+u)/2."""
-        return np.where(X > 0, X, self._mean(X) * X)
-
-    def df(self, X, Y):
-        s = self._slopes if X is self._X else self._mean(X)
-        return np.where(X > 0, X.dtype.type(1), s * np.ones_like(X))
-
-    @classmethod
-    def example(cls, rng, dtype=np.float64):
-        return cls(rng=rng), (4, 5)
-
-
 @register("elu")
 class ELU(_Tail, Activation):
+    r""":math:`f(x)=x` for :math:`x>0`, :math:`\alpha(e^x-1)` otherwise; :math:`f'(x)=1` or
+    :math:`\alpha e^x = f(x)+\alpha`. Saturates to :math:`-\alpha` on the left (``e^x`` is only
+    evaluated at :math:`\min(x,0)`, so it never overflows)."""
     formula = r"f(x) = x \text{ if } x > 0 \text{ else } \alpha(e^{x}-1)"
     derivative_formula = r"f'(x) = 1 \text{ if } x > 0 \text{ else } \alpha e^{x} = f(x)+\alpha"
     kink_convention = "f'(0) = alpha (the left branch; smooth at 0 when alpha = 1)"
@@ -198,6 +118,8 @@ class ELU(_Tail, Activation):
 
 @register("selu")
 class SELU(_Tail, Activation):
+    r""":math:`\lambda\,\mathrm{ELU}_\alpha(x)` with the constants of Klambauer et al. (2017) that make
+    :math:`Z\sim N(0,1)` map to mean 0, variance 1; :math:`f'(x)=\lambda` or :math:`\lambda\alpha e^x`."""
     formula = r"f(x) = \lambda\,(x \text{ if } x>0 \text{ else } \alpha(e^x-1)),\ \lambda\approx1.0507,\ \alpha\approx1.6733"
     derivative_formula = r"f'(x) = \lambda \text{ if } x > 0 \text{ else } \lambda\alpha e^{x}"
     kink_convention = "f'(0) = lambda*alpha (the left branch)"
@@ -250,10 +172,11 @@ class GELU(_Tail, Activation):
 
 @register("softplus")
 class Softplus(_Tail, Activation):
-    """:math:`\\tfrac1\\beta\\log(1+e^{\\beta x})`, returning ``x`` itself where :math:`\\beta x>` threshold (as PyTorch)."""
+    """:math:`\\tfrac1\\beta\\ln(1+e^{\\beta x})`, :math:`f'(x)=\\sigma(\\beta x)`; returns ``x`` itself where
+    :math:`\\beta x >` ``threshold`` (as PyTorch). Larger :math:`\\beta` bends it closer to ReLU."""
     formula = r"f(x) = \tfrac1\beta \ln(1+e^{\beta x})"
     derivative_formula = r"f'(x) = \sigma(\beta x)"
-    kink_convention = "none: smooth (above the threshold it returns x; the jump there is below 1e-8)"
+    kink_convention = "none: smooth (where beta*x > threshold it returns x; the jump there is ln(1+e^-threshold)/beta, 2e-9/beta at 20)"
 
     def __init__(self, beta: float = 1.0, threshold: float = 20.0):
         super().__init__()
@@ -278,6 +201,7 @@ class Swish(_Tail, Activation):
 
     def __init__(self, beta: float = 1.0, learn_beta: bool = False, dtype=np.float64):
         super().__init__()
+        _check(np.isfinite(beta), f"swish beta must be a finite number, got {beta}")
         self.learn_beta = bool(learn_beta)
         if self.learn_beta:
             self.params = {"beta": np.array([beta], dtype=dtype)}
@@ -326,6 +250,8 @@ class SiLU(Swish):
 
 @register("mish")
 class Mish(_Tail, Activation):
+    r""":math:`f(x)=x\tanh(s)`, :math:`s=\ln(1+e^x)`; since :math:`s'=\sigma(x)`,
+    :math:`f'(x)=\tanh s + x\,(1-\tanh^2 s)\,\sigma(x)`. The natural log (see :func:`mish_log10`)."""
     formula = r"f(x) = x\tanh(\ln(1+e^{x}))"
     derivative_formula = r"f'(x) = \tanh(s) + x\,(1-\tanh^2 s)\,\sigma(x),\ s = \ln(1+e^x)"
     kink_convention = "none: smooth everywhere"
@@ -340,6 +266,7 @@ class Mish(_Tail, Activation):
 
 @register("hard_sigmoid", "hardsigmoid")
 class HardSigmoid(Activation):
+    r""":math:`\mathrm{clip}(x/6+\tfrac12, 0, 1)` (PyTorch's definition), :math:`f'=\tfrac16` on :math:`|x|<3`, else 0."""
     formula = r"f(x) = \min(\max(x/6 + 1/2, 0), 1)"
     derivative_formula = r"f'(x) = 1/6 \text{ for } |x| < 3 \text{ else } 0"
     kink_convention = "f'(+-3) = 0 (the flat side)"
@@ -356,6 +283,7 @@ class HardSigmoid(Activation):
 
 @register("hard_tanh", "hardtanh")
 class HardTanh(Activation):
+    r""":math:`\mathrm{clip}(x,-1,1)`, :math:`f'=1` on :math:`|x|<1`, else 0."""
     formula = r"f(x) = \min(\max(x, -1), 1)"
     derivative_formula = r"f'(x) = 1 \text{ for } |x| < 1 \text{ else } 0"
     kink_convention = "f'(+-1) = 0 (the flat side)"
@@ -370,48 +298,3 @@ class HardTanh(Activation):
         return np.abs(X) >= 1
 
 
-def softmax_jacobian(z):
-    """:math:`J_{ij} = \\partial s_i/\\partial z_j = s_i(\\delta_{ij} - s_j)`; ``z`` ``(..., K)`` -> ``(..., K, K)``."""
-    z = _float(z)
-    s = Softmax().f(z)
-    return s[..., :, None] * (np.eye(z.shape[-1], dtype=z.dtype) - s[..., None, :])
-
-
-@register("softmax")
-class Softmax(Activation):
-    """Softmax over the last axis with temperature ``T`` (NOT pointwise).
-
-    .. math:: s = \\mathrm{softmax}(z/T), \\qquad
-              \\frac{\\partial L}{\\partial z} = \\tfrac1T\\, s \\odot \\Big(g - \\textstyle\\sum_j g_j s_j\\Big),\\ g = \\frac{\\partial L}{\\partial s}
-
-    the full Jacobian-vector product (``softmax_jacobian`` gives the matrix). ``df``
-    returns only the Jacobian's diagonal :math:`s(1-s)/T` (used by the diagnostics).
-    """
-    formula = r"s_i = \frac{e^{z_i/T}}{\sum_j e^{z_j/T}}"
-    derivative_formula = r"\frac{\partial s_i}{\partial z_j} = \tfrac1T s_i(\delta_{ij} - s_j)"
-    kink_convention = "none: smooth everywhere"
-
-    def __init__(self, temperature: float = 1.0):
-        super().__init__()
-        _check(temperature > 0, f"softmax temperature must be > 0, got {temperature}")
-        self.temperature = float(temperature)
-
-    def f(self, X):
-        Z = X / X.dtype.type(self.temperature)
-        E = np.exp(Z - Z.max(axis=-1, keepdims=True))
-        return E / E.sum(axis=-1, keepdims=True)
-
-    def df(self, X, Y):
-        return Y * (1 - Y) / X.dtype.type(self.temperature)
-
-    def backward(self, dY):
-        if self._X is None:
-            raise RuntimeError("Softmax.backward called before forward")
-        dY = np.asarray(dY)
-        if dY.shape != self._Y.shape:
-            raise ValueError(f"Softmax.backward: dY has shape {dY.shape}, output had {self._Y.shape}")
-        Y = self._Y
-        return Y * (dY - np.sum(dY * Y, axis=-1, keepdims=True)) / Y.dtype.type(self.temperature)
-
-    def saturated(self, X, Y):
-        return Y.max(axis=-1, keepdims=True) > 0.97 * np.ones_like(Y)

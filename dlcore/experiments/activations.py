@@ -16,14 +16,14 @@ from ..data import moons, spirals
 from ..layers import Sequential, mlp
 from ..train import fit
 from .activations_train import _predict
-from .activations_train import (MATCHING_INIT, ShiftedSigmoid, dead_relu, dead_relu_grid, inactive_fraction,
+from .activations_train import (MATCHING_INIT, ShiftedSigmoid, activity, dead_relu, dead_relu_grid, inactive_fraction,
                                 make_net, saturation_over_training, sigmoid_factorial, training_speed, zigzag)
 
 __all__ = [
     "ZOO", "properties", "properties_table", "why_nonlinear", "collapse_linear", "naive_softmax",
     "softmax_temperature", "softmax_overflow", "mish_errata",
     # re-exported from activations_train
-    "MATCHING_INIT", "ShiftedSigmoid", "dead_relu", "dead_relu_grid", "inactive_fraction", "make_net",
+    "MATCHING_INIT", "ShiftedSigmoid", "activity", "dead_relu", "dead_relu_grid", "inactive_fraction", "make_net",
     "saturation_over_training", "sigmoid_factorial", "training_speed", "zigzag",
 ]
 
@@ -43,7 +43,10 @@ def properties(name: str, params: dict | None = None, lo: float = -6.0, hi: floa
     """f and f' on a grid, and the properties read off them numerically.
 
     Returns ``x, y, dy`` (arrays of length ``n``), ``saturated`` (bool mask or all False),
-    ``range`` (f at -1e3 and +1e3, i.e. the limits, and min/max over the grid),
+    ``limit_left, limit_right`` (f at -1e3 and +1e3), ``range_min, range_max`` (the infimum and
+    supremum of f over the real line: ``-inf``/``inf`` where f keeps growing linearly, i.e.
+    :math:`|f(\\pm2000)| > |f(\\pm1000)| + 1`, otherwise the extreme value on a dense grid of
+    [-1000, 1000]; GELU's minimum -0.17 is not a limit),
     ``monotonic`` (:math:`f' \\ge 0` on the grid), ``zero_centred`` (:math:`|E f(Z)| < 0.1\\,\\mathrm{sd} f(Z)`
     for :math:`Z\\sim N(0,1)`, by quadrature), ``max_abs_df`` (max :math:`|f'|` on the grid),
     ``identity_near_0`` (:math:`|f(0)| < 10^{-3}` and :math:`|f'(0)-1| < 0.05`), ``f0``, ``df0`` and
@@ -59,19 +62,25 @@ def properties(name: str, params: dict | None = None, lo: float = -6.0, hi: floa
     dy = act.derivative(x)
     sat = act.saturated(x, y)
     sat = np.zeros_like(x, dtype=bool) if sat is None else np.asarray(sat, dtype=bool)
-    ends = act.f(np.array([-1e3, 1e3]))
+    ends = act.f(np.array([-2e3, -1e3, 1e3, 2e3]))
+    dense = np.concatenate([-np.logspace(3, 1, 400), np.linspace(-10, 10, 4001), np.logspace(1, 3, 400)])
+    fd = act.f(dense)
+    rmin = -np.inf if ends[0] < ends[1] - 1 else float(min(fd.min(), y.min()))
+    rmax = np.inf if ends[3] > ends[2] + 1 else float(max(fd.max(), y.max()))
     # E f(Z), Z ~ N(0,1), by quadrature on [-8, 8]
     z = np.linspace(-8, 8, 4001)
     w = np.exp(-z * z / 2)
     w /= w.sum()
     fz = act.f(z)
     mean = float(np.sum(w * fz))
+    mean = 0.0 if abs(mean) < 1e-12 else mean          # no "-0.000" for odd functions
     sd = float(np.sqrt(np.sum(w * (fz - mean) ** 2)))
     f0 = float(act.f(np.array([0.0]))[0])
     df0 = float(act.derivative(np.array([1e-9]))[0])
     return {
         "name": name, "x": x, "y": y, "dy": dy, "saturated": sat,
-        "limit_left": float(ends[0]) + 0.0, "limit_right": float(ends[1]) + 0.0,  # + 0.0: no "-0"
+        "limit_left": float(ends[1]) + 0.0, "limit_right": float(ends[2]) + 0.0,  # + 0.0: no "-0"
+        "range_min": rmin + 0.0, "range_max": rmax + 0.0,
         "grid_min": float(y.min()), "grid_max": float(y.max()),
         "monotonic": bool(np.all(dy >= -1e-12)),
         "zero_centred": bool(abs(mean) < 0.1 * sd), "mean_normal": mean,

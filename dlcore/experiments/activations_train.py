@@ -16,7 +16,7 @@ from ..layers import Linear, Sequential
 from ..module import as_generator
 from ..train import fit
 
-__all__ = ["MATCHING_INIT", "ShiftedSigmoid", "make_net", "inactive_fraction", "dead_relu", "dead_relu_grid",
+__all__ = ["MATCHING_INIT", "ShiftedSigmoid", "make_net", "activity", "inactive_fraction", "dead_relu", "dead_relu_grid",
            "training_speed", "sigmoid_factorial", "zigzag", "saturation_over_training"]
 
 #: the initialiser that keeps the activation variance steady for each function (chapter 02)
@@ -73,42 +73,43 @@ def make_net(activation="relu", sizes=(64, 64, 64, 10), init=None, rng=0, dtype=
     return Sequential(layers)
 
 
-#: rows per forward chunk in the probes: 48 x 64 x 64 stays under OpenBLAS's threading threshold
-#: (M*N*K < 262144), so a probe never wakes BLAS threads; on a loaded 2-core machine a threaded
-#: small matmul costs milliseconds, which made the probes 5x slower than the training itself
-_CHUNK = 48
+def activity(model: Sequential, X) -> tuple[np.ndarray, np.ndarray]:
+    """Per hidden activation layer, on the rows of ``X`` ``(n, d)``: ``(inactive, zero_fraction)``, each ``(n_hidden,)``.
 
-
-def _chunks(X):
-    return (X[i:i + _CHUNK] for i in range(0, len(X), _CHUNK))
+    ``inactive``: fraction of units whose input :math:`z` is :math:`\\le 0` for EVERY row (for ReLU these
+    units are dead: zero output and zero gradient for all inputs, so their weights never change again).
+    ``zero_fraction``: fraction of (row, unit) pairs with :math:`z \\le 0` (for ReLU: the sparsity of the
+    activations, a different and harmless thing: each unit is off for some inputs and on for others).
+    """
+    idx = [i for i, layer in enumerate(model.layers) if isinstance(layer, Activation) and i > 0]
+    model.forward(X, training=False)
+    off = [model.outputs[i - 1] <= 0 for i in idx]
+    return (np.array([float(np.mean(np.all(o, axis=0))) for o in off]),
+            np.array([float(np.mean(o)) for o in off]))
 
 
 def inactive_fraction(model: Sequential, X) -> np.ndarray:
-    """Per hidden activation layer: fraction of units whose input is :math:`\\le 0` for EVERY row of ``X``.
-
-    For ReLU these units are dead: zero output and zero gradient for all inputs, so they never change again.
-    """
-    idx = [i for i, layer in enumerate(model.layers) if isinstance(layer, Activation) and i > 0]
-    off = None
-    for Xc in _chunks(X):
-        model.forward(Xc, training=False)
-        o = [np.all(model.outputs[i - 1] <= 0, axis=0) for i in idx]
-        off = o if off is None else [a & b for a, b in zip(off, o)]
-    return np.array([float(np.mean(a)) for a in off])
+    """Per hidden activation layer: fraction of units whose input is :math:`\\le 0` for EVERY row of ``X``."""
+    return activity(model, X)[0]
 
 
 def _predict(model, X):
-    return np.concatenate([model.forward(Xc, training=False) for Xc in _chunks(X)])
+    return model.forward(X, training=False)
 
 
 class _Probe:
     def __init__(self, X, every):
-        self.X, self.every, self.steps, self.values = X, every, [], []
+        self.X, self.every, self.steps, self.values, self.zeros = X, every, [], [], []
+
+    def record(self, step, model):
+        inactive, zeros = activity(model, self.X)
+        self.steps.append(step)
+        self.values.append(inactive)
+        self.zeros.append(zeros)
 
     def on_step_end(self, state):
         if state.step % self.every == 0:
-            self.steps.append(state.step)
-            self.values.append(inactive_fraction(state.model, self.X))
+            self.record(state.step, state.model)
 
 
 def _ro(d):
@@ -124,18 +125,18 @@ def _dead_relu(activation, lr, bias, steps, seed, every, slope):
     kw = {"slope": slope} if activation == "leaky_relu" else {}
     net = make_net(activation, rng=seed, bias=bias, activation_kwargs=kw)
     probe = _Probe(X[:300], every)
-    probe.steps.append(0)
-    probe.values.append(inactive_fraction(net, probe.X))
+    probe.record(0, net)
     h = fit(net, X, y, lr=lr, steps=steps, batch_size=32, rng=seed, callbacks=[probe], on_divergence="stop")
     acc = float(h.evals[-1]["train_acc"]) if h.evals else float("nan")
-    return _ro({"steps": np.array(probe.steps), "inactive": np.array(probe.values), "acc": acc,
+    return _ro({"steps": np.array(probe.steps), "inactive": np.array(probe.values),
+                "zero_fraction": np.array(probe.zeros), "acc": acc,
                 "diverged": h.divergence is not None, "loss": np.asarray(h.loss)})
 
 
 def dead_relu(activation="relu", lr=0.1, bias=0.0, steps=300, seed=0, every=10, slope=0.01) -> dict:
     """Train a 64-64-64-10 net on digits and record the inactive fraction per hidden layer.
 
-    Returns ``steps`` (records), ``inactive`` ``(n_records, 2)`` (see :func:`inactive_fraction`),
+    Returns ``steps`` (records), ``inactive`` and ``zero_fraction`` ``(n_records, 2)`` (see :func:`activity`),
     final training ``acc``, ``loss`` per step and ``diverged``.
     """
     if lr <= 0 or steps < 1 or every < 1:
@@ -280,12 +281,16 @@ def _saturation(activation, init, std, lr, steps, seed, every):
         if i < len(sizes) - 2:
             layers.append(get_activation(activation))
     net = Sequential(layers)
-    h = fit(net, X, y, lr=lr, steps=steps, batch_size=32, rng=seed, diagnostics=every, on_divergence="stop")
     idx = [i for i, l in enumerate(layers) if isinstance(l, Activation)]
-    sat = np.array([[d["layers"][i].get("saturated", np.nan) for i in idx] for d in h.diagnostics])
-    steps_rec = np.array([d["step"] for d in h.diagnostics])
+    net.forward(X[:300], training=False)
+    z_std = np.array([float(net.outputs[i - 1].std()) for i in idx])     # pre-activation scale at init
+    h = fit(net, X, y, lr=lr, steps=steps, batch_size=32, rng=seed, diagnostics=every, on_divergence="stop")
+    sat = np.array([[d["layers"][i].get("saturated", np.nan) for i in idx] for d in h.diagnostics],
+                   dtype=float).reshape(-1, len(idx))                      # (0, 3) if it diverged at once
+    steps_rec = np.array([d["step"] for d in h.diagnostics], dtype=int)
     acc = float(h.evals[-1]["train_acc"]) if h.evals else float("nan")
-    return _ro({"steps": steps_rec, "saturated": sat, "acc": acc, "loss": np.asarray(h.loss)})
+    return _ro({"steps": steps_rec, "saturated": sat, "acc": acc, "loss": np.asarray(h.loss), "z_std": z_std,
+                "diverged": h.divergence is not None})
 
 
 def saturation_over_training(activation="tanh", init="xavier", std=1.0, lr=0.1, steps=300, seed=0,
@@ -294,7 +299,9 @@ def saturation_over_training(activation="tanh", init="xavier", std=1.0, lr=0.1, 
 
     ``init="normal"`` uses N(0, ``std``^2) weights (large ``std`` saturates tanh at once).
     Returns ``steps``, ``saturated`` ``(n_records, 3)`` (NaN for functions with no saturation mask),
-    final ``acc`` and ``loss``.
+    final ``acc`` (NaN if it ``diverged``: the records then stop early), ``loss`` and ``z_std`` ``(3,)``: the standard deviation of each hidden layer's
+    pre-activation :math:`z` at initialisation, on 300 training images (with N(0, 1) weights
+    :math:`\\mathrm{Var}\\,z = \\sum_i x_i^2`, so it grows with the fan-in).
     """
     if init not in ("xavier", "he", "lecun", "normal"):
         raise ValueError(f"init must be xavier, he, lecun or normal, got {init!r}")
