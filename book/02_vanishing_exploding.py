@@ -60,10 +60,11 @@ setup()   # one BLAS thread (small matrices), print and figure defaults
 # \qquad \frac{\partial C}{\partial b^l} = \delta^l, \qquad \frac{\partial C}{\partial W^l} = h^{l-1\,\top}\delta^l .$$
 #
 # In column notation the same step is a Jacobian: $h_{t+1} = f(W_t h_t)$ has
-# $\partial h_{t+1}/\partial h_t = \mathrm{diag}\big(f'(W_t h_t)\big)\, W_t$, and the
-# gradient at layer 1 is the gradient at the top multiplied by
+# $\partial h_{t+1}/\partial h_t = \mathrm{diag}\big(f'(W_t h_t)\big)\, W_t$, and by the
+# chain rule the gradient at the bottom is the gradient at the top multiplied by the
+# transpose of a product of Jacobians:
 #
-# $$J_L \cdots J_2 J_1, \qquad J_t = \mathrm{diag}\big(f'(W_t h_t)\big)\, W_t .$$
+# $$\nabla_{h_1} C = \big(J_L \cdots J_2 J_1\big)^{\top}\, \nabla_{h_{L+1}} C, \qquad J_t = \mathrm{diag}\big(f'(W_t h_t)\big)\, W_t .$$
 #
 # Each factor has two parts: the weights and the slopes of the activation.
 # For a sigmoid $f' = \sigma(1-\sigma) \le \tfrac14$, so unless the weights are
@@ -78,27 +79,49 @@ setup()   # one BLAS thread (small matrices), print and figure defaults
 # $\lVert\delta^l\rVert$, the norm of the bias gradient. We repeat it on the
 # 8×8 digits: `64 → 30 → 30 → 30 → 30 → 30 → 10`, sigmoid, weights
 # $\mathcal N(0, 1/n_{in})$, softmax cross-entropy, 500 training images.
+#
+# **How much slower, predicted.** Take the squared norm of the backprop step.
+# With $W^{l+1}$ of shape $n_l\times n_{l+1}$ drawn independently of $\delta^{l+1}$,
+# each entry of $\delta^{l+1}W^{l+1\top}$ has variance $\mathrm{Var}(W)\,\lVert\delta^{l+1}\rVert^2$;
+# summing over the $n_l$ entries and multiplying by the slopes,
+#
+# $$\lVert\delta^l\rVert \approx s\;\mathrm{RMS}\big(f'(z^l)\big)\;\lVert\delta^{l+1}\rVert,
+# \qquad s^2 = n_l\,\mathrm{Var}(W^{l+1}).$$
+#
+# With $\mathrm{Var}(W) = 1/n$, $s = 1$, and the pre-activations are small
+# enough that $\sigma'(z) \approx \sigma'(0) = \tfrac14$: each layer back should be
+# about 4× slower. The cell measures $\mathrm{RMS}(\sigma'(z^l))$ in the same net and
+# prints the prediction beside the measurement.
 
 # %%
 r = ex.layer_speeds(depth=5, width=30, activation="sigmoid", init="scaled", scale=1.0)
 s = r["init_speed"]
 print("||delta^l|| at initialisation, layer 1 .. 5:", "  ".join(f"{v:.2e}" for v in s))
 print("each layer vs the one below it:         ", "  ".join(f"{b / a:.2f}x" for a, b in zip(s[:-1], s[1:])))
+print("predicted, 1 / (s RMS(sigma'(z^l))):     ", "  ".join(f"{1 / p:.2f}x" for p in r["predicted_ratio"]))
+print("RMS(sigma'(z^l)), layer 1 .. 5 (max 0.25):", "  ".join(f"{v:.3f}" for v in r["slope_rms"]))
 print(f"last hidden layer / first hidden layer: {s[-1] / s[0]:.0f}x")
 print(f"median of that ratio over training:     {np.median(r['speed'][:, -1] / r['speed'][:, 0]):.0f}x")
 r1 = ex.layer_speeds(depth=5, width=30, activation="sigmoid", init="normal")
-print(f"with N(0,1) weights instead:            {r1['init_speed'][-1] / r1['init_speed'][0]:.1f}x")
+s1 = r1["init_speed"]
+print(f"with N(0,1) weights instead:            {s1[-1] / s1[0]:.1f}x   per layer {(s1[-1] / s1[0]) ** 0.25:.2f}x, "
+      f"predicted {np.exp(-np.mean(np.log(r1['predicted_ratio']))):.2f}x "
+      f"(s = {np.sqrt(30):.1f}, RMS(sigma') = {r1['slope_rms'].mean():.3f})")
 plot_layer_speeds(r)
 plt.show()
 
 # %% [markdown]
-# **What to notice.** Every layer back learns several times more slowly than
-# the layer above it, and the gaps stay while training runs (right panel): the
-# first layer of this net barely moves while the last one learns. With
-# $\mathcal N(0,1)$ weights the ratio is much smaller, because bigger weights
-# offset the $\tfrac14$ of the sigmoid; the product is "weights × slopes", as
-# the formula says, and the notes' remark that vanishing depends on both is
-# right.
+# **What to notice.** Every layer back learns about 4–5 times more slowly than
+# the layer above it, as the derivation predicts (the slopes sit just below
+# their maximum ¼, and $s=1$), and the gaps stay while training runs (right
+# panel: the colours stay in order, more than two decades apart from first to
+# last): the first layer of this net barely moves while the last one learns. With
+# $\mathcal N(0,1)$ weights the ratio is much smaller: the weights give
+# $s=\sqrt{30}$ instead of 1, which more than offsets the slopes, although
+# those are now far below ¼ because many units saturate. The prediction is
+# rougher there (saturated units and large weights are not independent), but
+# it gets the size right. The product is "weights × slopes", as the formula
+# says, and the notes' remark that vanishing depends on both is right.
 #
 # ### Explorer: per-layer learning speed
 #
@@ -133,11 +156,15 @@ LayerSpeedExplorer()
 cases = {"ReLU, He": ("relu", "he"), "ReLU, Xavier": ("relu", "xavier"), "tanh, 0.02·N(0,1)": ("tanh", "small"),
          "tanh, Xavier": ("tanh", "xavier"), "tanh, N(0,1)": ("tanh", "normal"), "sigmoid, N(0,1)": ("sigmoid", "normal")}
 sig = {k: ex.forward_signal(a, i, depth=30) for k, (a, i) in cases.items()}
-print(f"{'':20s} {'theory':>8s} {'measured':>9s} {'RMS layer 1':>12s} {'RMS layer 30':>13s} {'saturated':>10s}")
+print(f"{'':18s} {'factor: theory':>15s} {'measured':>9s} {'RMS layer 1':>12s} {'RMS layer 30':>13s} "
+      f"{'mean field':>11s} {'saturated':>10s}")
 for k, v in sig.items():
     th = f"{v['theory_factor']:.4f}" if np.isfinite(v["theory_factor"]) else "-"
-    print(f"{k:20s} {th:>8s} {v['measured_factor']:9.4f} {v['rms'][0]:12.3e} {v['rms'][-1]:13.3e} "
-          f"{v['saturated'].mean():10.1%}")
+    print(f"{k:18s} {th:>15s} {v['measured_factor']:9.4f} {v['rms'][0]:12.3e} {v['rms'][-1]:13.3e} "
+          f"{v['theory_rms'][-1]:11.3e} {v['saturated'].mean():10.1%}")
+t = sig["tanh, Xavier"]["rms"]
+print("tanh, Xavier: RMS at layer 5, 10, 30:", "  ".join(f"{t[l - 1]:.3f}" for l in (5, 10, 30)),
+      "  power law 1/sqrt(2l):", "  ".join(f"{1 / np.sqrt(2 * l):.3f}" for l in (5, 10, 30)))
 plot_signal({k: sig[k] for k in ("ReLU, He", "ReLU, Xavier", "tanh, 0.02·N(0,1)", "tanh, N(0,1)")})
 plt.show()
 
@@ -149,23 +176,34 @@ plt.show()
 # heat maps (layer upwards, activation value across, colour = density) show
 # the three failure shapes: a spike at 0 that narrows layer after layer
 # (collapse), mass piled at $\pm1$ (saturation), and a stable spread (He).
-# tanh with Xavier decays slowly but not geometrically: near 0 it is linear,
-# and its curvature only bites as the signal grows.
+#
+# **Beyond the linear law.** For a wide layer $z^l$ is Gaussian, so the second
+# moment follows the *mean-field* recursion
+# $q_l = \mathbb E\big[f\big(\sqrt{n\mathrm{Var}(W)\,q_{l-1}}\,\xi\big)^2\big]$, $\xi\sim\mathcal N(0,1)$
+# (`ex.mean_field_rms`: the "mean field" column, dotted lines in the figure). It
+# covers the cases without a simple factor. tanh with Xavier
+# ($n\mathrm{Var}(W)=1$) is the interesting one: $\tanh^2 z \approx z^2 - \tfrac23 z^4$ and
+# $\mathbb E[z^4] = 3q^2$ give $q_l \approx q_{l-1} - 2q_{l-1}^2$, i.e.
+# $1/q_l \approx 1/q_{l-1} + 2$: the signal decays as a **power law**,
+# $\mathrm{RMS}_l \approx 1/\sqrt{2l}$, not geometrically (last printed line; the
+# "measured factor", a geometric mean, means little for that row).
 #
 # > **Errata: "a sigmoid with N(0,1) weights makes the variance grow layer
 # > after layer because it is not zero-centred."** Measured above: the RMS of a
 # > sigmoid net with $\mathcal N(0,1)$ weights does not grow (its per-layer
-# > factor is the one printed in the table); what happens is that already the
-# > first layer's pre-activations have a standard deviation of about
-# > $\sqrt{n\cdot\mathbb E[h^2]}$, so most units are saturated from layer 1 on. The
-# > outputs of a sigmoid are bounded by 1; their variance cannot grow without
-# > limit. Saturation, not growth, is what kills the gradient.
+# > factor is the one printed in the table, and the mean-field recursion, which
+# > knows nothing of "zero-centred", predicts the same plateau). What happens is
+# > that the pre-activations have a standard deviation of about
+# > $\sqrt{n\cdot\mathbb E[h^2]}$ (about 11 for the Gaussian input of layer 1,
+# > $n=128$), so most units are saturated from layer 1 on. The outputs of a
+# > sigmoid are bounded by 1; their variance cannot grow without limit.
+# > Saturation, not growth, is what kills the gradient.
 #
 # ### Explorer: the forward signal per initialisation
 #
 # The heat map shows each layer's distribution of outputs, the right panel
-# its RMS with the predicted geometric law (dashed) where the simple theory
-# applies. With the *scale/√n* initialisation, move the scale through 1 for
+# its RMS with the mean-field prediction (dashed), and the text box the
+# measured per-layer factor beside the simple linear law where it applies. With the *scale/√n* initialisation, move the scale through 1 for
 # tanh, or through $\sqrt2$ for ReLU.
 
 # %%
@@ -192,7 +230,8 @@ SignalExplorer()
 # singular values are equal and 1 when one direction carries everything.
 #
 # Width 64, each activation at the weight scale that keeps the norm roughly
-# constant (tanh: $s=1$; ReLU: $s=\sqrt2$, He), mean over 3 random nets:
+# constant (tanh: $s=1$; ReLU: $s=\sqrt2$, He; sigmoid: $s=4$, which makes
+# $s\,\sigma'(0) = 1$), mean over 3 random nets:
 
 # %%
 def mean_erank(act, scale):
@@ -220,6 +259,11 @@ plt.show()
 # exploding ($s=2$): that is the knob initialisation turns.
 #
 # ### Explorer: weight scale, activation and depth
+#
+# For tanh, move the weight scale from 0.5 to 2: the norm line (left) tilts
+# from falling to rising and crosses the flat line near $s = 1$. Switch to ReLU
+# at $s \approx 1.41$ (He): the norm stays flat, but the effective rank (middle)
+# falls faster than tanh's and the spectrum (right) drops to exact zeros.
 
 # %%
 # NBVAL_IGNORE_OUTPUT
@@ -246,10 +290,10 @@ JacobianExplorer()
 # $\eta=0.1$, the same seeds for every run.
 
 # %%
-runs = {"no clipping": ex.explode_and_clip("none", lr=0.1, init_scale=2.0),
-        "clip by norm, c=1": ex.explode_and_clip("norm", 1.0, lr=0.1, init_scale=2.0),
-        "clip by value, c=0.1": ex.explode_and_clip("value", 0.1, lr=0.1, init_scale=2.0),
-        "clip by norm, c=100": ex.explode_and_clip("norm", 100.0, lr=0.1, init_scale=2.0)}
+runs = {"no clipping": exs.explode_and_clip("none", 1.0, lr=0.1, init_scale=2.0),
+        "clip by norm, c=1": exs.explode_and_clip("norm", 1.0, lr=0.1, init_scale=2.0),
+        "clip by value, c=0.1": exs.explode_and_clip("value", 0.1, lr=0.1, init_scale=2.0),
+        "clip by norm, c=100": exs.explode_and_clip("norm", 100.0, lr=0.1, init_scale=2.0)}
 for k, v in runs.items():
     end = (f"diverged: {v['divergence']['message'].split('.')[0]}" if v["divergence"] else
            f"val. accuracy {v['val_acc']:.3f}, clipped on {v['clipped_fraction']:.0%} of the steps")
@@ -258,9 +302,11 @@ plot_clipping(runs)
 plt.show()
 
 # %% [markdown]
-# **What to notice.** All three runs start from the same weights, so their
-# first gradient norm is the same. Without clipping the norm grows by orders
-# of magnitude within a few steps and the detector names the step and the
+# **What to notice.** All four runs start from the same weights and see the
+# same mini-batches, so their first gradient norm is the same. The right
+# panel is the norm the optimiser actually used: at most $c$ for clipping by
+# norm, smaller but not capped at $c$ for clipping by value (each entry is).
+# Without clipping the norm grows by orders of magnitude within a few steps and the detector names the step and the
 # layer. Both kinds of clipping keep the *same* run finite, and it then
 # learns. Even a loose threshold, above the first gradient's norm, keeps it
 # finite: it only acts on the few steps where the norm spikes (the last
@@ -269,6 +315,13 @@ plt.show()
 # gradient, which section 2.8 shows.
 #
 # ### Explorer: threshold, learning rate, initial scale
+#
+# Without clipping the run diverges (the text box names the step and the
+# layer). Choose clipping by global norm: the run is stable, and the right
+# panel shows the norm before (blue) and after (orange) clipping. Loosen the
+# threshold to 100 and it only acts on the first spikes. Set the initial scale
+# to 1 with no clipping: a sane initialisation needs none; then raise the
+# learning rate to 1 and the run diverges again.
 
 # %%
 # NBVAL_IGNORE_OUTPUT
@@ -291,19 +344,46 @@ ClippingExplorer()
 # %%
 res = exs.residual_vs_plain(depth=20, activation="sigmoid", init="xavier", steps=200)
 for k in ("plain", "residual"):
-    print(f"{k:9s} first-layer ||dL/dW|| at init = {res[k]['grad_norms'][0]:.2e}   "
-          f"val. accuracy after 200 steps = {res[k]['final_acc']:.3f}")
+    g = res[k]["grad_norms"]
+    print(f"{k:9s} first-layer ||dL/dW|| at init = {g[0]:.2e}   largest / smallest layer = {g.max() / g.min():.1e}"
+          f"   val. accuracy after 200 steps = {res[k]['final_acc']:.3f}")
 plot_residual(res)
 plt.show()
 
 # %% [markdown]
-# **What to notice.** In the plain net the gradient of the first layer is
-# smaller than the last layer's by many orders of magnitude: it does not
-# learn at all in 200 steps. With skips, every layer's gradient is of the same
-# order and the net learns. (With ReLU and He initialisation, the plain block
-# adds variance at every step: $\mathrm{Var}(x + F(x))$ doubles per block, so a
-# residual net needs its branches scaled down, as real ResNets do with
-# normalisation or a small last-layer init. Try it in the explorer.)
+# **What to notice.** In the plain net the layers' gradients span about
+# twelve orders of magnitude (the printed largest/smallest ratio): the first
+# layers do not learn at all, and the net stays at chance accuracy (0.1) for
+# 200 steps. With skips the spread is under two orders of magnitude (only the
+# output layer stands out), and the same weights start to learn.
+#
+# **Residual blocks need small branches.** With ReLU and He initialisation,
+# $F(x)$ has the second moment of $x$, and both are non-negative after a ReLU,
+# so $\mathbb E[(x + F(x))^2] = \mathbb E[x^2] + \mathbb E[F^2] + 2\,\mathbb E[xF] > 2\,\mathbb E[x^2]$:
+# the signal grows by more than $\sqrt2$ per block, and 19 blocks blow it up by
+# over $2^{9.5}\approx 700$. Real ResNets scale their branches down (a small or zero
+# last-layer initialisation, normalisation). `residual_mlp(..., branch_scale=)`
+# multiplies the branch weights at initialisation:
+
+# %%
+for bs in (1.0, 0.1):
+    rr = exs.residual_vs_plain(depth=20, activation="relu", init="he", steps=200, branch_scale=bs)
+    res_, pl = rr["residual"], rr["plain"]
+    end = f"NaN at step {res_['diverged_at']}" if res_["diverged_at"] else f"val. accuracy {res_['final_acc']:.3f}"
+    print(f"ReLU + He, branch scale {bs:3.1f}: RMS of block 20 / layer 1 = {res_['rms'][-1] / res_['rms'][0]:8.1f}   "
+          f"residual: {end}")
+print(f"plain ReLU + He, same weights: first-layer ||dL/dW|| = {pl['grad_norms'][0]:.2f}   "
+      f"val. accuracy {pl['final_acc']:.3f}")
+
+# %% [markdown]
+# **What to notice.** Unscaled, the residual ReLU net's signal grows by four
+# orders of magnitude and the first SGD step throws it to NaN; with branches
+# at a tenth of He's scale it trains to over 90%. The plain 20-layer ReLU net
+# has *no* vanishing gradient at the start (its first layer's gradient is of
+# order 1), yet it is still near chance after 200 steps: depth hurts
+# optimisation in other ways too, and the identity path of a residual net
+# helps there as well (He et al. 2016 called it the *degradation* problem). In
+# the explorer, choose ReLU and He and move the branch scale.
 
 # %%
 # NBVAL_IGNORE_OUTPUT
@@ -320,7 +400,7 @@ ResidualExplorer()
 # %%
 shp = exs.shape_comparison()
 for name, sizes, p, m, sd in zip(shp["shapes"], shp["sizes"], shp["n_params"], shp["mean"], shp["std"]):
-    print(f"{name:18s} {str(sizes):32s} {p:5d} parameters   val. accuracy {m:.3f} ± {sd:.3f}")
+    print(f"{name:18s} {sizes!s:40s} {p:5d} parameters   val. accuracy {m:.3f} ± {sd:.3f}")
 plot_shapes(shp)
 plt.show()
 
@@ -354,7 +434,8 @@ plt.show()
 # **What to notice.**
 #
 # * **Initialisation** changes the factors of the product. For a sigmoid,
-#   Xavier's variance is about the same as $1/n$ and helps little; larger
+#   Xavier's variance is exactly $1/n$ between equal hidden widths and does not
+#   help at all (see the errata below); larger
 #   weights ($\mathcal N(0,1)$) help *this* net because they offset the ¼ of
 #   $\sigma'$, at the price of saturation. Initialisation works best together
 #   with an activation whose slope is 1 near 0.
@@ -372,6 +453,15 @@ plt.show()
 # * **Batch normalisation** does not exist in `dlcore` yet; chapter 07 builds it
 #   and adds its row. It re-centres and re-scales every layer's pre-activations,
 #   which keeps sigmoid/tanh units out of saturation.
+#
+# > **Errata: "Xavier initialisation solves the sigmoid's vanishing gradient."**
+# > The table says otherwise: "init: Xavier" ends at the baseline's chance
+# > accuracy, with a first-layer gradient of the same order. Glorot and Bengio
+# > derived their variance for a unit with slope 1 at 0 (tanh, linear):
+# > $n\,\mathrm{Var}(W)\,f'(0)^2 = 1$. A sigmoid has $f'(0)=\tfrac14$, so the same
+# > argument asks for 16× the variance ($s=4$, as in section 2.4), and its
+# > outputs are not zero-centred either. Xavier is the right scale for tanh,
+# > which is why "tanh + Xavier" works.
 #
 # ### Layer-wise pretraining and LSTM gating (prose)
 #
@@ -392,7 +482,7 @@ plt.show()
 #
 # **LSTM gating** solves the same problem through time in a recurrent net.
 # The cell state is updated additively, $c_t = f_t \odot c_{t-1} + i_t\odot \tilde c_t$,
-# so $\partial c_t/\partial c_{t-1} = \mathrm{diag}(f_t)$: when the forget gate
+# so along this direct path $\partial c_t/\partial c_{t-1} = \mathrm{diag}(f_t)$: when the forget gate
 # $f_t$ is near 1, the gradient passes through many time steps almost
 # unchanged, exactly like the identity path of a residual block (which is,
 # in a sense, an LSTM with its gates stuck open).
@@ -457,8 +547,9 @@ ch02.check_tanh_scale(my_scale)
 # Near 0, tanh is the identity, so each layer multiplies the RMS by about $s$:
 # below 1 the signal dies geometrically ($0.9^{30} \approx 0.04$). Above 1 the
 # signal grows until the curvature of tanh limits it, but the Jacobian's norm
-# grows too and more units saturate. The window is narrow, about
-# $1 \le s \le 1.25$; $s = 1.1$ works. This "edge of chaos" is why the
+# grows too: at $s = 1.3$ it is already above 10 after 30 layers while under
+# 1% of the units saturate, so the gradient condition is the one that binds.
+# The window is narrow, about $1 \le s \le 1.25$; $s = 1.1$ works. This "edge of chaos" is why the
 # initialisation scale matters so much for deep tanh nets.
 # </details>
 #
@@ -467,7 +558,13 @@ ch02.check_tanh_scale(my_scale)
 # * The gradient at layer 1 is a product of per-layer factors
 #   $\mathrm{diag}(f')W$; depth turns any factor away from 1 into vanishing or
 #   explosion, and the product's spectrum degenerates even when its norm is kept.
+# * Per layer, $\lVert\delta^l\rVert \approx s\,\mathrm{RMS}(f'(z^l))\,\lVert\delta^{l+1}\rVert$: for a sigmoid
+#   at $\mathrm{Var}(W)=1/n$ that is about ¼, measured 4–5× per layer.
+# * Forward, the mean-field recursion predicts each layer's RMS: geometric for
+#   ReLU ($\sqrt{n\mathrm{Var}(W)/2}$ per layer) and for small tanh weights, a slow
+#   power law for tanh at $n\mathrm{Var}(W)=1$, a plateau in saturation for $\mathcal N(0,1)$.
 # * Initialisation sets the factors at the start (He for ReLU, Xavier for
-#   tanh); ReLU/tanh instead of sigmoid removes the ¼; clipping caps
-#   explosions; residual connections add an identity path; batch norm
+#   tanh, *not* for sigmoid); ReLU/tanh instead of sigmoid removes the ¼;
+#   clipping caps explosions and does nothing for vanishing; residual
+#   connections add an identity path (with branches scaled down); batch norm
 #   (chapter 07) re-normalises every layer.

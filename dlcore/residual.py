@@ -78,15 +78,18 @@ def residual_mlp(n_in: int, width: int, n_blocks: int, n_out: int, activation="r
     """``Linear(n_in, width) -> act -> [Residual(Linear(width, width) -> act)] * n_blocks -> Linear(width, n_out)``.
 
     ``branch_scale`` multiplies the initial weights of each residual branch
-    (a small value starts every block close to the identity). With the same
+    (a small value starts every block close to the identity; with ReLU + He an
+    unscaled branch makes :math:`\\mathbb E[(x+F(x))^2] > 2\\,\\mathbb E[x^2]` per block). With the same
     ``rng`` the plain ``mlp([n_in] + [width] * (n_blocks + 1) + [n_out])``
     draws exactly the same initial weights (``branch_scale=1``): the only
     difference between the two nets is the skip connections.
     """
     if n_blocks < 0:
         raise ValueError(f"n_blocks must be >= 0, got {n_blocks}")
+    if not (np.isfinite(branch_scale) and branch_scale >= 0):
+        raise ValueError(f"branch_scale must be a finite number >= 0, got {branch_scale}")
     rng = as_generator(rng)
-    kw = dict(init=init, rng=rng, dtype=dtype, init_kwargs=init_kwargs)
+    kw = {"init": init, "rng": rng, "dtype": dtype, "init_kwargs": init_kwargs}
     layers: list[Module] = [Linear(n_in, width, **kw), get_activation(activation)]
     for _ in range(n_blocks):
         lin = Linear(width, width, **kw)

@@ -17,6 +17,17 @@ def test_earlier_layers_learn_slower_in_a_sigmoid_net():
     assert ratio_training > 100                     # and it stays that way while training
     r1 = ex.layer_speeds(depth=5, width=30, activation="sigmoid", init="normal", seed=0)
     assert r1["init_speed"][-1] / r1["init_speed"][0] > 4   # N(0,1): still >= 4x (measured ~11x)
+    assert r1["init_speed"][-1] / r1["init_speed"][0] < 0.1 * s[-1] / s[0]   # ... but far less than 473x
+
+
+def test_per_layer_factor_matches_the_derivation():
+    """||delta^l|| / ||delta^{l+1}|| ~ s RMS(f'(z^l)); for sigmoid at 1/n init, about 1/4.3 (measured 0.20-0.24)."""
+    r = ex.layer_speeds(depth=5, width=30, activation="sigmoid", init="scaled", scale=1.0, seed=0)
+    measured = r["init_speed"][:-1] / r["init_speed"][1:]
+    assert r["predicted_ratio"].shape == (4,) and r["slope_rms"].shape == (5,)
+    assert np.all((r["slope_rms"] > 0.22) & (r["slope_rms"] <= 0.25))      # slopes just below sigma'(0) = 1/4
+    assert np.allclose(measured, r["predicted_ratio"], rtol=0.2), (measured, r["predicted_ratio"])
+    assert np.exp(np.mean(np.log(measured / r["predicted_ratio"]))) == pytest.approx(1, abs=0.12)
 
 
 def test_layer_speed_errors():
@@ -33,6 +44,35 @@ def test_measured_rms_factor_matches_theory(act, init, theory):
     r = ex.forward_signal(act, init, depth=30, width=128)
     assert r["theory_factor"] == pytest.approx(theory)
     assert r["measured_factor"] == pytest.approx(theory, rel=0.03)
+
+
+def test_mean_field_rms():
+    assert np.allclose(ex.mean_field_rms("relu", 2.0, 10), 1.0)                       # He: exactly 1
+    assert np.allclose(ex.mean_field_rms("relu", 1.0, 4), np.sqrt(0.5) ** np.arange(1, 5))
+    assert np.allclose(ex.mean_field_rms("identity", 0.81, 3, q0=4.0), 2 * 0.9 ** np.arange(1, 4))
+    t = ex.mean_field_rms("tanh", 1.0, 300)                                          # power law, not geometric
+    assert t[299] * np.sqrt(2 * 300) == pytest.approx(1, abs=0.1)
+    assert t[29] / t[9] > 0.5                       # a geometric decay as fast at first would give ~0.01
+    with pytest.raises(ValueError, match="n Var"):
+        ex.mean_field_rms("tanh", -1.0, 3)
+
+
+def test_measured_signal_follows_mean_field():
+    for act, init, tol in (("relu", "xavier", 0.35), ("tanh", "small", 0.35), ("tanh", "xavier", 0.2),
+                           ("sigmoid", "normal", 0.05), ("tanh", "normal", 0.05)):
+        r = ex.forward_signal(act, init)
+        assert r["rms"][-1] == pytest.approx(r["theory_rms"][-1], rel=tol), (act, init)
+    tx = ex.forward_signal("tanh", "xavier")
+    assert np.isnan(tx["theory_factor"])                  # the linear law does not apply at n Var(W) = 1
+    assert tx["rms"][-1] == pytest.approx(1 / np.sqrt(60), rel=0.2)   # RMS_l ~ 1/sqrt(2l): 0.111 vs 0.129
+
+
+def test_errata_sigmoid_variance_does_not_grow():
+    """The notes: N(0,1) + sigmoid makes the variance grow layer after layer. Measured: flat, but saturated."""
+    r = ex.forward_signal("sigmoid", "normal")
+    assert np.all(r["rms"] < 1) and r["rms"][-1] <= 1.01 * r["rms"][0]
+    assert abs(r["measured_factor"] - 1) < 0.01
+    assert r["saturated"][0] > 0.5 and r["saturated"].mean() > 0.6
 
 
 def test_signal_saturates_with_unit_normal_and_dies_with_xavier_relu():
@@ -74,16 +114,16 @@ def test_weight_scale_moves_the_product_from_vanishing_to_exploding():
 
 # ---------------------------------------------------------------- 4. exploding, clipping
 def test_exploding_run_is_caught_and_clipping_keeps_it_stable():
-    bad = ex.explode_and_clip("none", lr=0.1, init_scale=2.0)
+    bad = exs.explode_and_clip("none", lr=0.1, init_scale=2.0)
     d = bad["divergence"]
     assert d is not None and 1 < d["step"] <= 10 and d["layer"].endswith("Linear")
     assert f"step {d['step']}" in d["message"]
     assert bad["grad_norm"][0] > 50
     for mode, th in (("norm", 1.0), ("value", 0.1)):
-        good = ex.explode_and_clip(mode, th, lr=0.1, init_scale=2.0)
+        good = exs.explode_and_clip(mode, th, lr=0.1, init_scale=2.0)
         assert good["divergence"] is None and good["val_acc"] > 0.8, mode
         assert good["grad_norm"][0] == pytest.approx(bad["grad_norm"][0], rel=1e-5)  # the same run
-    norm = ex.explode_and_clip("norm", 1.0, lr=0.1, init_scale=2.0)
+    norm = exs.explode_and_clip("norm", 1.0, lr=0.1, init_scale=2.0)
     assert np.all(norm["grad_norm_post"] <= 1.0 + 1e-6)
 
 
@@ -93,6 +133,20 @@ def test_residual_keeps_the_first_layer_alive():
     assert r["plain"]["grad_norms"][0] < 1e-10
     assert r["residual"]["grad_norms"][0] > 0.1
     assert r["residual"]["final_acc"] > r["plain"]["final_acc"] + 0.3
+
+
+def test_residual_branches_must_be_scaled_down_for_relu():
+    """ReLU + He: x + F(x) at least doubles the second moment per block; scaling the branches fixes it."""
+    big = exs.residual_vs_plain(depth=20, activation="relu", init="he", steps=200, branch_scale=1.0)
+    small = exs.residual_vs_plain(depth=20, activation="relu", init="he", steps=200, branch_scale=0.1)
+    growth = big["residual"]["rms"][-1] / big["residual"]["rms"][0]
+    assert growth > 2 ** (19 / 2)                         # more than sqrt(2) per block over 19 blocks (~2.3e4)
+    assert big["residual"]["diverged_at"] is not None and big["residual"]["diverged_at"] <= 5
+    assert small["residual"]["rms"][-1] / small["residual"]["rms"][0] < 5
+    assert small["residual"]["final_acc"] > 0.9
+    assert big["plain"]["final_acc"] < 0.15 and big["plain"]["grad_norms"][0] > 0.1   # plain: at chance, yet
+    with pytest.raises(ValueError, match="branch_scale"):                             # no vanishing gradient
+        exs.residual_vs_plain(depth=4, branch_scale=0)
 
 
 def test_width_for_params():
@@ -115,9 +169,29 @@ def test_shape_comparison_equal_budget():
 def test_remedies_table():
     r = exs.remedies_table()
     m = dict(zip(r["remedies"], r["mean"]))
+    g = dict(zip(r["remedies"], r["first_grad"]))
     base = m["baseline (sigmoid, N(0,1/n))"]
     assert base < 0.15
+    assert m["init: Xavier"] < 0.15 and g["init: Xavier"] < 1e-4   # errata: Xavier does not fix a sigmoid net
+    assert g["residual"] > 1e4 * g["baseline (sigmoid, N(0,1/n))"]
+    assert m["init: N(0,1)"] > base + 0.2
     assert m["clip by norm 1"] < 0.15                    # clipping does nothing for vanishing gradients
     assert m["L2 penalty 1e-3"] < 0.15                   # nor does a weight penalty
     assert m["ReLU + He"] > 0.85 and m["tanh + Xavier"] > 0.8
     assert m["residual"] > base + 0.3
+
+
+def test_l2_remedy_is_sgd_weight_decay():
+    """The L2 row uses dlcore.optim.SGD(weight_decay=lambda): the penalty shrinks the weights, the accuracy stays."""
+    from dlcore.layers import mlp
+    from dlcore.optim import SGD
+    from dlcore.train import fit
+    X, y, _, _ = ex.digits_data()
+    norms = []
+    for wd in (0.0, 0.5):
+        net = mlp([64, 16, 10], activation="sigmoid", rng=0, dtype=np.float32)
+        fit(net, X, y, optimizer=SGD(net, 0.1, weight_decay=wd), steps=50, batch_size=32, rng=1)
+        norms.append(np.linalg.norm(net.layers[0].params["W"]))
+    assert norms[1] < 0.9 * norms[0]
+    with pytest.raises(ValueError, match="unknown remedy"):
+        exs.remedies_table(remedies=("dropout",))

@@ -52,8 +52,13 @@ def test_residual_mlp_has_the_plain_nets_weights_and_nested_params():
     assert len(p_plain) == len(p_res) == 4
     assert all(np.array_equal(a, b) for a, b in zip(p_plain, p_res))
     assert res.n_params() == plain.n_params()
-    names, norms = param_grad_norms(res, "W")
+    names, _ = param_grad_norms(res, "W")
     assert names[1] == "2.0.0.W"
+    with pytest.raises(ValueError, match="branch_scale must be"):
+        residual_mlp(6, 5, 2, 2, branch_scale=-1.0)
+    small = residual_mlp(6, 5, 2, 2, activation="tanh", init="xavier", rng=3, branch_scale=0.1)
+    w_small = [p for n, p, _ in small.named_parameters() if n.endswith("W")]
+    assert np.allclose(w_small[1], 0.1 * p_res[1]) and np.array_equal(w_small[0], p_res[0])
 
 
 # ---------------------------------------------------------------- clipping

@@ -28,7 +28,7 @@ def test_layer_speed_explorer():
     e.set(activation="relu", init="he")
     y = _y(e.init_line)
     assert y[-1] / y[0] < 10                             # ReLU + He: no geometric decay
-    assert "last / first layer" in e.info.get_text()
+    assert "last / first layer" in e.info.get_text() and "predicted ×" in e.info.get_text()
     e.set(activation="sigmoid", init="scaled", depth=5, scale=1.0)
     base = _y(e.init_line)
     e.set(scale=4.0)                                     # larger weights offset sigma' <= 1/4
@@ -45,9 +45,10 @@ def test_signal_explorer():
     e.set(init="xavier")
     assert _y(e.rms)[-1] < 1e-3 * rms_he[-1]             # Xavier with ReLU: geometric decay
     assert "theory 0.707" in e.info.get_text()
-    assert len(_y(e.theory)) == 30
+    assert len(_y(e.theory)) == 30 and _y(e.theory)[-1] == pytest.approx(0.7071 ** 30, rel=0.05)
     e.set(activation="tanh", init="normal")
-    assert "saturated 8" in e.info.get_text() and "theory n/a" in e.info.get_text() and len(_y(e.theory)) == 0
+    assert "saturated 8" in e.info.get_text() and "theory n/a" in e.info.get_text()
+    assert _y(e.theory)[-1] == pytest.approx(_y(e.rms)[-1], rel=0.1)   # the mean-field line covers saturation too
     img = e.img.get_array()
     assert img.shape == (50, 60) and img[:30].max() > 0   # mass piled at +-1 (the edges)
     e.set(init="scaled", scale=0.5)
@@ -94,6 +95,7 @@ def test_residual_explorer():
     e = ResidualExplorer(depth=10)
     g = {k: _y(l) for k, l in e.g.items()}
     assert g["residual"][0] > 1e3 * g["plain"][0]
+    assert "residual / plain" in e.info.get_text()
     e.set(depth=20)
     assert _y(e.g["plain"])[0] < g["plain"][0]             # deeper plain net: first layer even weaker
     assert _y(e.acc["residual"])[-1] > _y(e.acc["plain"])[-1]
@@ -101,6 +103,10 @@ def test_residual_explorer():
     assert _y(e.g["plain"])[0] > 1e3 * g["plain"][0]      # tanh's slope 1 near 0: far less vanishing
     e.set(init="normal")
     assert not np.array_equal(_y(e.g["plain"]), g["plain"])
+    e.set(activation="relu", init="he", depth=20, branch_scale=1.0)   # unscaled ReLU branches: the signal explodes
+    assert "residual NaN at step" in e.info.get_text()
+    e.set(branch_scale=0.1)                                            # scaled down: the residual net trains
+    assert _y(e.acc["residual"])[-1] > 0.85 > _y(e.acc["plain"])[-1]
 
 
 def test_errors_are_shown_in_the_widget(monkeypatch):
@@ -124,11 +130,14 @@ def test_static_plots():
     axs = plot_layer_speeds(ex.layer_speeds(depth=3, steps=50))
     assert len(axs[1].lines) == 3
     axs = plot_signal({"He": ex.forward_signal("relu", "he"), "Xavier": ex.forward_signal("relu", "xavier")})
-    assert len(axs) == 3 and len(axs[-1].lines) == 2
+    assert len(axs) == 3 and len(axs[-1].lines) == 4       # measured and mean-field per result
+    assert axs[-1].lines[0].get_linestyle() != axs[-1].lines[2].get_linestyle()   # overlapping curves stay visible
     axs = plot_jacobian({"tanh": ex.jacobian_product("tanh", depth=20)})
     assert len(axs[0].lines) == 1
-    axs = plot_clipping({"none": ex.explode_and_clip("none"), "norm": ex.explode_and_clip("norm", 1.0)})
+    axs = plot_clipping({"none": exs.explode_and_clip("none"), "norm": exs.explode_and_clip("norm", 1.0)})
     assert len(axs[1].lines) == 3                          # two traces and the divergence cross
+    assert len(axs[2].lines) == 1 and np.all(axs[2].lines[0].get_ydata() <= 1.0 + 1e-6)   # after clipping by norm 1
+    assert axs[0].get_ylim()[1] == pytest.approx(1e3)      # the blow-up does not squash the stable runs
     axs = plot_residual(exs.residual_vs_plain(depth=6, steps=50))
     assert len(axs[0].lines) == 2
     ax = plot_shapes({"shapes": ["a", "b"], "mean": np.array([0.5, 0.9]), "std": np.array([0.1, 0.0]),

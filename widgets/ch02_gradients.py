@@ -1,16 +1,21 @@
-"""Chapter 02 explorers and figures: vanishing and exploding gradients and their remedies.
+"""Chapter 02 explorers: vanishing and exploding gradients and their remedies.
 
 Everything drawn here is computed by :mod:`dlcore.experiments.gradients` and
-:mod:`dlcore.experiments.gradients_shape`; this module only draws.
+:mod:`dlcore.experiments.gradients_shape`; this module only draws. The static
+figures of the notebook are in :mod:`widgets.ch02_plots` (re-exported here).
 """
 from __future__ import annotations
-
 
 import numpy as np
 
 from dlcore.experiments import gradients as ex
 from dlcore.experiments import gradients_shape as exs
 from widgets.base import Dropdown, Explorer, FloatSlider, IntSlider, LogSlider
+from widgets.ch02_plots import floor as _floor
+from widgets.ch02_plots import layer_colors as _colors
+from widgets.ch02_plots import plain_log_ticks as _plain_log_ticks
+from widgets.ch02_plots import (plot_clipping, plot_jacobian, plot_layer_speeds, plot_residual, plot_shapes,
+                                plot_signal)
 
 __all__ = ["plot_layer_speeds", "plot_signal", "plot_jacobian", "plot_clipping", "plot_residual", "plot_shapes",
            "LayerSpeedExplorer", "SignalExplorer", "JacobianExplorer", "ClippingExplorer", "ResidualExplorer"]
@@ -20,143 +25,6 @@ MAX_DEPTH = 10
 
 _INIT_LABELS = [("N(0,1)", "normal"), ("0.02·N(0,1)", "small"), ("scale/√n", "scaled"), ("Xavier", "xavier"),
                 ("He", "he")]
-
-
-def _colors(n):
-    import matplotlib
-    return [matplotlib.colormaps["viridis"](x) for x in np.linspace(0.05, 0.9, max(n, 1))]
-
-
-def _axes(axes, n, figsize):
-    if axes is not None:
-        return axes
-    import matplotlib.pyplot as plt
-    _, axes = plt.subplots(1, n, figsize=figsize, constrained_layout=True)
-    return np.atleast_1d(axes)
-
-
-def _floor(v, lo=1e-30):
-    return np.maximum(np.nan_to_num(np.asarray(v, dtype=float), nan=lo, posinf=1e30), lo)
-
-
-# ---------------------------------------------------------------- static figures
-def plot_layer_speeds(r: dict, axes=None):
-    """Left: :math:`\\lVert\\delta^l\\rVert` per hidden layer at initialisation; right: the same while training."""
-    ax0, ax1 = _axes(axes, 2, (9, 3.2))
-    d = len(r["init_speed"])
-    ax0.semilogy(np.arange(1, d + 1), _floor(r["init_speed"]), "o-")
-    ax0.set_xlabel("hidden layer $l$")
-    ax0.set_ylabel(r"speed $\|\delta^l\|$ at init")
-    ax0.set_xticks(np.arange(1, d + 1))
-    for l, c in zip(range(d), _colors(d)):
-        ax1.semilogy(r["steps"], _floor(r["speed"][:, l]), color=c, label=f"layer {l + 1}")
-    ax1.set_xlabel("training step")
-    ax1.set_ylabel(r"$\|\delta^l\|$")
-    ax1.legend(fontsize=7, ncol=2)
-    for a in (ax0, ax1):
-        a.grid(True, alpha=0.3)
-    return ax0, ax1
-
-
-def plot_signal(results: dict, axes=None):
-    """One heat map per result (layer vs activation value, colour = density) and the RMS per layer."""
-    n = len(results)
-    axes = _axes(axes, n + 1, (3 * (n + 1), 3.2))
-    for ax, (label, r) in zip(axes[:n], results.items()):
-        e = r["edges"]
-        ax.imshow(np.log10(r["hist"] + 1e-3), aspect="auto", origin="lower", cmap="magma",
-                  extent=(e[0], e[-1], 0.5, len(r["rms"]) + 0.5), vmin=-3, vmax=1.5)
-        ax.set_title(label, fontsize=9)
-        ax.set_xlabel("activation value")
-    axes[0].set_ylabel("layer")
-    ax = axes[n]
-    for label, r in results.items():
-        ax.semilogy(np.arange(1, len(r["rms"]) + 1), _floor(r["rms"]), label=label)
-    ax.set_xlabel("layer")
-    ax.set_ylabel("RMS of the output")
-    ax.legend(fontsize=7)
-    ax.grid(True, alpha=0.3)
-    return axes
-
-
-def plot_jacobian(results: dict, axes=None, at: int | None = None):
-    """For each result of ``jacobian_product``: log10 of the norm and the effective rank against depth,
-    and the normalised singular values at depth ``at`` (default: the last)."""
-    ax0, ax1, ax2 = _axes(axes, 3, (11, 3.2))
-    for label, r in results.items():
-        k = (at or len(r["depths"])) - 1
-        ax0.plot(r["depths"], r["log10_norm"], label=label)
-        ax1.plot(r["depths"], r["erank"], label=label)
-        ax2.semilogy(np.arange(1, r["sv"].shape[1] + 1), _floor(r["sv"][k], 1e-16), label=f"{label}")
-    ax0.set_ylabel(r"$\log_{10}\|J_L\cdots J_1\|_2$")
-    ax1.set_ylabel("effective rank")
-    ax1.set_yscale("log")
-    ax2.set_ylabel(r"$\sigma_i/\sigma_1$")
-    ax2.set_xlabel("index $i$")
-    ax2.set_ylim(1e-16, 2)
-    for a in (ax0, ax1):
-        a.set_xlabel("depth $L$")
-    for a in (ax0, ax1, ax2):
-        a.grid(True, alpha=0.3)
-    ax0.legend(fontsize=7)
-    return ax0, ax1, ax2
-
-
-def plot_clipping(results: dict, axes=None):
-    """Loss and pre-clip global gradient norm per step for each run; a cross where a run diverged."""
-    ax0, ax1 = _axes(axes, 2, (9, 3.2))
-    for i, (label, r) in enumerate(results.items()):
-        c = f"C{i}"
-        loss = np.where(np.isfinite(r["loss"]), r["loss"], np.nan)      # NaN/inf: the line just stops
-        ax0.semilogy(np.arange(1, len(loss) + 1), loss, color=c, label=label)
-        ax1.semilogy(np.arange(1, len(r["grad_norm"]) + 1), _floor(r["grad_norm"]), color=c, label=label)
-        if r["divergence"]:
-            s = r["divergence"]["step"]
-            ax0.axvline(s, color=c, ls=":", lw=1)
-            ax1.plot([len(r["grad_norm"])], [_floor(r["grad_norm"][-1:])[0]], "x", color=c, ms=9)
-    ax0.set_ylabel("mini-batch loss")
-    ax1.set_ylabel(r"global $\|g\|$ before clipping")
-    for a in (ax0, ax1):
-        a.set_xlabel("step")
-        a.grid(True, alpha=0.3)
-    ax0.legend(fontsize=7)
-    return ax0, ax1
-
-
-def plot_residual(r: dict, axes=None):
-    """Gradient norm of every Linear layer at init and validation accuracy, plain vs residual."""
-    ax0, ax1 = _axes(axes, 2, (9, 3.2))
-    for kind, c in (("plain", "C3"), ("residual", "C0")):
-        g = r[kind]["grad_norms"]
-        ax0.semilogy(np.arange(1, len(g) + 1), _floor(g), "o-", color=c, ms=3, label=kind)
-        ax1.plot(r[kind]["eval_steps"], r[kind]["val_acc"], color=c, label=kind)
-    ax0.set_xlabel("Linear layer")
-    ax0.set_ylabel(r"$\|\partial L/\partial W^l\|$ at init")
-    ax1.set_xlabel("step")
-    ax1.set_ylabel("validation accuracy")
-    ax1.set_ylim(0, 1)
-    for a in (ax0, ax1):
-        a.grid(True, alpha=0.3)
-        a.legend(fontsize=8)
-    return ax0, ax1
-
-
-def plot_shapes(r: dict, ax=None, key: str = "shapes"):
-    """Mean validation accuracy (bars) and each seed (dots) for ``shape_comparison`` or ``remedies_table``."""
-    if ax is None:
-        import matplotlib.pyplot as plt
-        _, ax = plt.subplots(figsize=(7, 3.2), constrained_layout=True)
-    names = r[key]
-    y = np.arange(len(names))
-    ax.barh(y, r["mean"], xerr=r["std"], color="C0", alpha=0.6)
-    for i, row in enumerate(r["acc"]):
-        ax.plot(row, np.full(len(row), i), "k.", ms=4)
-    ax.set_yticks(y, names, fontsize=8)
-    ax.set_xlim(0, 1)
-    ax.set_xlabel("validation accuracy")
-    ax.invert_yaxis()
-    ax.grid(True, axis="x", alpha=0.3)
-    return ax
 
 
 # ---------------------------------------------------------------- explorers
@@ -209,7 +77,10 @@ class LayerSpeedExplorer(Explorer):
         both = np.concatenate([s, _floor(r["speed"]).ravel()])
         for a in (self.ax0, self.ax1):
             self.fit_limits(a, both.min(), both.max())
-        self.info.set_text(f"last / first layer: {s[-1] / s[0]:.3g}x\nval. acc after 300 steps: {r['val_acc']:.2f}")
+        per = (s[-1] / s[0]) ** (1 / max(d - 1, 1))
+        pred = float(np.exp(-np.mean(np.log(np.maximum(r["predicted_ratio"], 1e-30))))) if d > 1 else 1.0
+        self.info.set_text(f"last / first layer: {s[-1] / s[0]:.3g}x\nper layer ×{per:.2f} (predicted ×{pred:.2f})"
+                           f"\nval. acc after 300 steps: {r['val_acc']:.2f}")
 
 
 class SignalExplorer(Explorer):
@@ -234,20 +105,21 @@ class SignalExplorer(Explorer):
         self.ax0.set_xlabel("activation value")
         self.ax0.set_ylabel("layer")
         (self.rms,) = self.ax1.semilogy([1], [1], label="measured RMS")
-        (self.theory,) = self.ax1.semilogy([1], [1], "--", color="0.4", label="theory")
+        (self.theory,) = self.ax1.semilogy([1], [1], "--", color="0.4", label="mean-field theory")
         self.ax1.set_xlim(0.5, 50.5)
         self.ax1.set_ylim(1e-24, 10)   # fixed: a limit change costs a full redraw
         self.ax1.set_xlabel("layer")
         self.ax1.set_ylabel("RMS of the output")
         self.ax1.grid(True, alpha=0.3)
         self.ax1.legend(fontsize=7, loc="lower left")
-        self.info = self.ax1.text(0.98, 0.97, "", transform=self.ax1.transAxes, va="top", ha="right", fontsize=8)
+        self.info = self.ax1.text(0.98, 0.03, "", transform=self.ax1.transAxes, va="bottom", ha="right", fontsize=8,
+                                  bbox={"fc": "white", "ec": "0.7", "alpha": 0.85})
         self.animate(self.img, self.rms, self.theory, self.info)
 
     def compute(self, activation, init, scale, depth):
         # one cached 50-layer run per (activation, init, scale); shallower nets are its first layers
         full = ex.forward_signal(activation, init, depth=50, width=self.width, n=self.n, scale=round(scale, 4))
-        r = {k: full[k][:depth] for k in ("rms", "hist", "saturated", "dead_or_zero")}
+        r = {k: full[k][:depth] for k in ("rms", "hist", "saturated", "dead_or_zero", "theory_rms")}
         r.update(measured_factor=ex.rms_factor(r["rms"]), theory_factor=full["theory_factor"])
         return r
 
@@ -258,12 +130,11 @@ class SignalExplorer(Explorer):
         self.img.set_data(img)
         layers = np.arange(1, d + 1)
         self.rms.set_data(layers, _floor(r["rms"]))
+        self.theory.set_data(layers, _floor(r["theory_rms"]))      # mean field: every activation and scale
         th = r["theory_factor"]
-        ok = bool(np.isfinite(th))
-        self.theory.set_data(*((layers, _floor(r["rms"][0] * th ** (layers - 1))) if ok else ([], [])))
-        th_txt = f"{th:.3f}" if ok else "n/a"
+        th_txt = f"{th:.3f}" if np.isfinite(th) else "n/a"
         self.info.set_text(f"per layer ×{r['measured_factor']:.3f}, theory {th_txt}\n"   # short: text costs ~0.1 ms/char
-                           f"saturated {r['saturated'].mean():.0%}, zeros {r['dead_or_zero'].mean():.0%}")
+                           f"saturated {r['saturated'].mean():.0%}")
 
 
 class JacobianExplorer(Explorer):
@@ -294,12 +165,13 @@ class JacobianExplorer(Explorer):
         self.ax1.set_xlim(0, 101)
         self.ax1.set_ylim(0.8, self.width)
         self.ax1.set_yscale("log")
+        _plain_log_ticks(self.ax1)
         self.ax1.set_xlabel("depth $L$")
         self.ax1.set_ylabel("effective rank")
         self.ax2.set_ylim(1e-12, 2)
         self.ax2.set_xlabel("index $i$")
         self.ax2.set_ylabel(r"$\sigma_i/\sigma_1$")
-        self.ax2.legend(fontsize=7, loc="lower left")
+        self.ax2.set_title("spectrum at depth L/5 (orange) and L (blue)", fontsize=8)
         for a in (self.ax0, self.ax1, self.ax2):
             a.grid(True, alpha=0.3)
         self.info = self.ax0.text(0.02, 0.97, "", transform=self.ax0.transAxes, va="top", fontsize=8)
@@ -353,12 +225,12 @@ class ClippingExplorer(Explorer):
         self.ax1.set_ylabel(r"global gradient norm $\|g\|$")
         self.ax1.legend(fontsize=7, loc="upper right")
         self.info = self.ax0.text(0.02, 0.03, "", transform=self.ax0.transAxes, fontsize=8, wrap=True,
-                                  bbox=dict(fc="white", ec="0.7"))
+                                  bbox={"fc": "white", "ec": "0.7"})
         self.animate(self.loss, self.pre, self.post, self.mark, self.info)
 
     def compute(self, clip, threshold, lr, init_scale):
         self.progress(0.0, "training")
-        return ex.explode_and_clip(clip, threshold, lr=lr, init_scale=init_scale)
+        return exs.explode_and_clip(clip, threshold, lr=lr, init_scale=init_scale)
 
     def draw(self, r):
         n, m = len(r["loss"]), len(r["grad_norm"])
@@ -388,12 +260,14 @@ class ResidualExplorer(Explorer):
         "depth": IntSlider(4, 30, 2, 20, "hidden layers"),
         "activation": Dropdown(["sigmoid", "tanh", "relu"], "sigmoid", "activation"),
         "init": Dropdown(_INIT_LABELS, "xavier", "init"),
+        "branch_scale": LogSlider(-2, 0, 1.0, description="branch scale", step=0.1),
     }
     slow = True
     kind = "training"
     figsize = (9, 3.3)
     steps = 200
-    bench_settings = [{"depth": 10}, {"depth": 20}, {"activation": "tanh"}, {"depth": 30}]
+    bench_settings = [{"depth": 10}, {"depth": 20}, {"activation": "tanh"}, {"depth": 30},
+                      {"activation": "relu", "init": "he", "branch_scale": 0.1}]
 
     def build(self, fig):
         self.ax0, self.ax1 = fig.subplots(1, 2)
@@ -401,7 +275,7 @@ class ResidualExplorer(Explorer):
                   for k, c in (("plain", "C3"), ("residual", "C0"))}
         self.acc = {k: self.ax1.plot([0], [0], color=c, label=k)[0] for k, c in (("plain", "C3"), ("residual", "C0"))}
         self.ax0.set_xlim(0, 32)
-        self.ax0.set_ylim(1e-16, 1e2)
+        self.ax0.set_ylim(1e-16, 1e3)
         self.ax0.set_xlabel("Linear layer")
         self.ax0.set_ylabel(r"$\|\partial L/\partial W^l\|$ at init")
         self.ax1.set_xlim(0, self.steps)
@@ -410,12 +284,15 @@ class ResidualExplorer(Explorer):
         self.ax1.set_ylabel("validation accuracy")
         for a in (self.ax0, self.ax1):
             a.grid(True, alpha=0.3)
-            a.legend(fontsize=7, loc="lower right")
-        self.animate(*self.g.values(), *self.acc.values())
+        self.ax0.legend(fontsize=7, loc="lower right")
+        self.ax1.legend(fontsize=7, loc="upper left")
+        self.info = self.ax1.text(0.98, 0.97, "", transform=self.ax1.transAxes, va="top", ha="right", fontsize=8)
+        self.animate(*self.g.values(), *self.acc.values(), self.info)
 
-    def compute(self, depth, activation, init):
+    def compute(self, depth, activation, init, branch_scale):
         self.progress(0.0, "training")
-        return exs.residual_vs_plain(depth=depth, activation=activation, init=init, steps=self.steps)
+        return exs.residual_vs_plain(depth=depth, activation=activation, init=init, steps=self.steps,
+                                     branch_scale=round(branch_scale, 4))
 
     def draw(self, r):
         allg = []
@@ -424,5 +301,9 @@ class ResidualExplorer(Explorer):
             allg.append(g)
             self.g[k].set_data(np.arange(1, len(g) + 1), g)
             self.acc[k].set_data(r[k]["eval_steps"], r[k]["val_acc"])
-        allg = np.concatenate(allg)
-        self.fit_limits(self.ax0, allg.min(), allg.max())
+        self.fit_limits(self.ax0, min(a.min() for a in allg), max(a.max() for a in allg))
+        p, q = allg
+        acc = {k: (f"{r[k]['final_acc']:.2f}" if r[k]["diverged_at"] is None else f"NaN at step {r[k]['diverged_at']}")
+               for k in ("plain", "residual")}
+        self.info.set_text(f"first layer: residual / plain = {q[0] / p[0]:.1e}\n"
+                           f"val. acc: plain {acc['plain']}, residual {acc['residual']}")

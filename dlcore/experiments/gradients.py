@@ -3,8 +3,8 @@
 Pure functions, settings + seed in, dicts of arrays out. The notebook
 ``book/02_vanishing_exploding.py`` and the explorers in
 ``widgets/ch02_gradients.py`` call them; ``tests/test_ch02_*.py`` assert the
-chapter's claims on fixed seeds. Architecture experiments (residual nets,
-depth vs width, the remedies table) are in :mod:`.gradients_shape`.
+chapter's claims on fixed seeds. Training experiments with remedies (clipping,
+residual nets, depth vs width, the remedies table) are in :mod:`.gradients_shape`.
 
 Initialisations are named as in the text (``INITS``): ``"normal"``
 :math:`\\mathcal N(0,1)`, ``"small"`` :math:`0.02\\,\\mathcal N(0,1)`,
@@ -19,7 +19,6 @@ from functools import lru_cache
 import numpy as np
 
 from ..activations import get_activation
-from ..clipping import GradientClipper
 from ..data import digits
 from ..diagnostics import param_grad_norms
 from ..layers import mlp
@@ -28,8 +27,9 @@ from ..module import as_generator
 from ..train import fit
 
 __all__ = [
-    "INITS", "init_spec", "digits_data", "layer_speeds", "theory_rms_factor", "rms_factor", "forward_signal",
-    "effective_rank", "jacobian_product", "explode_and_clip",
+    "INITS", "init_spec", "digits_data", "layer_speeds", "theory_rms_factor", "mean_field_rms", "rms_factor",
+    "forward_signal",
+    "effective_rank", "jacobian_product",
 ]
 
 INITS = ("normal", "small", "scaled", "xavier", "he")
@@ -82,8 +82,15 @@ def layer_speeds(depth: int = 4, width: int = 30, activation: str = "sigmoid", i
     \\odot f'(z^l)`, so each layer back multiplies by a weight matrix and by
     derivatives :math:`f'\\le 1/4` for a sigmoid.
 
+    Taking squared norms, with :math:`W^{l+1}` independent of the rest and
+    :math:`s^2 = n_l\\,\\mathrm{Var}(W^{l+1})`:
+    :math:`\\lVert\\delta^l\\rVert \\approx s\\,\\mathrm{RMS}(f'(z^l))\\,\\lVert\\delta^{l+1}\\rVert`.
+
     Returns ``init_speed`` (depth,) on ``n_probe`` training examples before
-    training, ``steps`` (R,) and ``speed`` (R, depth) recorded every
+    training, ``slope_rms`` (depth,) :math:`\\mathrm{RMS}(f'(z^l))` on the same examples,
+    ``predicted_ratio`` (depth - 1,) :math:`s\\,\\mathrm{RMS}(f'(z^l))` (the predicted
+    ``init_speed[l] / init_speed[l+1]``, with :math:`s` measured from the drawn weights),
+    ``steps`` (R,) and ``speed`` (R, depth) recorded every
     ``record_every`` steps on the mini-batch, ``loss`` (steps,), ``val_acc``.
     """
     _check_depth_width(depth, width)
@@ -96,12 +103,18 @@ def layer_speeds(depth: int = 4, width: int = 30, activation: str = "sigmoid", i
         _, dout = softmax_cross_entropy(out, y[:n_probe])
         net.backward(dout)
     init_speed = param_grad_norms(net, "b")[1][:-1]
+    lin = [i for i, l in enumerate(net.layers) if "b" in l.params]          # Linear layers; activations follow
+    slope_rms = np.array([np.sqrt(np.mean(np.square(net.layers[i + 1].df(net.outputs[i], net.outputs[i + 1]),
+                                                    dtype=np.float64))) for i in lin[:-1]])
+    s_w = np.array([np.sqrt(net.layers[i].params["W"].shape[0] * np.var(net.layers[i].params["W"], dtype=np.float64))
+                    for i in lin[1:-1]])
     h = fit(net, X, y, lr=lr, steps=int(steps), batch_size=batch_size, rng=seed + 1,
             val=(Xv, yv), diagnostics=record_every, on_divergence="stop")
     hidden = [i for i, l in enumerate(net.layers) if "b" in l.params][:-1]
     rec_steps = np.array([d["step"] for d in h.diagnostics], dtype=int)
     speed = np.array([[d["layers"][i]["bias_grad_norm"] for i in hidden] for d in h.diagnostics]).reshape(-1, len(hidden))
-    return _readonly(init_speed=init_speed, steps=rec_steps, speed=speed, loss=np.asarray(h.loss),
+    return _readonly(init_speed=init_speed, slope_rms=slope_rms, predicted_ratio=s_w * slope_rms[:-1],
+                     steps=rec_steps, speed=speed, loss=np.asarray(h.loss),
                      val_acc=float(h.evals[-1].get("val_acc", np.nan)),
                      diverged=h.divergence is not None)
 
@@ -123,6 +136,37 @@ def theory_rms_factor(activation: str, weight_var_times_n: float) -> float:
     if a in ("identity", "linear", "tanh"):
         return float(np.sqrt(weight_var_times_n))
     raise ValueError(f"the simple prediction covers relu, tanh (near 0) and identity, not {activation!r}")
+
+
+_GH = np.polynomial.hermite_e.hermegauss(81)    # nodes, weights for E[g(xi)], xi ~ N(0, 1)
+
+
+def mean_field_rms(activation: str, weight_var_times_n: float, depth: int, q0: float = 1.0) -> np.ndarray:
+    """RMS of each layer's output predicted for infinite width ("mean field"), shape ``(depth,)``.
+
+    With zero biases :math:`z^l = h^{l-1}W^l` is Gaussian for wide layers, with
+    variance :math:`n\\mathrm{Var}(W)\\,q_{l-1}`, so
+
+    .. math:: q_l = \\mathbb E\\big[f\\big(\\sqrt{n\\mathrm{Var}(W)\\,q_{l-1}}\\;\\xi\\big)^2\\big],
+              \\quad \\xi\\sim\\mathcal N(0,1), \\qquad \\mathrm{RMS}_l = \\sqrt{q_l},
+
+    computed by Gauss-Hermite quadrature from :math:`q_0` (the inputs' second moment).
+    For ReLU it reduces to :math:`q_l = \\tfrac{nv}{2} q_{l-1}`; for tanh at
+    :math:`nv = 1` it gives the slow power law :math:`q_l \\approx 1/(2l)`
+    (:math:`\\tanh^2 z \\approx z^2 - \\tfrac23 z^4`, so :math:`q_l \\approx q_{l-1} - 2q_{l-1}^2`).
+    """
+    nv, q = float(weight_var_times_n), float(q0)
+    if not (np.isfinite(nv) and nv >= 0 and np.isfinite(q) and q >= 0) or int(depth) < 1:
+        raise ValueError(f"need n Var(W) >= 0, q0 >= 0 and depth >= 1, got {nv}, {q}, {depth}")
+    f = get_activation(activation).f
+    x, w = _GH
+    w = w / w.sum()
+    out = np.empty(int(depth))
+    with np.errstate(under="ignore"):
+        for l in range(int(depth)):
+            q = float(np.sum(w * np.square(f(np.sqrt(nv * q) * x))))
+            out[l] = np.sqrt(q)
+    return out
 
 
 def rms_factor(rms) -> float:
@@ -166,7 +210,8 @@ def forward_signal(activation: str = "relu", init: str = "he", depth: int = 30, 
     densities of the outputs over ``value_range`` (a value outside is counted in the
     edge bin), ``edges`` (bins + 1,), ``measured_factor`` (geometric mean of
     ``rms[l]/rms[l-1]``) and ``theory_factor`` (from :func:`theory_rms_factor`; NaN for
-    sigmoid, and for tanh with :math:`n\\mathrm{Var}(W) > 1`, where saturation breaks the linear law).
+    sigmoid, and for tanh with :math:`n\\mathrm{Var}(W) \\ge 1`, where the curvature breaks the linear law) and
+    ``theory_rms`` (depth,) the infinite-width prediction of :func:`mean_field_rms` for every activation.
     """
     _check_depth_width(depth, width)
     n_w, L = int(width), int(depth)
@@ -197,12 +242,13 @@ def forward_signal(activation: str = "relu", init: str = "he", depth: int = 30, 
         hist = np.bincount(k.ravel(), minlength=L * bins).reshape(L, bins) / (int(n) * n_w * np.diff(edges))
     rms = np.asarray(rms)
     measured = rms_factor(rms)
-    try:   # tanh follows the linear prediction only while it stays near 0 (n Var(W) <= 1)
-        theory = theory_rms_factor(activation, wv) if not (activation == "tanh" and wv > 1) else float("nan")
+    try:   # tanh follows the linear prediction only while it decays to 0 (n Var(W) < 1)
+        theory = theory_rms_factor(activation, wv) if not (activation == "tanh" and wv >= 1) else float("nan")
     except ValueError:
         theory = float("nan")
     return _readonly(rms=rms, saturated=np.asarray(sat), dead_or_zero=np.asarray(zero), hist=np.asarray(hist),
-                     edges=edges, measured_factor=measured, theory_factor=theory, weight_var_times_n=float(wv))
+                     edges=edges, measured_factor=measured, theory_factor=theory, weight_var_times_n=float(wv),
+                     theory_rms=mean_field_rms(activation, wv, L, q0=float(np.mean(np.square(X, dtype=np.float64)))))
 
 
 # --------------------------------------------------------------- experiment 3
@@ -275,39 +321,3 @@ def jacobian_product(activation: str = "tanh", depth: int = 50, width: int = 64,
             P = P / top
     return _readonly(depths=np.arange(1, int(depth) + 1), log10_norm=np.asarray(log_norm),
                      sv=np.asarray(sv_rel), erank=np.asarray(erank), log10_sv=np.asarray(log_sv))
-
-
-# --------------------------------------------------------------- experiment 4
-@lru_cache(maxsize=32)
-def explode_and_clip(clip: str = "none", threshold: float = 1.0, lr: float = 0.1, init_scale: float = 2.5,
-                     depth: int = 8, width: int = 64, activation: str = "relu", steps: int = 200,
-                     batch_size: int = 32, seed: int = 0) -> dict:
-    """Train a deep net started with too large weights; optionally clip its gradients.
-
-    Weights :math:`\\mathcal N(0, s^2/n_{in})` with ``s = init_scale``: for ReLU each
-    layer multiplies the signal by about :math:`s/\\sqrt2`, so the logits and the
-    gradients are huge at the start and plain SGD jumps to inf/NaN.
-    ``clip`` is ``"none"``, ``"value"`` or ``"norm"``
-    (:mod:`dlcore.clipping`, threshold ``threshold``).
-
-    Returns ``loss`` (steps run,), ``grad_norm`` (pre-clip global norm per
-    step; the step that produced NaN has none), ``grad_norm_post``,
-    ``divergence`` (None or a dict with ``step``, ``where``, ``layer``,
-    ``message``), ``val_acc`` (NaN when diverged) and ``clipped_fraction``.
-    """
-    if clip not in ("none", "value", "norm"):
-        raise ValueError(f"clip must be 'none', 'value' or 'norm', got {clip!r}")
-    X, y, Xv, yv = digits_data()
-    net = mlp([X.shape[1]] + [int(width)] * int(depth) + [10], activation=activation, init="scaled_normal",
-              init_kwargs={"scale": float(init_scale)}, rng=seed, dtype=np.float32)
-    cb = GradientClipper(clip, threshold)
-    h = fit(net, X, y, lr=lr, steps=int(steps), batch_size=batch_size, rng=seed + 1, callbacks=[cb],
-            val=(Xv, yv), on_divergence="stop")
-    d = h.divergence
-    div = None if d is None else {"step": d.step, "where": d.where, "layer": d.layer, "message": str(d)}
-    pre = np.asarray(h.extra.get("grad_norm_pre", []), dtype=float)
-    post = np.asarray(h.extra.get("grad_norm_post", []), dtype=float)
-    clipped = np.asarray(h.extra.get("clipped", []), dtype=bool)
-    acc = float("nan") if d is not None else float(h.evals[-1]["val_acc"])
-    return _readonly(loss=np.asarray(h.loss, dtype=float), grad_norm=pre, grad_norm_post=post,
-                     divergence=div, val_acc=acc, clipped_fraction=float(clipped.mean()) if clipped.size else 0.0)

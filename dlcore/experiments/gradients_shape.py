@@ -1,5 +1,6 @@
 """Chapter 02, continued: the shape of a net and the remedies, measured on the digits.
 
+* :func:`explode_and_clip`: too-large weights drive SGD to NaN; clipping keeps the same run stable.
 * :func:`residual_vs_plain`: the same deep MLP with and without skip connections.
 * :func:`width_for_params`, :func:`shape_comparison`: depth vs width at an equal
   parameter count, funnel vs constant width.
@@ -18,12 +19,49 @@ from ..clipping import GradientClipper
 from ..diagnostics import param_grad_norms
 from ..layers import mlp
 from ..losses import softmax_cross_entropy
+from ..optim import SGD
 from ..residual import residual_mlp
 from ..train import fit
 from .gradients import _readonly, digits_data, init_spec
 
-__all__ = ["residual_vs_plain", "n_params_mlp", "width_for_params", "SHAPES", "shape_sizes",
+__all__ = ["explode_and_clip", "residual_vs_plain", "n_params_mlp", "width_for_params", "SHAPES", "shape_sizes",
            "shape_comparison", "REMEDIES", "remedies_table"]
+
+
+# --------------------------------------------------------------- clipping
+@lru_cache(maxsize=32)
+def explode_and_clip(clip: str = "none", threshold: float = 1.0, lr: float = 0.1, init_scale: float = 2.5,
+                     depth: int = 8, width: int = 64, activation: str = "relu", steps: int = 200,
+                     batch_size: int = 32, seed: int = 0) -> dict:
+    """Train a deep net started with too large weights; optionally clip its gradients.
+
+    Weights :math:`\\mathcal N(0, s^2/n_{in})` with ``s = init_scale``: for ReLU each
+    layer multiplies the signal by about :math:`s/\\sqrt2`, so the logits and the
+    gradients are huge at the start and plain SGD jumps to inf/NaN.
+    ``clip`` is ``"none"``, ``"value"`` or ``"norm"``
+    (:mod:`dlcore.clipping`, threshold ``threshold``).
+
+    Returns ``loss`` (steps run,), ``grad_norm`` (pre-clip global norm per
+    step; the step that produced NaN has none), ``grad_norm_post``,
+    ``divergence`` (None or a dict with ``step``, ``where``, ``layer``,
+    ``message``), ``val_acc`` (NaN when diverged) and ``clipped_fraction``.
+    """
+    if clip not in ("none", "value", "norm"):
+        raise ValueError(f"clip must be 'none', 'value' or 'norm', got {clip!r}")
+    X, y, Xv, yv = digits_data()
+    net = mlp([X.shape[1]] + [int(width)] * int(depth) + [10], activation=activation, init="scaled_normal",
+              init_kwargs={"scale": float(init_scale)}, rng=seed, dtype=np.float32)
+    cb = GradientClipper(clip, threshold)
+    h = fit(net, X, y, lr=lr, steps=int(steps), batch_size=batch_size, rng=seed + 1, callbacks=[cb],
+            val=(Xv, yv), on_divergence="stop")
+    d = h.divergence
+    div = None if d is None else {"step": d.step, "where": d.where, "layer": d.layer, "message": str(d)}
+    pre = np.asarray(h.extra.get("grad_norm_pre", []), dtype=float)
+    post = np.asarray(h.extra.get("grad_norm_post", []), dtype=float)
+    clipped = np.asarray(h.extra.get("clipped", []), dtype=bool)
+    acc = float("nan") if d is not None else float(h.evals[-1]["val_acc"])
+    return _readonly(loss=np.asarray(h.loss, dtype=float), grad_norm=pre, grad_norm_post=post,
+                     divergence=div, val_acc=acc, clipped_fraction=float(clipped.mean()) if clipped.size else 0.0)
 
 
 def _first_layer_profile(net, X, y):
@@ -36,21 +74,28 @@ def _first_layer_profile(net, X, y):
 @lru_cache(maxsize=32)
 def residual_vs_plain(depth: int = 20, width: int = 32, activation: str = "sigmoid", init: str = "xavier",
                       steps: int = 300, lr: float = 0.1, batch_size: int = 32, seed: int = 0,
-                      eval_every: int = 25) -> dict:
+                      eval_every: int = 25, branch_scale: float = 1.0) -> dict:
     """A ``depth``-hidden-layer MLP with and without skip connections, from identical weights.
 
     The residual net is ``Linear -> f -> [x + f(xW + b)] * (depth - 1) -> Linear``
     (:func:`dlcore.residual.residual_mlp`); the plain net has exactly the same
     layers and initial weights, minus the ``x +``. Each block's Jacobian is
     :math:`I + \\mathrm{diag}(f')W^\\top` instead of :math:`\\mathrm{diag}(f')W^\\top`.
+    ``branch_scale`` multiplies the initial weights of the residual branches only
+    (the plain net keeps its weights): each block adds :math:`F(x)` to :math:`x`, so
+    without it the second moment grows by at least :math:`\\times 2` per block for ReLU + He.
 
     Returns, for ``"plain"`` and ``"residual"``: ``grad_norms`` (depth + 1,)
     :math:`\\lVert\\partial L/\\partial W^l\\rVert` of every Linear at
-    initialisation (500 training examples), ``loss`` (steps,), ``eval_steps``,
-    ``val_acc`` (curves) and ``final_acc``.
+    initialisation (500 training examples), ``rms`` (depth,) the RMS of each hidden
+    representation (the input of the next layer) on the same examples, ``loss`` (steps run,),
+    ``eval_steps``, ``val_acc`` (curves), ``final_acc`` (NaN if the run diverged) and
+    ``diverged_at`` (the step, or None).
     """
     if int(depth) < 2:
         raise ValueError(f"depth must be >= 2 (one input layer plus residual blocks), got {depth}")
+    if not (np.isfinite(branch_scale) and branch_scale > 0):
+        raise ValueError(f"branch_scale must be a positive number, got {branch_scale}")
     X, y, Xv, yv = digits_data()
     name, kw = init_spec(init)
     out = {}
@@ -60,14 +105,18 @@ def residual_vs_plain(depth: int = 20, width: int = 32, activation: str = "sigmo
                       init_kwargs=kw, rng=seed, dtype=np.float32)
         else:
             net = residual_mlp(X.shape[1], int(width), int(depth) - 1, 10, activation=activation, init=name,
-                               init_kwargs=kw, rng=seed, dtype=np.float32)
+                               init_kwargs=kw, rng=seed, dtype=np.float32, branch_scale=float(branch_scale))
         with np.errstate(over="ignore", invalid="ignore"):
             prof = _first_layer_profile(net, X[:500], y[:500])
+            hidden = [i for i, l in enumerate(net.layers[:-1]) if "W" not in l.params]   # activations, blocks
+            rms = np.array([np.sqrt(np.mean(np.square(net.outputs[i], dtype=np.float64))) for i in hidden])
         h = fit(net, X, y, lr=lr, steps=int(steps), batch_size=batch_size, rng=seed + 1, val=(Xv, yv),
                 eval_every=eval_every, on_divergence="stop")
         s, acc = h.eval_series("val_acc")
-        out[kind] = _readonly(grad_norms=prof, loss=np.asarray(h.loss, dtype=float), eval_steps=s, val_acc=acc,
-                              final_acc=float(acc[-1]) if len(acc) else float("nan"))
+        d = h.divergence
+        out[kind] = _readonly(grad_norms=prof, rms=rms, loss=np.asarray(h.loss, dtype=float), eval_steps=s,
+                              val_acc=acc, final_acc=float(acc[-1]) if len(acc) and d is None else float("nan"),
+                              diverged_at=None if d is None else int(d.step))
     return out
 
 
@@ -143,19 +192,8 @@ def shape_comparison(shapes: tuple = tuple(SHAPES), n_params: int = 6000, steps:
 
 
 # --------------------------------------------------------------- remedies
-class _L2Penalty:
-    """``fit`` callback adding the gradient of :math:`\\tfrac{\\lambda}{2}\\sum W^2` (weights only, not biases)."""
-
-    def __init__(self, lam: float):
-        self.lam = float(lam)
-
-    def on_backward(self, state):
-        for name, p, g in state.model.named_parameters():
-            if name.endswith("W"):
-                g += np.asarray(self.lam, dtype=g.dtype) * p
-
-
-#: remedy -> (activation, init, clip, residual[, l2]). The baseline is a deep sigmoid net at N(0, 1/n_in).
+#: remedy -> (activation, init, clip, residual[, weight_decay]). The baseline is a deep sigmoid net at
+#: N(0, 1/n_in). The L2 penalty :math:`\tfrac{\lambda}{2}\sum W^2` is ``SGD(..., weight_decay=lambda)``.
 REMEDIES = {
     "baseline (sigmoid, N(0,1/n))": ("sigmoid", "scaled", None, False),
     "init: Xavier": ("sigmoid", "xavier", None, False),
@@ -194,9 +232,10 @@ def remedies_table(depth: int = 8, width: int = 32, steps: int = 300, lr: float 
                           rng=seed, dtype=np.float32)
             with np.errstate(over="ignore", invalid="ignore"):
                 first[i, j] = _first_layer_profile(net, X[:500], y[:500])[0]
-            cbs = ([GradientClipper("norm", clip)] if clip else []) + ([_L2Penalty(l2[0])] if l2 else [])
-            h = fit(net, X, y, lr=lr, steps=int(steps), batch_size=batch_size, rng=seed + 100, val=(Xv, yv),
-                    callbacks=cbs, on_divergence="stop")
+            cbs = [GradientClipper("norm", clip)] if clip else []
+            opt = SGD(net, lr, weight_decay=l2[0] if l2 else 0.0)   # L2: g + lambda W on weight matrices only
+            h = fit(net, X, y, optimizer=opt, steps=int(steps), batch_size=batch_size, rng=seed + 100,
+                    val=(Xv, yv), callbacks=cbs, on_divergence="stop")
             acc[i, j] = np.nan if h.divergence else h.evals[-1]["val_acc"]
     return _readonly(remedies=list(remedies), acc=acc, mean=acc.mean(axis=1), std=acc.std(axis=1),
                      first_grad=first.mean(axis=1))

@@ -1,0 +1,201 @@
+"""Chapter 02 static figures (the notebook's ordinary cells); the explorers are in :mod:`widgets.ch02_gradients`.
+
+Every helper takes the dict a :mod:`dlcore.experiments.gradients` /
+:mod:`dlcore.experiments.gradients_shape` function returned, draws it on
+``axes``/``ax`` (new axes if None) and returns the axes. Nothing is computed here.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["plot_layer_speeds", "plot_signal", "plot_jacobian", "plot_clipping", "plot_residual", "plot_shapes",
+           "layer_colors", "floor", "plain_log_ticks"]
+
+_STYLES = ["-", "--", "-.", ":"]
+
+
+def layer_colors(n):
+    """``n`` colours from dark (layer 1) to light (last layer), viridis."""
+    import matplotlib
+    return [matplotlib.colormaps["viridis"](x) for x in np.linspace(0.05, 0.9, max(n, 1))]
+
+
+def _axes(axes, n, figsize):
+    if axes is not None:
+        return np.atleast_1d(axes)
+    import matplotlib.pyplot as plt
+    _, axes = plt.subplots(1, n, figsize=figsize, constrained_layout=True)
+    return np.atleast_1d(axes)
+
+
+def floor(v, lo=1e-30):
+    """``v`` as float with NaN/inf/values below ``lo`` replaced, so a log axis can draw it."""
+    return np.maximum(np.nan_to_num(np.asarray(v, dtype=float), nan=lo, posinf=1e30), lo)
+
+
+def plain_log_ticks(ax):
+    """Label a log y axis 1, 2, 5, 10, 20, ... instead of powers of ten with crowded minor labels."""
+    from matplotlib.ticker import LogLocator, NullFormatter, ScalarFormatter
+    ax.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    ax.yaxis.set_major_formatter(ScalarFormatter())
+    ax.yaxis.set_minor_formatter(NullFormatter())
+
+
+def plot_layer_speeds(r: dict, axes=None):
+    """Left: :math:`\\lVert\\delta^l\\rVert` per hidden layer at initialisation; right: the same while training."""
+    ax0, ax1 = _axes(axes, 2, (9, 3.4))
+    d = len(r["init_speed"])
+    cols = layer_colors(d)
+    ax0.semilogy(np.arange(1, d + 1), floor(r["init_speed"]), "-", color="0.6", zorder=1)
+    ax0.scatter(np.arange(1, d + 1), floor(r["init_speed"]), c=cols, zorder=2)
+    ax0.set_xlabel("hidden layer $l$")
+    ax0.set_ylabel(r"speed $\|\delta^l\|$")
+    ax0.set_title("at initialisation", fontsize=10)
+    ax0.set_xticks(np.arange(1, d + 1))
+    for l, c in zip(range(d), cols):
+        ax1.semilogy(r["steps"], floor(r["speed"][:, l]), color=c, label=f"layer {l + 1}")
+    ax1.set_xlabel("training step")
+    ax1.set_ylabel(r"$\|\delta^l\|$ on the mini-batch")
+    ax1.set_title("while training", fontsize=10)
+    ax1.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    for a in (ax0, ax1):
+        a.grid(True, alpha=0.3)
+    return ax0, ax1
+
+
+def plot_signal(results: dict, axes=None):
+    """One heat map per result (layer vs activation value, colour = log10 density) and the RMS per layer.
+
+    The RMS panel draws the measured RMS (solid) and the mean-field prediction ``theory_rms``
+    (thin dotted, same colour) when the result has one; each heat map's title has its line's colour.
+    """
+    n = len(results)
+    axes = _axes(axes, n + 1, (2.9 * n + 3.6, 3.4))
+    img = None
+    for i, (ax, (label, r)) in enumerate(zip(axes[:n], results.items())):
+        e = r["edges"]
+        img = ax.imshow(np.log10(r["hist"] + 1e-3), aspect="auto", origin="lower", cmap="magma",
+                        extent=(e[0], e[-1], 0.5, len(r["rms"]) + 0.5), vmin=-3, vmax=1.5, interpolation="nearest")
+        ax.set_title(label, fontsize=9, color=f"C{i}")
+        ax.set_xlabel("activation value")
+        ax.grid(False)
+    axes[0].set_ylabel("layer")
+    if img is not None:
+        cb = axes[0].figure.colorbar(img, ax=list(axes[:n]), fraction=0.02, pad=0.01)
+        cb.set_label("log10 density", fontsize=8)
+        cb.ax.tick_params(labelsize=7)
+    ax = axes[n]
+    for i, (label, r) in enumerate(results.items()):
+        layers = np.arange(1, len(r["rms"]) + 1)
+        ax.semilogy(layers, floor(r["rms"]), color=f"C{i}", ls=_STYLES[i % 4], lw=1.8, label=label)
+        if "theory_rms" in r:
+            ax.semilogy(layers, floor(r["theory_rms"]), color=f"C{i}", ls=":", lw=1)
+    ax.set_xlabel("layer")
+    ax.set_ylabel("RMS of the output")
+    ax.set_title("RMS (dotted: mean-field theory)", fontsize=9)
+    ax.legend(fontsize=7, loc="lower left")
+    ax.grid(True, alpha=0.3)
+    return axes
+
+
+def plot_jacobian(results: dict, axes=None, at: int | None = None):
+    """For each result of ``jacobian_product``: log10 of the norm and the effective rank against depth,
+    and the normalised singular values at depth ``at`` (default: the last)."""
+    ax0, ax1, ax2 = _axes(axes, 3, (11, 3.4))
+    k = None
+    for i, (label, r) in enumerate(results.items()):
+        k = (at or len(r["depths"])) - 1
+        st = {"color": f"C{i}", "ls": _STYLES[i % 4], "label": label}
+        ax0.plot(r["depths"], r["log10_norm"], **st)
+        ax1.plot(r["depths"], r["erank"], **st)
+        ax2.semilogy(np.arange(1, r["sv"].shape[1] + 1), floor(r["sv"][k], 1e-16), **st)
+    ax0.set_ylabel(r"$\log_{10}\|J_L\cdots J_1\|_2$")
+    ax0.set_title("norm of the product", fontsize=10)
+    ax1.set_ylabel("effective rank")
+    ax1.set_yscale("log")
+    plain_log_ticks(ax1)
+    ax1.set_title("effective rank", fontsize=10)
+    ax2.set_ylabel(r"$\sigma_i/\sigma_1$")
+    ax2.set_xlabel("index $i$")
+    ax2.set_ylim(1e-16, 2)
+    ax2.set_title(f"singular values at depth {k + 1 if k is not None else ''}", fontsize=10)
+    for a in (ax0, ax1):
+        a.set_xlabel("depth $L$")
+    for a in (ax0, ax1, ax2):
+        a.grid(True, alpha=0.3)
+    ax0.legend(fontsize=7)
+    return ax0, ax1, ax2
+
+
+def plot_clipping(results: dict, axes=None, loss_top: float = 1e3):
+    """Loss, global gradient norm before clipping and after clipping (runs that clipped), per step.
+
+    The loss axis stops at ``loss_top`` so the stable runs stay readable; a run that diverged is
+    drawn up to the edge, with a dotted line at its divergence step and a cross at its last norm.
+    """
+    ax0, ax1, ax2 = _axes(axes, 3, (12, 3.4))
+    for i, (label, r) in enumerate(results.items()):
+        c = f"C{i}"
+        loss = np.where(np.isfinite(r["loss"]), r["loss"], np.nan)      # NaN/inf: the line just stops
+        ax0.semilogy(np.arange(1, len(loss) + 1), np.minimum(loss, loss_top * 10), color=c, label=label)
+        ax1.semilogy(np.arange(1, len(r["grad_norm"]) + 1), floor(r["grad_norm"]), color=c, label=label)
+        if not np.array_equal(r["grad_norm"], r["grad_norm_post"]):        # the unclipped run: same as before
+            ax2.semilogy(np.arange(1, len(r["grad_norm_post"]) + 1), floor(r["grad_norm_post"]), color=c,
+                         label=label)
+        if r["divergence"]:
+            s = r["divergence"]["step"]
+            ax0.axvline(s, color=c, ls=":", lw=1)
+            ax0.annotate(f"non-finite at step {s}", (s, loss_top), xytext=(6, -12), textcoords="offset points",
+                         fontsize=7, color=c)
+            ax1.plot([len(r["grad_norm"])], [floor(r["grad_norm"][-1:])[0]], "x", color=c, ms=9)
+    ax0.set_ylim(top=loss_top)
+    ax0.set_ylabel("mini-batch loss")
+    ax1.set_ylabel(r"global $\|g\|$ before clipping")
+    ax2.set_ylabel(r"global $\|g\|$ after clipping (clipped runs)")
+    for a in (ax0, ax1, ax2):
+        a.set_xlabel("step")
+        a.grid(True, alpha=0.3)
+    ax0.legend(fontsize=7, loc="upper right")
+    return ax0, ax1, ax2
+
+
+def plot_residual(r: dict, axes=None):
+    """Gradient norm of every Linear layer at init and validation accuracy, plain vs residual."""
+    from matplotlib.ticker import MaxNLocator
+    ax0, ax1 = _axes(axes, 2, (9, 3.4))
+    for kind, c in (("plain", "C3"), ("residual", "C0")):
+        g = r[kind]["grad_norms"]
+        ax0.semilogy(np.arange(1, len(g) + 1), floor(g), "o-", color=c, ms=3, label=kind)
+        ax1.plot(r[kind]["eval_steps"], r[kind]["val_acc"], "o-", ms=3, color=c, label=kind)
+    ax0.set_xlabel("Linear layer $l$ (1 = input side)")
+    ax0.set_ylabel(r"$\|\partial L/\partial W^l\|$ at init")
+    ax0.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax1.set_xlabel("step")
+    ax1.set_ylabel("validation accuracy")
+    ax1.set_ylim(0, 1)
+    for a in (ax0, ax1):
+        a.grid(True, alpha=0.3)
+    ax0.legend(fontsize=8, loc="lower right")
+    ax1.legend(fontsize=8, loc="upper left")
+    return ax0, ax1
+
+
+def plot_shapes(r: dict, ax=None, key: str = "shapes"):
+    """Mean validation accuracy (bars, value written at the end) and each seed (dots) for
+    ``shape_comparison`` (``key="shapes"``) or ``remedies_table`` (``key="remedies"``)."""
+    if ax is None:
+        import matplotlib.pyplot as plt
+        _, ax = plt.subplots(figsize=(7, 0.38 * len(r[key]) + 1.0), constrained_layout=True)
+    names = r[key]
+    y = np.arange(len(names))
+    ax.barh(y, r["mean"], xerr=r["std"], color="C0", alpha=0.6, error_kw={"lw": 1, "capsize": 2})
+    for i, row in enumerate(r["acc"]):
+        ax.plot(row, np.full(len(row), i), "k.", ms=4)
+        ax.text(min(np.nanmax(row), 1.0) + 0.02, i, f"{r['mean'][i]:.3f}", va="center", fontsize=8)
+    ax.set_yticks(y, names, fontsize=8)
+    ax.set_xlim(0, 1.1)
+    ax.set_xticks(np.linspace(0, 1, 6))
+    ax.set_xlabel("validation accuracy (bar: mean over seeds, dots: each seed)")
+    ax.invert_yaxis()
+    ax.grid(True, axis="x", alpha=0.3)
+    return ax
