@@ -56,3 +56,26 @@ def test_explorer_shows_a_failing_update_and_recovers(name, cls):
     e.compute = real
     e.update()
     assert e.last_error is None and e.error_box.value == ""
+
+
+def test_controls_without_effect_are_greyed_out():
+    from widgets.ch02_gradients import ClippingExplorer, SignalExplorer
+    from widgets.ch03_activations import DeadReluExplorer
+    for cls, key, off, on in ((SignalExplorer, "scale", {"init": "he"}, {"init": "scaled"}),
+                              (ClippingExplorer, "threshold", {"clip": "none"}, {"clip": "norm"}),
+                              (DeadReluExplorer, "slope", {"activation": "relu"}, {"activation": "leaky_relu"})):
+        e = cls(**off)
+        assert e.control_widgets[key].disabled, (cls.__name__, key)
+        e.set(**on)
+        assert not e.control_widgets[key].disabled, (cls.__name__, key)
+
+
+def test_softmax_explorer_naive_bars_follow_the_temperature():
+    import numpy as np
+    from widgets.ch03_activations import SoftmaxExplorer
+    e = SoftmaxExplorer(T=2.0)
+    assert np.allclose(e.data["naive"], e.data["p"], atol=1e-6)   # no overflow: both formulas agree
+    e.set(scale=500.0, T=1.0)
+    assert not e.data["ok"]
+    e.set(T=30.0)                                                   # z/T = 50 at most: back in float32 range
+    assert e.data["ok"] and np.allclose(e.data["naive"], e.data["p"], atol=1e-6)

@@ -328,3 +328,25 @@ def test_bench_script_reports_test_explorers(tmp_path, capsys):
     assert items["tests.test_widget_base.FailingExplorer"]["status"] == "ERROR"
     assert report["machine"]["nproc"] >= 1 and "numpy" in report["versions"]
     assert "within budget" in capsys.readouterr().out
+
+
+def test_mimebundle_falls_back_to_the_figure_and_a_hint():
+    import base64
+    e = SineExplorer()
+    bundle = e._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert base64.b64decode(bundle["image/png"]) == e.image.value
+    assert "run the notebook" in bundle["text/plain"] and "SineExplorer" in bundle["text/plain"]
+    assert e.image.layout.width == f"{e.figsize[0] * e.dpi:.0f}px"
+
+
+def test_inactive_controls_are_greyed_out():
+    class Gated(SineExplorer):
+        def inactive(self, **s):
+            return {"f"} if s["a"] == 0 else set()
+    e = Gated()
+    assert not e.control_widgets["f"].disabled
+    e.set(a=0.0)
+    assert e.control_widgets["f"].disabled
+    e.set(a=1.0)
+    assert not e.control_widgets["f"].disabled

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import abc
 import asyncio
+import base64
 import dataclasses
 import html
 import io
@@ -120,7 +121,10 @@ class Explorer(abc.ABC):
         for k, w in self.control_widgets.items():
             w.value = self._settings[k]
             w.observe(lambda change, k=k: self._on_widget(k, change["new"]), names="value")
-        self.image = W.Image(format="png")
+        # a fixed CSS width: the output area would otherwise stretch the PNG (blurry, and
+        # fonts of different sizes from one explorer to the next)
+        width = f"{self.figsize[0] * self.dpi:.0f}px"
+        self.image = W.Image(format="png", layout=W.Layout(width=width, max_width="100%", height="auto"))
         self.status = W.HTML()
         self.error_box = W.HTML()
         self.progress_bar = W.FloatProgress(min=0.0, max=1.0, layout=W.Layout(visibility="hidden"))
@@ -227,8 +231,19 @@ class Explorer(abc.ABC):
             self.status.value = (f"failed after {took}" if self.last_error
                                  else f"updated in {took}")
 
+    def inactive(self, **settings) -> set:
+        """Names of controls that have no effect at these settings (e.g. a clipping
+        threshold while clipping is off). Override; the base greys them out."""
+        return set()
+
     def _update_once(self) -> None:
         self.n_updates += 1
+        try:
+            off = set(self.inactive(**self._settings))
+        except Exception:          # a broken hint must not break the update
+            off = set()
+        for k, w in self.control_widgets.items():
+            w.disabled = k in off
         try:
             with one_blas_thread():      # the book's small matrices: one thread is faster
                 data = self.compute(**self._settings)
@@ -334,9 +349,16 @@ class Explorer(abc.ABC):
                   self.error_box, self.progress_bar, *self.widget.children, self.widget):
             w.close()
 
-    def _ipython_display_(self):
-        from IPython.display import display
-        display(self.widget)
-
     def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
+        """The live widget, plus the current figure as a PNG and a text hint.
+
+        A front end that can show the widget (JupyterLab with a kernel) shows
+        it; one that cannot (an untrusted notebook before it is run, GitHub,
+        nbviewer, a static site) falls back to the figure as it was saved.
+        """
+        bundle = dict(self.widget._repr_mimebundle_(**kwargs) or {})
+        if self.image.value:
+            bundle["image/png"] = base64.b64encode(self.image.value).decode("ascii")
+        bundle["text/plain"] = (f"{type(self).__name__} with settings {self.settings}: "
+                                "run the notebook to use the live explorer")
+        return bundle

@@ -9,7 +9,7 @@ from functools import lru_cache
 import numpy as np
 
 from dlcore.experiments import backprop as ex
-from widgets.base import Checkbox, Dropdown, Explorer, IntSlider, LogSlider
+from widgets.base import Checkbox, Dropdown, Explorer, LogSlider
 
 __all__ = ["plot_network", "plot_training", "plot_gradcheck", "WorkedExampleExplorer", "GradCheckExplorer"]
 
@@ -87,7 +87,9 @@ class WorkedExampleExplorer(Explorer):
     """Step the worked example's training: the error so far, and every weight now versus at the start."""
 
     controls = {
-        "step": IntSlider(0, 10000, 1, 1, "updates"),
+        # log-spaced like the error plot's x-axis: the first ten updates get as much of the
+        # slider as the last nine thousand
+        "step": LogSlider(0, 4, 1, description="updates", step=0.02),
         "lr": LogSlider(-2, 1, 0.5, description="learning rate"),
         "update_biases": Checkbox(False, "train the biases too"),
     }
@@ -112,27 +114,33 @@ class WorkedExampleExplorer(Explorer):
         self.ax_w.bar(x, init, color="none", edgecolor="0.5", ls="--", label="at the start")
         self.bars = self.ax_w.bar(x, init, color="C0", alpha=0.75, label="now")
         self.ax_w.set_xticks(x, self.names, fontsize=7, rotation=45)
-        self.ax_w.set_ylim(-3, 4)
         self.ax_w.axhline(0, color="0.3", lw=0.8)
         self.ax_w.legend(fontsize=7, loc="upper left")
-        self.info = self.ax_w.text(0.99, 0.97, "", transform=self.ax_w.transAxes, ha="right", va="top", fontsize=8)
+        # above the axes, where no bar can reach it
+        self.info = self.ax_w.text(0.5, 1.02, "", transform=self.ax_w.transAxes, ha="center", va="bottom", fontsize=8)
         self.animate(self.dot, *self.bars, self.info)   # the curve changes only with lr: background
 
     def compute(self, step, lr, update_biases):
         r = ex.train_worked(10000, lr=lr, update_biases=update_biases)   # cached per (lr, biases)
-        return {"error": r["error"], "weights": r["weights"][step], "out": r["out"][step], "step": step}
+        step = int(round(step))
+        return {"error": r["error"], "weights": r["weights"][step], "out": r["out"][step], "step": step,
+                "w_range": (float(r["weights"].min()), float(r["weights"].max()))}
 
     def draw(self, d):
         s = d["step"]
         if d["error"] is not self._curve_src:          # new lr / bias setting: redraw the background once
             self._curve_src = d["error"]
             self.curve.set_ydata(np.maximum(d["error"][self.curve_steps], 1e-12))
+            lo, hi = d["w_range"]                          # every weight of the run stays in view
+            pad = 0.08 * (hi - lo)
+            self.ax_w.set_ylim(min(lo - pad, -0.5), max(hi + pad, 1.0))
+            self.ax_err.set_ylim(max(float(d["error"].min()) / 3, 1e-12), 1.0)
             self.invalidate()
         self.dot.set_data([max(s, 1)], [max(d["error"][s], 1e-12)])
         for bar, h in zip(self.bars, d["weights"]):
             bar.set_height(h)
         o1, o2 = d["out"]
-        self.info.set_text(f"after {s} updates: E = {d['error'][s]:.3g}\n"
+        self.info.set_text(f"after {s} updates: E = {d['error'][s]:.3g}, "
                            f"outputs {o1:.4f}, {o2:.4f} (targets 0.01, 0.99)")
 
 

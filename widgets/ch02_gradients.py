@@ -97,6 +97,9 @@ class SignalExplorer(Explorer):
     bench_settings = [{"init": i} for i in ("normal", "small", "xavier", "he")] + [
         {"init": "scaled", "scale": s} for s in (0.8, 1.2, 1.5)] + [{"activation": "tanh"}, {"depth": 50}]
 
+    def inactive(self, init, **_):
+        return set() if init == "scaled" else {"scale"}
+
     def build(self, fig):
         self.ax0, self.ax1 = fig.subplots(1, 2)
         self.img = self.ax0.imshow(np.zeros((50, 60)), aspect="auto", origin="lower", cmap="magma",
@@ -207,6 +210,9 @@ class ClippingExplorer(Explorer):
     figsize = (9, 3.3)
     bench_settings = [{"clip": "none"}, {"clip": "norm"}, {"clip": "value", "threshold": 0.1},
                       {"clip": "norm", "threshold": 10.0}, {"init_scale": 1.5}]
+
+    def inactive(self, clip, **_):
+        return {"threshold"} if clip == "none" else set()
 
     def build(self, fig):
         self.ax0, self.ax1 = fig.subplots(1, 2)

@@ -148,6 +148,9 @@ class DeadReluExplorer(Explorer):
     slow, kind = True, "training"
     bench_settings = [{"lr": 1.0}, {"bias": -1.0}, {"activation": "elu"}, {"activation": "leaky_relu", "slope": 0.1}]
 
+    def inactive(self, activation, **_):
+        return set() if activation == "leaky_relu" else {"slope"}
+
     def build(self, fig):
         self.ax, self.ax_l = fig.subplots(1, 2)
         s = np.arange(0, 310, 10)
@@ -286,7 +289,7 @@ class SoftmaxExplorer(_InfoLine):
 
     def compute(self, T, scale):
         r = ex.softmax_temperature(self.z * scale, [T])
-        o = ex.softmax_overflow([scale], dtype=np.float32, base=self.z)
+        o = ex.softmax_overflow([scale / T], dtype=np.float32, base=self.z)   # the naive formula sees z/T too
         return {"p": r["probs"][0], "J": r["jacobians"][0], "H": r["entropy"][0], "naive": o["naive"][0],
                 "ok": bool(o["naive_ok"][0])}
 
