@@ -56,3 +56,13 @@ def test_sources_compile_without_warnings():
         with warnings.catch_warnings():
             warnings.simplefilter("error")
             compile(path.read_text(encoding="utf-8"), str(path), "exec")
+
+
+@pytest.mark.parametrize("src", SOURCES, ids=[p.stem for p in SOURCES])
+def test_saving_the_notebook_rewrites_its_source_unchanged(src):
+    """What JupyterLab's autosave writes to the .py (jupytext, with the project's config) is the
+    committed .py: a reader who runs a chapter does not end up with a modified source."""
+    from jupytext.config import find_jupytext_configuration_file, load_jupytext_configuration_file
+    cfg = load_jupytext_configuration_file(find_jupytext_configuration_file(str(BOOK)))
+    text = jupytext.writes(jupytext.read(src.with_suffix(".ipynb")), fmt="py:percent", config=cfg)
+    assert text == src.read_text(encoding="utf-8")

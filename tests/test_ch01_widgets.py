@@ -16,7 +16,7 @@ def test_worked_example_explorer_steps_training():
     e.set(step=10000)
     heights = [b.get_height() for b in e.bars]
     assert heights[4] < heights0[4] - 1.0          # w5 has been driven far down to cut o1's output
-    assert "after 10000 updates: E = 3.51e-05" in e.info.get_text()
+    assert "10000 updates: E = 3.51e-05" in e.info.get_text()
     assert e.image.value != png0
     assert e.control_widgets["step"].value == 10000
     e.set(update_biases=True)

@@ -59,9 +59,12 @@ def test_explorer_shows_a_failing_update_and_recovers(name, cls):
 
 
 def test_controls_without_effect_are_greyed_out():
-    from widgets.ch02_gradients import ClippingExplorer, SignalExplorer
-    from widgets.ch03_activations import DeadReluExplorer
+    from widgets.ch02_gradients import ClippingExplorer, LayerSpeedExplorer, SignalExplorer
+    from widgets.ch03_activations import DeadReluExplorer, FunctionExplorer, SaturationExplorer
     for cls, key, off, on in ((SignalExplorer, "scale", {"init": "he"}, {"init": "scaled"}),
+                              (LayerSpeedExplorer, "scale", {"init": "he"}, {"init": "scaled"}),
+                              (SaturationExplorer, "std", {"init": "xavier"}, {"init": "normal"}),
+                              (FunctionExplorer, "param", {"fn": "tanh"}, {"fn": "elu"}),
                               (ClippingExplorer, "threshold", {"clip": "none"}, {"clip": "norm"}),
                               (DeadReluExplorer, "slope", {"activation": "relu"}, {"activation": "leaky_relu"})):
         e = cls(**off)

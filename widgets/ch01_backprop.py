@@ -89,8 +89,8 @@ class WorkedExampleExplorer(Explorer):
     controls = {
         # log-spaced like the error plot's x-axis: the first ten updates get as much of the
         # slider as the last nine thousand
-        "step": LogSlider(0, 4, 1, description="updates", step=0.02),
-        "lr": LogSlider(-2, 1, 0.5, description="learning rate"),
+        "step": LogSlider(0, 4, 1, description="updates", step=0.02, readout_format=".0f"),
+        "lr": LogSlider(-2, 1, 0.5, description="learning rate", step=0.05, readout_format=".2g"),
         "update_biases": Checkbox(False, "train the biases too"),
     }
     figsize = (9, 3.4)
@@ -116,8 +116,8 @@ class WorkedExampleExplorer(Explorer):
         self.ax_w.set_xticks(x, self.names, fontsize=7, rotation=45)
         self.ax_w.axhline(0, color="0.3", lw=0.8)
         self.ax_w.legend(fontsize=7, loc="upper left")
-        # above the axes, where no bar can reach it
-        self.info = self.ax_w.text(0.5, 1.02, "", transform=self.ax_w.transAxes, ha="center", va="bottom", fontsize=8)
+        # above the axes, where no bar can reach it; right-aligned so a long line grows into the gap
+        self.info = self.ax_w.text(1.0, 1.02, "", transform=self.ax_w.transAxes, ha="right", va="bottom", fontsize=8)
         self.animate(self.dot, *self.bars, self.info)   # the curve changes only with lr: background
 
     def compute(self, step, lr, update_biases):
@@ -140,8 +140,8 @@ class WorkedExampleExplorer(Explorer):
         for bar, h in zip(self.bars, d["weights"]):
             bar.set_height(h)
         o1, o2 = d["out"]
-        self.info.set_text(f"after {s} updates: E = {d['error'][s]:.3g}, "
-                           f"outputs {o1:.4f}, {o2:.4f} (targets 0.01, 0.99)")
+        self.info.set_text(f"{s} updates: E = {d['error'][s]:.3g}, outputs {o1:.4f} / {o2:.4f} "
+                           "(targets 0.01 / 0.99)")
 
 
 @lru_cache(maxsize=64)

@@ -44,6 +44,9 @@ class LayerSpeedExplorer(Explorer):
     bench_settings = [{"depth": 3}, {"depth": 8}, {"activation": "relu", "init": "he"},
                       {"activation": "sigmoid", "init": "normal"}, {"init": "scaled", "scale": 2.0}]
 
+    def inactive(self, init, **_):
+        return set() if init == "scaled" else {"scale"}
+
     def build(self, fig):
         self.ax0, self.ax1 = fig.subplots(1, 2)
         (self.init_line,) = self.ax0.semilogy([1], [1], "o-")

@@ -61,6 +61,9 @@ class FunctionExplorer(_InfoLine):
     bench_settings = [{"fn": "elu", "param": 0.5}, {"fn": "tanh"}, {"fn": "swish", "param": 2.0},
                       {"fn": "gelu"}, {"fn": "leaky_relu", "param": 0.2}]
 
+    def inactive(self, fn, **_):
+        return set() if fn in PARAM else {"param"}
+
     @property
     def props(self):
         """The properties line (HTML) under the figure."""
@@ -240,6 +243,9 @@ class SaturationExplorer(Explorer):
     slow, kind = True, "training"
     bench_settings = [{"init": "xavier"}, {"std": 0.5}, {"activation": "sigmoid"}, {"lr": 0.5}]
 
+    def inactive(self, init, **_):
+        return set() if init == "normal" else {"std"}
+
     def build(self, fig):
         self.ax = fig.subplots()
         s = np.arange(10, 310, 10)
@@ -277,8 +283,9 @@ class SoftmaxExplorer(_InfoLine):
         self.im = self.ax_j.imshow(np.zeros((4, 4)), cmap="RdBu", vmin=-0.25, vmax=0.25)
         fig.colorbar(self.im, ax=self.ax_j, fraction=0.046, pad=0.04)   # entries lie in [-1/4, 1/4]
         self.animate(*self.bars, *self.nbars, self.im)
-        self.ax.set(ylim=(0, 1.05), xticks=range(4), title="probabilities $s_i$", xlabel="class $i$")
-        self.ax.legend(fontsize=8, loc="upper right")
+        self.ax.set(ylim=(0, 1.05), xticks=range(4), ylabel="probability $s_i$", xlabel="class $i$")
+        # above the axes: a bar near 1 would hide under a legend inside them
+        self.ax.legend(fontsize=8, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False)
         self.ax_j.set(title="Jacobian $\\partial s_i/\\partial(z_j/T)$", xticks=range(4), yticks=range(4),
                       xlabel="$j$", ylabel="$i$")
 

@@ -106,10 +106,11 @@ class LogSlider(Control):
     base: float = 10
     description: str = ""
     step: float = 0.1
+    readout_format: str = ".3g"
 
     def _widget(self, cu):
         return W.FloatLogSlider(min=self.min_exp, max=self.max_exp, base=self.base, step=self.step,
-                                value=self.value, readout_format=".3g", continuous_update=cu)
+                                value=self.value, readout_format=self.readout_format, continuous_update=cu)
 
     def validate(self, value):
         return self._number(value, self.base ** self.min_exp, self.base ** self.max_exp)
