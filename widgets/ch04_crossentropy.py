@@ -10,7 +10,6 @@ import numpy as np
 from dlcore.experiments import crossentropy as ex
 from dlcore.experiments import crossentropy_digits as dx
 from widgets.base import Explorer, FloatSlider, IntSlider, LogSlider
-from widgets.notebook import one_blas_thread
 
 __all__ = ["COLORS", "STATUS_COLORS", "PATH_MARK_EVERY", "WRONG_FLOOR", "plot_neuron", "plot_landscape", "plot_stability",
            "plot_ce_cost", "plot_coin", "plot_digits", "SingleNeuronExplorer", "LandscapeExplorer",
@@ -296,9 +295,8 @@ class DigitsCostExplorer(Explorer):
             a.grid(True, alpha=0.3)
 
     def compute(self, lr, init_std, epochs, seeds):
-        with one_blas_thread():
-            return dx.compare_setups(seeds=tuple(range(seeds)), epochs=epochs, lr=lr, init_std=init_std,
-                                     progress=self.progress)
+        return dx.compare_setups(seeds=tuple(range(seeds)), epochs=epochs, lr=lr, init_std=init_std,
+                                 progress=self.progress)   # the base already runs compute on one BLAS thread
 
     def draw(self, d):
         e = d["epoch"]

@@ -15,6 +15,7 @@ from ..data import digits
 from ..layers import Linear, Sequential
 from ..module import as_generator
 from ..train import fit
+from ._common import readonly
 
 __all__ = ["MATCHING_INIT", "ShiftedSigmoid", "make_net", "activity", "inactive_fraction", "dead_relu", "dead_relu_grid",
            "training_speed", "sigmoid_factorial", "zigzag", "saturation_over_training"]
@@ -112,13 +113,6 @@ class _Probe:
             self.record(state.step, state.model)
 
 
-def _ro(d):
-    for v in d.values():
-        if isinstance(v, np.ndarray):
-            v.flags.writeable = False
-    return d
-
-
 @lru_cache(maxsize=64)
 def _dead_relu(activation, lr, bias, steps, seed, every, slope):
     X, y = _data()
@@ -128,7 +122,7 @@ def _dead_relu(activation, lr, bias, steps, seed, every, slope):
     probe.record(0, net)
     h = fit(net, X, y, lr=lr, steps=steps, batch_size=32, rng=seed, callbacks=[probe], on_divergence="stop")
     acc = float(h.evals[-1]["train_acc"]) if h.evals else float("nan")
-    return _ro({"steps": np.array(probe.steps), "inactive": np.array(probe.values),
+    return readonly({"steps": np.array(probe.steps), "inactive": np.array(probe.values),
                 "zero_fraction": np.array(probe.zeros), "acc": acc,
                 "diverged": h.divergence is not None, "loss": np.asarray(h.loss)})
 
@@ -154,7 +148,7 @@ def dead_relu_grid(activations=("relu", "leaky_relu", "elu"), lrs=(0.05, 0.3, 1.
             for k, b in enumerate(biases):
                 r = dead_relu(a, lr, b, steps, seed)
                 dead[i, j, k], acc[i, j, k] = r["inactive"][-1].mean(), r["acc"]
-    return _ro({"activations": list(activations), "lrs": np.array(lrs), "biases": np.array(biases),
+    return readonly({"activations": list(activations), "lrs": np.array(lrs), "biases": np.array(biases),
                 "inactive": dead, "acc": acc})
 
 
@@ -200,7 +194,7 @@ def _speed(activations, seeds, steps, lr, target, every):
         curves.append(np.mean([r[0] for r in runs], axis=0))
         hits.append([r[1] for r in runs])
         accs.append([r[2] for r in runs])
-    return _ro({"activations": list(activations), "loss": np.array(curves), "steps_to_target": np.array(hits),
+    return readonly({"activations": list(activations), "loss": np.array(curves), "steps_to_target": np.array(hits),
                 "final_acc": np.array(accs), "target": target})
 
 
@@ -230,7 +224,7 @@ def _factorial(seeds, steps, lr, target, every):
         curves.append(np.mean([r[0] for r in runs], axis=0))
         hits.append([r[1] if r[1] >= 0 else steps + every for r in runs])
         accs.append([r[2] for r in runs])
-    return _ro({"labels": labels, "loss": np.array(curves), "steps_to_target": np.array(hits),
+    return readonly({"labels": labels, "loss": np.array(curves), "steps_to_target": np.array(hits),
                 "final_acc": np.array(accs), "target": target, "steps": steps})
 
 
@@ -289,7 +283,7 @@ def _saturation(activation, init, std, lr, steps, seed, every):
                    dtype=float).reshape(-1, len(idx))                      # (0, 3) if it diverged at once
     steps_rec = np.array([d["step"] for d in h.diagnostics], dtype=int)
     acc = float(h.evals[-1]["train_acc"]) if h.evals else float("nan")
-    return _ro({"steps": steps_rec, "saturated": sat, "acc": acc, "loss": np.asarray(h.loss), "z_std": z_std,
+    return readonly({"steps": steps_rec, "saturated": sat, "acc": acc, "loss": np.asarray(h.loss), "z_std": z_std,
                 "diverged": h.divergence is not None})
 
 

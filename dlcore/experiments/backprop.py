@@ -20,6 +20,7 @@ from ..gradcheck import check_module, numerical_gradient, rel_error
 from ..layers import Linear, Sequential
 from ..losses import quadratic
 from ..module import as_generator
+from ._common import readonly
 
 __all__ = [
     "WORKED", "worked_net", "weight_names", "named_weights", "forward_trace", "hand_backward",
@@ -133,9 +134,8 @@ def _train_cached(steps, lr, update_biases):
             layer.params["W"] -= lr * layer.grads["W"]
             if update_biases:
                 layer.params["b"] -= lr * layer.grads["b"]
-    for a in (traj, errors, outs):
-        a.setflags(write=False)
-    return names, traj, errors, outs
+    r = readonly(traj=traj, errors=errors, outs=outs)
+    return names, r["traj"], r["errors"], r["outs"]
 
 
 def train_worked(steps: int = 10000, lr: float = 0.5, update_biases: bool = False) -> dict:

@@ -30,6 +30,7 @@ from ..activations.basic import sigmoid
 from ..gradcheck import numerical_gradient, rel_error
 from ..losses import log_softmax, logsumexp, softmax
 from ..module import as_generator
+from ._common import readonly
 
 __all__ = [
     "COSTS", "NIELSEN_STARTS", "neuron_cost", "neuron_grads", "softmax_ce", "softmax_ce_grad",
@@ -151,13 +152,6 @@ def check_derivations(rng=0, n=5, h=1e-6) -> dict[str, float]:
     return out
 
 
-def _readonly(d):
-    for v in d.values():
-        if isinstance(v, np.ndarray):
-            v.setflags(write=False)
-    return d
-
-
 @lru_cache(maxsize=256)
 def _train(w0, b0, eta, epochs, cost, x, y):
     w, b = w0, b0
@@ -177,7 +171,7 @@ def _train(w0, b0, eta, epochs, cost, x, y):
         w, b = w - eta * delta * x, b - eta * delta
         W.append(w)
         B.append(b)
-    return _readonly({"epoch": np.arange(epochs + 1), "w": np.array(W), "b": np.array(B),
+    return readonly({"epoch": np.arange(epochs + 1), "w": np.array(W), "b": np.array(B),
                       "output": np.array(A), "cost": np.array(C)})
 
 
@@ -213,7 +207,7 @@ def _surface(cost, w_lim, b_lim, n, x, y):
     w = np.linspace(*w_lim, n)
     b = np.linspace(*b_lim, n)
     Wg, Bg = np.meshgrid(w, b)
-    return _readonly({"w": w, "b": b, "cost": neuron_cost(Wg, Bg, x, y, cost)})
+    return readonly({"w": w, "b": b, "cost": neuron_cost(Wg, Bg, x, y, cost)})
 
 
 def cost_surface(cost="quadratic", w_lim=(-4.0, 4.0), b_lim=(-4.0, 4.0), n=81, x=1.0, y=0.0) -> dict:

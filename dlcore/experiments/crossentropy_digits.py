@@ -27,7 +27,7 @@ from ..data import digits, one_hot
 from ..layers import mlp
 from ..losses import softmax
 from ..train import evaluate, fit
-from .crossentropy import _readonly
+from ._common import readonly
 
 __all__ = ["SETUPS", "output_probabilities", "saturation", "train_setup", "compare_setups"]
 
@@ -115,7 +115,7 @@ def _train(setup, seed, epochs, hidden, lr, init_std, batch_size, evals_per_epoc
     else:
         new = {k: np.r_[resume.run[k], v] for k, v in new.items()}
     # a diverged run is final: any longer run stops at the same step
-    return _State(net, rng, epochs, _readonly(new), final=h.divergence is not None)
+    return _State(net, rng, epochs, readonly(new), final=h.divergence is not None)
 
 
 class _Start:
@@ -168,7 +168,7 @@ def _run(setup, seed, epochs, *rest):
     st = _LONGEST.get(key)
     if st is not None and (st.final or st.epochs >= epochs):
         keep = st.run["epoch"] <= epochs + 1e-9
-        return _readonly({k: np.array(v[keep]) for k, v in st.run.items()})
+        return readonly({k: np.array(v[keep]) for k, v in st.run.items()})
     batch_size, evals_per_epoch = rest[-2], rest[-1]
     per_epoch = -(-len(digits(dtype=np.float32).X_train) // batch_size)
     resumable = per_epoch % max(1, per_epoch // evals_per_epoch) == 0   # else the last eval is an extra one

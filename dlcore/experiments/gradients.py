@@ -25,6 +25,7 @@ from ..layers import mlp
 from ..losses import softmax_cross_entropy
 from ..module import as_generator
 from ..train import fit
+from ._common import readonly
 
 __all__ = [
     "INITS", "init_spec", "digits_data", "layer_speeds", "theory_rms_factor", "mean_field_rms", "rms_factor",
@@ -42,15 +43,6 @@ def init_spec(init: str, scale: float = 1.0) -> tuple[str, dict]:
     if init not in table:
         raise ValueError(f"unknown initialisation {init!r}; choose one of {', '.join(INITS)}")
     return table[init]
-
-
-def _readonly(**arrays):
-    out = {}
-    for k, v in arrays.items():
-        if isinstance(v, np.ndarray):
-            v.flags.writeable = False
-        out[k] = v
-    return out
 
 
 @lru_cache(maxsize=4)
@@ -113,7 +105,7 @@ def layer_speeds(depth: int = 4, width: int = 30, activation: str = "sigmoid", i
     hidden = [i for i, l in enumerate(net.layers) if "b" in l.params][:-1]
     rec_steps = np.array([d["step"] for d in h.diagnostics], dtype=int)
     speed = np.array([[d["layers"][i]["bias_grad_norm"] for i in hidden] for d in h.diagnostics]).reshape(-1, len(hidden))
-    return _readonly(init_speed=init_speed, slope_rms=slope_rms, predicted_ratio=s_w * slope_rms[:-1],
+    return readonly(init_speed=init_speed, slope_rms=slope_rms, predicted_ratio=s_w * slope_rms[:-1],
                      steps=rec_steps, speed=speed, loss=np.asarray(h.loss),
                      val_acc=float(h.evals[-1].get("val_acc", np.nan)),
                      diverged=h.divergence is not None)
@@ -246,7 +238,7 @@ def forward_signal(activation: str = "relu", init: str = "he", depth: int = 30, 
         theory = theory_rms_factor(activation, wv) if not (activation == "tanh" and wv >= 1) else float("nan")
     except ValueError:
         theory = float("nan")
-    return _readonly(rms=rms, saturated=np.asarray(sat), dead_or_zero=np.asarray(zero), hist=np.asarray(hist),
+    return readonly(rms=rms, saturated=np.asarray(sat), dead_or_zero=np.asarray(zero), hist=np.asarray(hist),
                      edges=edges, measured_factor=measured, theory_factor=theory, weight_var_times_n=float(wv),
                      theory_rms=mean_field_rms(activation, wv, L, q0=float(np.mean(np.square(X, dtype=np.float64)))))
 
@@ -319,5 +311,5 @@ def jacobian_product(activation: str = "tanh", depth: int = 50, width: int = 64,
             log_sv.append(log_scale + np.log10(s))
             log_scale += np.log10(top)
             P = P / top
-    return _readonly(depths=np.arange(1, int(depth) + 1), log10_norm=np.asarray(log_norm),
+    return readonly(depths=np.arange(1, int(depth) + 1), log10_norm=np.asarray(log_norm),
                      sv=np.asarray(sv_rel), erank=np.asarray(erank), log10_sv=np.asarray(log_sv))

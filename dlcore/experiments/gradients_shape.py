@@ -22,7 +22,8 @@ from ..losses import softmax_cross_entropy
 from ..optim import SGD
 from ..residual import residual_mlp
 from ..train import fit
-from .gradients import _readonly, digits_data, init_spec
+from ._common import readonly
+from .gradients import digits_data, init_spec
 
 __all__ = ["explode_and_clip", "residual_vs_plain", "n_params_mlp", "width_for_params", "SHAPES", "shape_sizes",
            "shape_comparison", "REMEDIES", "remedies_table"]
@@ -60,7 +61,7 @@ def explode_and_clip(clip: str = "none", threshold: float = 1.0, lr: float = 0.1
     post = np.asarray(h.extra.get("grad_norm_post", []), dtype=float)
     clipped = np.asarray(h.extra.get("clipped", []), dtype=bool)
     acc = float("nan") if d is not None else float(h.evals[-1]["val_acc"])
-    return _readonly(loss=np.asarray(h.loss, dtype=float), grad_norm=pre, grad_norm_post=post,
+    return readonly(loss=np.asarray(h.loss, dtype=float), grad_norm=pre, grad_norm_post=post,
                      divergence=div, val_acc=acc, clipped_fraction=float(clipped.mean()) if clipped.size else 0.0)
 
 
@@ -114,7 +115,7 @@ def residual_vs_plain(depth: int = 20, width: int = 32, activation: str = "sigmo
                 eval_every=eval_every, on_divergence="stop")
         s, acc = h.eval_series("val_acc")
         d = h.divergence
-        out[kind] = _readonly(grad_norms=prof, rms=rms, loss=np.asarray(h.loss, dtype=float), eval_steps=s,
+        out[kind] = readonly(grad_norms=prof, rms=rms, loss=np.asarray(h.loss, dtype=float), eval_steps=s,
                               val_acc=acc, final_acc=float(acc[-1]) if len(acc) and d is None else float("nan"),
                               diverged_at=None if d is None else int(d.step))
     return out
@@ -187,7 +188,7 @@ def shape_comparison(shapes: tuple = tuple(SHAPES), n_params: int = 6000, steps:
             h = fit(net, X, y, lr=lr, steps=int(steps), batch_size=batch_size, rng=seed + 100, val=(Xv, yv),
                     on_divergence="stop")
             acc[i, j] = np.nan if h.divergence else h.evals[-1]["val_acc"]
-    return _readonly(shapes=list(shapes), sizes=sizes, n_params=np.array([n_params_mlp(s) for s in sizes]),
+    return readonly(shapes=list(shapes), sizes=sizes, n_params=np.array([n_params_mlp(s) for s in sizes]),
                      acc=acc, mean=acc.mean(axis=1), std=acc.std(axis=1))
 
 
@@ -237,6 +238,6 @@ def remedies_table(depth: int = 8, width: int = 32, steps: int = 300, lr: float 
             h = fit(net, X, y, optimizer=opt, steps=int(steps), batch_size=batch_size, rng=seed + 100,
                     val=(Xv, yv), callbacks=cbs, on_divergence="stop")
             acc[i, j] = np.nan if h.divergence else h.evals[-1]["val_acc"]
-    return _readonly(remedies=list(remedies), acc=acc, mean=acc.mean(axis=1), std=acc.std(axis=1),
+    return readonly(remedies=list(remedies), acc=acc, mean=acc.mean(axis=1), std=acc.std(axis=1),
                      first_grad=first.mean(axis=1))
 
