@@ -234,11 +234,8 @@ SignalExplorer()
 # $s\,\sigma'(0) = 1$), mean over 3 random nets:
 
 # %%
-def mean_erank(act, scale):
-    return np.mean([ex.jacobian_product(act, depth=50, width=64, scale=scale, seed=k)["erank"] for k in range(3)], axis=0)
-
-er = {"tanh, s=1": mean_erank("tanh", 1.0), "ReLU, s=√2": mean_erank("relu", np.sqrt(2)),
-      "sigmoid, s=4": mean_erank("sigmoid", 4.0)}
+er = {"tanh, s=1": ex.mean_effective_rank("tanh", 1.0), "ReLU, s=√2": ex.mean_effective_rank("relu", np.sqrt(2)),
+      "sigmoid, s=4": ex.mean_effective_rank("sigmoid", 4.0)}
 print(f"{'effective rank at depth':24s}" + "".join(f"{d:>8d}" for d in (1, 10, 30, 50)))
 for k, v in er.items():
     print(f"{k:24s}" + "".join(f"{v[d - 1]:8.2f}" for d in (1, 10, 30, 50)))

@@ -30,7 +30,7 @@ from ._common import readonly
 __all__ = [
     "INITS", "init_spec", "digits_data", "layer_speeds", "theory_rms_factor", "mean_field_rms", "rms_factor",
     "forward_signal",
-    "effective_rank", "jacobian_product",
+    "effective_rank", "jacobian_product", "mean_effective_rank",
 ]
 
 INITS = ("normal", "small", "scaled", "xavier", "he")
@@ -313,3 +313,16 @@ def jacobian_product(activation: str = "tanh", depth: int = 50, width: int = 64,
             P = P / top
     return readonly(depths=np.arange(1, int(depth) + 1), log10_norm=np.asarray(log_norm),
                      sv=np.asarray(sv_rel), erank=np.asarray(erank), log10_sv=np.asarray(log_sv))
+
+
+def mean_effective_rank(activation: str = "tanh", scale: float = 1.0, depth: int = 50, width: int = 64,
+                        seeds: tuple = (0, 1, 2)) -> np.ndarray:
+    """Effective rank of :math:`P_L` for :math:`L = 1..\text{depth}`, averaged over random nets.
+
+    One net's curve is noisy (each seed is a different product of random
+    matrices); the mean over ``seeds`` is what chapter 02 quotes. Returns ``(depth,)``.
+    """
+    if not seeds:
+        raise ValueError("mean_effective_rank needs at least one seed")
+    return np.mean([jacobian_product(activation, depth=depth, width=width, scale=scale, seed=int(k))["erank"]
+                    for k in seeds], axis=0)
