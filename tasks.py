@@ -6,11 +6,15 @@
     python3 tasks.py book    # re-execute every notebook and refresh the committed outputs
     python3 tasks.py bench   # benchmark every explorer and notebook against its budget
     python3 tasks.py setup   # only create/refresh the virtual environment
+    python3 tasks.py lock    # re-resolve requirements-lock.txt (then: book, test, commit)
 
-Setup creates ``.venv`` next to this file, installs the project (editable)
-with its test extras, and registers a ``python3`` kernel *inside* the venv so
-notebooks run against the venv's packages. It re-runs only when
-pyproject.toml changed since the last successful setup.
+Setup creates ``.venv`` next to this file, installs the exact versions of
+``requirements-lock.txt`` (the versions the committed notebook outputs were
+made with) and then the project itself (editable, no dependencies), and
+registers a ``python3`` kernel *inside* the venv so notebooks run against the
+venv's packages. A Python the lock cannot serve (older than 3.11.5) gets the
+ranges of pyproject.toml instead, with a warning. Setup re-runs only when
+pyproject.toml or the lock changed since the last successful setup.
 """
 from __future__ import annotations
 
@@ -25,6 +29,9 @@ VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PY = BIN / ("python.exe" if os.name == "nt" else "python")
 STAMP = VENV / ".dlbook-installed"
+LOCK = ROOT / "requirements-lock.txt"
+#: the lock is resolved for every platform, for this Python and newer (see ``lock``)
+LOCK_PYTHON = (3, 11, 5)
 BOOK = ROOT / "book"
 FIRST_PAGE = "00_preface.ipynb"
 
@@ -42,6 +49,7 @@ def must(*cmd, **kw):
 
 def _fingerprint() -> str:
     h = hashlib.sha256((ROOT / "pyproject.toml").read_bytes())
+    h.update(LOCK.read_bytes())
     h.update(sys.version.encode())
     return h.hexdigest()
 
@@ -53,12 +61,69 @@ def setup() -> None:
         sys.exit(f"dlbook needs Python 3.10 or newer; this is {sys.version.split()[0]}")
     if not PY.exists():
         must(sys.executable, "-m", "venv", VENV)
-    must(PY, "-m", "pip", "install", "--disable-pip-version-check", "-q", "--upgrade", "pip")
-    must(PY, "-m", "pip", "install", "--disable-pip-version-check", "-q", "-e", ".[test]")
+    pip = [PY, "-m", "pip", "install", "--disable-pip-version-check", "-q"]
+    must(*pip, "--upgrade", "pip")
+    if sys.version_info >= LOCK_PYTHON and run(*pip, "-r", LOCK).returncode == 0:
+        must(*pip, "--no-deps", "-e", ".")
+    else:
+        print(f"WARNING: requirements-lock.txt serves Python {'.'.join(map(str, LOCK_PYTHON))} and newer; "
+              f"installing the ranges of pyproject.toml for Python {sys.version.split()[0]} instead. The book "
+              "works, but a test may report numbers that differ from the committed outputs.", flush=True)
+        must(*pip, "-e", ".[test]")
     # a kernelspec inside the venv, so notebooks execute with the venv's packages
     must(PY, "-m", "ipykernel", "install", "--sys-prefix", "--name", "python3",
          "--display-name", "Python 3 (dlbook)")
+    _lab_settings()
     STAMP.write_text(_fingerprint())
+
+
+#: JupyterLab settings for this venv's JupyterLab (``share/jupyter/lab/settings/overrides.json``).
+#: ``saveState``: saving a notebook also saves its widgets' state, so an explorer reopened after
+#: a save shows its last figure instead of "Error displaying widget: model not found".
+LAB_SETTINGS = {"@jupyter-widgets/jupyterlab-manager:plugin": {"saveState": True}}
+
+
+def _lab_settings() -> None:
+    import json
+    path = VENV / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    current = json.loads(path.read_text()) if path.exists() else {}
+    for plugin, values in LAB_SETTINGS.items():
+        current.setdefault(plugin, {}).update(values)
+    path.write_text(json.dumps(current, indent=2) + "\n")
+
+
+def lock(extra) -> None:
+    """Re-resolve requirements-lock.txt from pyproject.toml (newest versions the ranges allow), for
+    every platform, and copy the direct dependencies' pins into environment.yml. Afterwards run
+    ``python3 tasks.py book`` and ``python3 tasks.py test`` and commit the lock with the outputs."""
+    setup()
+    must(PY, "-m", "pip", "install", "--disable-pip-version-check", "-q", "uv")
+    version = ".".join(map(str, LOCK_PYTHON))
+    must(BIN / "uv", "pip", "compile", "pyproject.toml", "--extra", "test", "--universal",
+         "--python-version", version, "--no-header", "--no-annotate", "--upgrade", "-o", LOCK, *extra)
+    head = (f"# Exact versions for `python3 tasks.py setup` (Python {version}+, any platform).\n"
+            "# The committed notebook outputs were made with these. Refresh: `python3 tasks.py lock`.\n")
+    LOCK.write_text(head + "".join(l for l in LOCK.read_text().splitlines(keepends=True) if not l.startswith("#")))
+    pins = lock_pins()
+    lines = []
+    for line in (ROOT / "environment.yml").read_text().splitlines():
+        name = line.strip()[2:].split("=")[0].split(">")[0].split("<")[0].strip() if line.strip().startswith("- ") else ""
+        if name in pins:
+            line = f"  - {name}=={pins[name]}"
+        lines.append(line)
+    (ROOT / "environment.yml").write_text("\n".join(lines) + "\n")
+
+
+def lock_pins() -> dict:
+    """``{name: version}`` of requirements-lock.txt (names lower-case, ``_`` as ``-``)."""
+    pins = {}
+    for line in LOCK.read_text().splitlines():
+        line = line.split("#")[0].split(";")[0].strip()
+        if "==" in line:
+            name, version = line.split("==")
+            pins[name.strip().lower().replace("_", "-")] = version.strip()
+    return pins
 
 
 def _env():
@@ -114,7 +179,7 @@ def bench(extra) -> None:
 
 
 def main(argv) -> None:
-    cmds = {"setup": lambda _: setup(), "lab": lab, "test": test, "book": book, "bench": bench}
+    cmds = {"setup": lambda _: setup(), "lab": lab, "test": test, "book": book, "bench": bench, "lock": lock}
     if not argv or argv[0] not in cmds:
         print(__doc__)
         sys.exit(0 if not argv else 2)
