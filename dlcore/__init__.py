@@ -7,7 +7,7 @@ Import what a chapter needs from here::
 Importing dlcore imports NumPy and nothing heavier (no matplotlib, no
 ipywidgets, no scikit-learn).
 """
-from . import activations, clipping, data, diagnostics, gradcheck, init, layers, losses, optim, residual, train
+from . import activations, cache, clipping, data, dataset, diagnostics, gradcheck, init, layers, losses, optim, residual, rng, train
 from .activations import ACTIVATIONS, Activation, activation_names, get_activation
 from .data import Dataset, DataError, blobs, digits, load_csv, load_npz, moons, regression_1d, spirals
 from .diagnostics import layer_stats
@@ -16,7 +16,9 @@ from .clipping import GradientClipper, clip_by_global_norm, clip_by_value
 from .init import get_init
 from .layers import Linear, Sequential, mlp
 from .losses import bce_with_logits, get_loss, log_softmax, logsumexp, quadratic, softmax, softmax_cross_entropy
-from .module import Module, ShapeError, as_generator
+from .module import Module, ShapeError
+from .rng import as_generator, spawn
+from .cache import cached, clear_caches
 from .optim import SGD, Optimizer, get_optimizer
 from .residual import Residual, residual_mlp
 from .train import DivergenceError, History, evaluate, fit, predict
@@ -24,7 +26,7 @@ from .train import DivergenceError, History, evaluate, fit, predict
 __version__ = "0.1.0"
 
 __all__ = [
-    "activations", "clipping", "data", "diagnostics", "gradcheck", "init", "layers", "losses", "optim", "residual",
+    "activations", "cache", "clipping", "data", "dataset", "diagnostics", "rng", "spawn", "cached", "clear_caches", "gradcheck", "init", "layers", "losses", "optim", "residual",
     "train", "GradientClipper", "clip_by_global_norm", "clip_by_value", "Residual", "residual_mlp",
     "ACTIVATIONS", "Activation", "activation_names", "get_activation",
     "Dataset", "DataError", "blobs", "digits", "load_csv", "load_npz", "moons", "regression_1d", "spirals",

@@ -1,232 +1,29 @@
-"""Data sets, splits and mini-batches for the book (NumPy only at import time).
+"""The book's data sets: the 8x8 digits (shipped with scikit-learn, no download) and small
+generated ones (moons, spirals, blobs, 1-D regression); loaders for your own files
+(``load_csv``, ``load_npz``, from :mod:`dlcore.data_files`) and the containers and splits of
+:mod:`dlcore.dataset` are re-exported here, the one place to look.
 
-Every random choice goes through a ``numpy.random.Generator`` (or an int seed
-turned into one), so the same seed always gives bit-identical arrays.
-Bad input raises :class:`DataError` with a message naming the problem.
+Every random choice takes ``rng`` (an int seed or a Generator, :mod:`dlcore.rng`), so the same
+seed always gives bit-identical arrays. Bad input raises :class:`DataError` naming the problem.
 """
 from __future__ import annotations
 
-import dataclasses
-import functools
 import gzip
 import importlib.util
 import os
-from dataclasses import dataclass
 
 import numpy as np
+
+from .data_files import load_csv, load_npz
+from .cache import cached
+from .dataset import DataError, Dataset, batches, check as _check, generator as _rng, one_hot, standardize, train_val_test_split
 
 __all__ = ["DataError", "Dataset", "train_val_test_split", "one_hot", "standardize",
            "batches", "digits", "moons", "spirals", "blobs", "regression_1d",
            "load_npz", "load_csv"]
 
 
-class DataError(ValueError):
-    """Bad input data or arguments; the message names the file, column, row or shape."""
-
-
-def _rng(rng):
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool) and rng >= 0:
-        return np.random.default_rng(int(rng))
-    raise DataError(f"rng must be a non-negative int seed or np.random.Generator, got {rng!r}")
-
-
-def _check(cond, msg):
-    if not cond:
-        raise DataError(msg() if callable(msg) else msg)
-
-
-@dataclass(frozen=True, eq=False)
-class Dataset:
-    """Train/validation/test splits of one data set.
-
-    ``X_*`` have shape (N_split, n_features); ``y_*`` have shape (N_split,) int64
-    for classification or (N_split,) / (N_split, 1) floats for regression.
-    ``n_classes`` is None for regression.
-    """
-    name: str
-    X_train: np.ndarray; y_train: np.ndarray  # noqa: E702
-    X_val: np.ndarray; y_val: np.ndarray  # noqa: E702
-    X_test: np.ndarray; y_test: np.ndarray  # noqa: E702
-    task: str  # "classification" or "regression"
-    n_classes: int | None
-
-    @property
-    def n_features(self) -> int:
-        """Number of input features (product of the non-batch dimensions of X)."""
-        return int(np.prod(self.X_train.shape[1:]))
-
-    def subset(self, n_train, rng) -> "Dataset":
-        """Random subset of ``n_train`` training rows (stratified for classification).
-
-        Validation and test splits are shared unchanged. Every class gets at
-        least one row when ``n_train >= n_classes``.
-        """
-        N = len(self.X_train)
-        _check(isinstance(n_train, (int, np.integer)) and 1 <= n_train <= N,
-               f"n_train must be an int in [1, {N}], got {n_train!r}")
-        g = _rng(rng)
-        if self.task == "classification":
-            keep = _stratified(self.y_train, [int(n_train), N - int(n_train)], g, full=False)[0]
-        else:
-            keep = g.permutation(N)[:n_train]
-        return dataclasses.replace(self, X_train=self.X_train[keep], y_train=self.y_train[keep])
-
-    def __repr__(self):
-        kind = (f"{self.n_classes} classes" if self.task == "classification" else "regression")
-        return (f"Dataset({self.name!r}, {kind}, {self.n_features} features, "
-                f"train={len(self.X_train)}, val={len(self.X_val)}, test={len(self.X_test)})")
-
-
-def _stratified(y, totals, g, full=True):
-    """Indices per split with class counts within 1 of proportional.
-
-    The count matrix M (classes x splits) has exact row sums (class sizes) and
-    column sums (``totals``); cells are floor or ceil of the proportional quota
-    (Gale-Ryser filling of the remainders). Then swaps give every class with
-    >= n_splits rows (``full``) or every class in split 0 (not ``full``) a row.
-    """
-    _, inv = np.unique(y, return_inverse=True)
-    sizes = np.bincount(inv).astype(np.int64)
-    T = np.asarray(totals, dtype=np.int64)
-    N, K = int(sizes.sum()), len(T)
-    prod = sizes[:, None] * T[None, :]
-    M, rem = prod // N, prod % N
-    row, col = sizes - M.sum(1), T - M.sum(0)
-    for c in np.argsort(-row, kind="stable"):
-        cols = np.lexsort((-rem[c], -col))[: row[c]]
-        M[c, cols] += 1
-        col[cols] -= 1
-    assert (col == 0).all() and (M >= 0).all()
-    P = (np.repeat(sizes[:, None] >= K, K, 1) if full
-         else np.arange(K)[None, :].repeat(len(sizes), 0) == 0)
-    for c, k in zip(*np.nonzero(P & (M == 0))):
-        spare_j = M[c] - P[c]
-        spare_j[k] = 0
-        spare_c = M[:, k] - P[:, k]
-        spare_c[c] = 0
-        if spare_j.max() >= 1 and spare_c.max() >= 1:
-            j, c2 = int(np.argmax(spare_j)), int(np.argmax(spare_c))
-            M[c, k] += 1; M[c, j] -= 1; M[c2, k] -= 1; M[c2, j] += 1
-    parts = [[] for _ in range(K)]
-    for c in range(len(sizes)):
-        idx = g.permutation(np.flatnonzero(inv == c))
-        for k, chunk in enumerate(np.split(idx, np.cumsum(M[c])[:-1])):
-            parts[k].append(chunk)
-    return [g.permutation(np.concatenate(p)) for p in parts]
-
-
-def train_val_test_split(X, y, fractions=(0.6, 0.2, 0.2), rng=0, stratify=True,
-                         name="custom", task=None) -> Dataset:
-    """Split (X, y) into train/val/test.
-
-    Parameters
-    ----------
-    X : array, shape (N, ...)
-    y : array, shape (N,) or (N, 1) (regression)
-    fractions : three positive floats summing to 1. Val and test get
-        ``round(N * f)`` rows (at least 1), train gets the rest.
-    rng : int or np.random.Generator
-    stratify : keep class proportions (within one row per class and split);
-        every class with >= 3 rows appears in every split. Ignored for regression.
-    task : "classification", "regression" or None. None infers: integer dtype or
-        non-negative integer-valued 1-D labels -> classification, else regression.
-
-    Returns
-    -------
-    Dataset; each split's rows are in random order. Inputs are not modified.
-    """
-    X, y = np.asarray(X), np.asarray(y)
-    _check(X.ndim >= 1 and y.ndim in (1, 2), f"bad shapes X {X.shape}, y {y.shape}")
-    _check(len(X) == len(y), f"X has {len(X)} rows but y has {len(y)}")
-    fr = np.asarray(fractions, dtype=np.float64)
-    _check(fr.shape == (3,) and (fr > 0).all() and abs(fr.sum() - 1) < 1e-6,
-           f"fractions must be 3 positive numbers summing to 1, got {fractions!r}")
-    N = len(X)
-    n_val, n_test = (max(1, int(N * f + 0.5)) for f in fr[1:])
-    _check(N - n_val - n_test >= 1, f"too few rows ({N}) to split with fractions {fractions!r}")
-    if task is None:
-        integral = (y.dtype.kind in "biu" or (y.dtype.kind == "f" and y.ndim == 1 and y.size
-                    and np.isfinite(y).all() and (y == np.round(y)).all() and y.min() >= 0))
-        task = "classification" if integral and y.ndim == 1 else "regression"
-    _check(task in ("classification", "regression"), f"unknown task {task!r}")
-    n_classes = None
-    if task == "classification":
-        _check(y.ndim == 1, f"classification labels must be 1-D, got shape {y.shape}")
-        y = _int_labels(y)
-        n_classes = int(y.max()) + 1 if y.size else 0
-    g = _rng(rng)
-    totals = [N - n_val - n_test, n_val, n_test]
-    if task == "classification" and stratify:
-        parts = _stratified(y, totals, g)
-    else:
-        parts = np.split(g.permutation(N), np.cumsum(totals)[:-1])
-    arrs = [a[p] for p in parts for a in (X, y)]
-    return Dataset(name, *arrs, task=task, n_classes=n_classes)
-
-
-def _int_labels(y):
-    y = np.asarray(y)
-    _check(y.dtype.kind in "biuf", f"labels must be numeric, got dtype {y.dtype}")
-    if y.dtype.kind == "f":
-        bad = ~np.isfinite(y) | (y != np.round(np.nan_to_num(y)))
-        _check(not bad.any(), lambda: f"labels must be integers; found {y[bad][0].item()!r} "
-                                      f"at index {int(np.argmax(bad))}")
-    _check(not (y < 0).any(), lambda: f"labels must be >= 0; found {y[y < 0][0].item()!r} "
-                                      "(for regression targets pass task='regression')")
-    return y.astype(np.int64)
-
-
-def one_hot(y, n_classes=None, dtype=np.float64):
-    """One-hot encode integer labels: y shape (N,) in 0..K-1 -> array (N, K)."""
-    y = np.asarray(y)
-    _check(y.ndim == 1, f"one_hot expects 1-D labels, got shape {y.shape}")
-    y = _int_labels(y)
-    K = (int(y.max()) + 1 if y.size else 0) if n_classes is None else int(n_classes)
-    _check(not (y >= K).any(), lambda: f"label {y.max()} >= n_classes={K}")
-    out = np.zeros((len(y), K), dtype=dtype)
-    out[np.arange(len(y)), y] = 1
-    return out
-
-
-def standardize(train, *others):
-    """Standardize arrays with the mean/std of ``train`` (per column, axis 0).
-
-    Columns with (numerically) zero std are divided by 1. Returns a tuple
-    ``(train_std, *others_std)``, each the shape of its input; float inputs keep
-    their dtype, others become float64.
-    """
-    t = np.asarray(train)
-    dt = t.dtype if t.dtype.kind == "f" else np.float64
-    mu = t.mean(axis=0, dtype=np.float64)
-    sd = t.std(axis=0, dtype=np.float64)
-    sd = np.where(sd <= 1e-12 * np.maximum(np.abs(mu), 1.0), 1.0, sd)
-    return tuple(((np.asarray(a, dtype=np.float64) - mu) / sd).astype(dt) for a in (t, *others))
-
-
-def batches(X, y, batch_size, rng=None, shuffle=True, drop_last=False):
-    """Yield mini-batches ``(Xb, yb)`` (copies), Xb shape (B, ...), yb shape (B, ...).
-
-    One epoch: every row exactly once (``drop_last`` drops a final short batch).
-    ``shuffle=True`` orders rows by ``rng.permutation(N)`` and needs ``rng``
-    (int seed or Generator; pass a Generator to get a new order each epoch).
-    """
-    X, y = np.asarray(X), np.asarray(y)
-    _check(isinstance(batch_size, (int, np.integer)) and not isinstance(batch_size, bool)
-           and batch_size > 0, f"batch_size must be a positive int, got {batch_size!r}")
-    _check(len(X) == len(y), f"X has {len(X)} rows but y has {len(y)}")
-    _check(not shuffle or rng is not None,
-           "shuffle=True needs rng= (an int seed or np.random.Generator); or shuffle=False")
-    order = _rng(rng).permutation(len(X)) if shuffle else np.arange(len(X))
-    for s in range(0, len(X), batch_size):
-        idx = order[s:s + batch_size]
-        if drop_last and len(idx) < batch_size:
-            return
-        yield X[idx], y[idx]
-
-
-@functools.lru_cache(maxsize=1)
+@cached(maxsize=1)
 def _digits_raw():
     spec = importlib.util.find_spec("sklearn")
     if spec is None:
@@ -240,21 +37,19 @@ def _digits_raw():
     else:  # pragma: no cover - layout changed in some sklearn version
         from sklearn.datasets import load_digits
         X, y = load_digits(return_X_y=True)
-    X, y = np.asarray(X, np.float64) / 16.0, np.asarray(y).astype(np.int64)
-    X.flags.writeable = y.flags.writeable = False
-    return X, y
+    return np.asarray(X, np.float64) / 16.0, np.asarray(y).astype(np.int64)     # frozen by the cache
 
 
-def digits(dtype=np.float32, seed=0) -> Dataset:
+def digits(dtype=np.float32, rng=0) -> Dataset:
     """The 8x8 digits bundled with scikit-learn (no download, sklearn not imported).
 
     1797 images, X shape (N, 64) with pixel/16 in [0, 1], y int64 in 0..9.
-    Stratified 60/20/20 split with ``np.random.default_rng(seed)``:
+    Stratified 60/20/20 split drawn with ``rng`` (the split of ``rng=0`` is the book's):
     train 1079, val 359, test 359 rows; every class is in every split.
     Arrays are fresh copies on every call.
     """
     X, y = _digits_raw()
-    return train_val_test_split(X.astype(dtype), y, rng=np.random.default_rng(seed),
+    return train_val_test_split(X.astype(dtype), y, rng=_rng(rng),
                                 name="digits", task="classification")
 
 
@@ -332,6 +127,3 @@ def regression_1d(n=200, noise=0.1, fn="sin", rng=0, dtype=np.float32) -> Datase
     y = _FNS[fn](x) + noise * g.standard_normal((n, 1))
     return train_val_test_split(x.astype(dtype), y.astype(dtype), rng=g,
                                 name=f"regression_1d({fn})", task="regression")
-
-
-from .data_files import load_csv, load_npz  # noqa: E402  (re-exported: dlcore.data is the one place to look)

@@ -10,7 +10,7 @@ import os
 
 import numpy as np
 
-from .data import DataError, Dataset, _check, train_val_test_split
+from .dataset import DataError, Dataset, check as _check, train_val_test_split
 
 __all__ = ["load_npz", "load_csv"]
 

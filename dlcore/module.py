@@ -26,26 +26,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from .rng import as_generator  # noqa: F401  (re-exported: modules take rng= the dlcore way)
+
 __all__ = ["Module", "ShapeError", "as_generator"]
 
 
 class ShapeError(ValueError):
     """An array has the wrong shape or dimension for the layer it meets."""
-
-
-def as_generator(rng) -> np.random.Generator:
-    """Return ``rng`` if it is a Generator, or a new one seeded by the int ``rng``.
-
-    ``None`` is refused: reproducibility is the book's promise, so every
-    random draw must come from an explicit seed or Generator.
-    """
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if rng is None:
-        raise TypeError("pass a seed (int) or a numpy.random.Generator; dlcore never uses a global RNG")
-    if isinstance(rng, (int, np.integer)):
-        return np.random.default_rng(int(rng))
-    raise TypeError(f"rng must be an int seed or numpy.random.Generator, got {type(rng).__name__}")
 
 
 class Module:

@@ -43,11 +43,11 @@ def test_digits_shapes_range_dtype_sizes():
 
 
 def test_digits_determinism_and_copies():
-    a, b = data.digits(), data.digits(seed=0)
+    a, b = data.digits(), data.digits(rng=0)
     assert_same(a, b)
     a.X_train[:] = -1                                     # fresh copies every call
     assert data.digits().X_train.min() == 0.0
-    c = data.digits(seed=1)
+    c = data.digits(rng=1)
     assert not np.array_equal(c.y_train, b.y_train)
     assert data.digits(dtype=np.float64).X_train.dtype == np.float64
 

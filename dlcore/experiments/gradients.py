@@ -48,7 +48,7 @@ def init_spec(init: str, scale: float = 1.0) -> tuple[str, dict]:
 @lru_cache(maxsize=4)
 def digits_data(n_train: int = 1079, seed: int = 0):
     """Digits (float32) as read-only ``(X_train, y_train, X_val, y_val)``, the first ``n_train`` training rows."""
-    ds = digits(np.float32, seed=seed)
+    ds = digits(np.float32, rng=seed)
     arrs = (ds.X_train[:n_train], ds.y_train[:n_train], ds.X_val, ds.y_val)
     for a in arrs:
         a.flags.writeable = False
