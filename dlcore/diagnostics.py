@@ -1,8 +1,13 @@
 """Per-layer diagnostics of a network (chapter 01 on; chapter 02 leans on them).
 
-:func:`layer_stats` reads what the last forward and backward pass of a
-:class:`~dlcore.layers.Sequential` left behind and returns one record per
-layer:
+:func:`trace` is the one way to look inside a forward pass: per layer of a
+:class:`~dlcore.layers.Sequential`, its input and output and, for an
+activation layer, the pre-activation :math:`z^l`, the activation
+:math:`h^l = f(z^l)` and :math:`f'(z^l)` (Nielsen's ``zs`` and
+``activations`` lists; PyTorch gets the same with forward hooks).
+
+:func:`layer_stats` reads the trace of the last forward pass and the
+gradients of the last backward pass and returns one record per layer:
 
 * parameterised layers (``Linear``): ``grad_norm`` (:math:`\\lVert\\partial L/\\partial W\\rVert_F`),
   ``bias_grad_norm`` (Nielsen's :math:`\\lVert\\delta^l\\rVert`, the bias
@@ -15,12 +20,90 @@ layer:
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from .activations import Activation
 from .module import Module
 
-__all__ = ["layer_stats", "layer_names", "param_grad_norms", "activation_rms"]
+__all__ = ["trace", "Trace", "LayerTrace", "rms", "layer_stats", "layer_names", "param_grad_norms",
+           "activation_rms"]
+
+
+def rms(a) -> float:
+    """Root mean square :math:`\\sqrt{\\mathrm{mean}(a^2)}`, accumulated in float64."""
+    return float(np.sqrt(np.mean(np.square(a, dtype=np.float64))))
+
+
+@dataclass(frozen=True)
+class LayerTrace:
+    """One layer of a forward pass: ``input``, ``output`` and, for an activation layer,
+    ``df`` = :math:`f'` at its input (else None). For an activation layer ``z`` (its input) is the
+    pre-activation and ``h`` (its output) the activation."""
+    index: int
+    layer: Module
+    input: np.ndarray
+    output: np.ndarray
+    df: np.ndarray | None
+
+    @property
+    def name(self) -> str:
+        return f"{self.index}:{type(self.layer).__name__}"
+
+    @property
+    def is_activation(self) -> bool:
+        return isinstance(self.layer, Activation)
+
+    z = property(lambda self: self.input, doc="pre-activation (the layer's input)")
+    h = property(lambda self: self.output, doc="activation (the layer's output)")
+
+
+class Trace(tuple):
+    """The :class:`LayerTrace` of every layer, in forward order, with the activation layers'
+    ``z``, ``h`` and ``df`` as lists (one entry per activation layer, in forward order)."""
+
+    @property
+    def activations(self) -> list[LayerTrace]:
+        return [t for t in self if t.is_activation]
+
+    @property
+    def z(self) -> list[np.ndarray]:
+        return [t.z for t in self.activations]
+
+    @property
+    def h(self) -> list[np.ndarray]:
+        return [t.h for t in self.activations]
+
+    @property
+    def df(self) -> list[np.ndarray]:
+        return [t.df for t in self.activations]
+
+    @property
+    def output(self) -> np.ndarray:
+        return self[-1].output
+
+
+def trace(model: Module, X=None, training: bool = False) -> Trace:
+    """What each layer of ``model`` (a Sequential) saw and produced.
+
+    With ``X`` (shape ``(N, n_in)``) the model first runs ``forward(X, training)``; without it the
+    trace is that of the model's last forward pass. Nested blocks (a residual block, say) are one
+    layer here. ``df`` is computed for activation layers only.
+    """
+    if X is not None:
+        model.forward(X, training=training)
+    layers = getattr(model, "layers", None)
+    if layers is None:
+        raise TypeError(f"trace() needs a Sequential (with .layers), got {type(model).__name__}")
+    inputs, outputs = getattr(model, "inputs", []), getattr(model, "outputs", [])
+    if len(inputs) != len(layers) or len(outputs) != len(layers):
+        raise ValueError("the model has not run forward yet: pass X, e.g. trace(model, X)")
+    out = []
+    for i, (layer, a, b) in enumerate(zip(layers, inputs, outputs)):
+        df = layer.df(a, b) if isinstance(layer, Activation) else None
+        out.append(LayerTrace(i, layer, a, b, df))
+    return Trace(out)
 
 
 def layer_names(model: Module) -> list[str]:
@@ -42,16 +125,13 @@ def _linear_record(layer, prefix, optimizer):
     return rec
 
 
-def _activation_record(layer):
-    X, Y = layer._X, layer._Y
-    if Y is None:
-        return {}
-    rec = {"mean": float(np.mean(Y)), "std": float(np.std(Y)),
-           "rms": float(np.sqrt(np.mean(np.square(Y, dtype=np.float64))))}
+def _activation_record(t: LayerTrace):
+    X, Y, layer = t.z, t.h, t.layer
+    rec = {"mean": float(np.mean(Y)), "std": float(np.std(Y)), "rms": rms(Y)}
     sat = layer.saturated(X, Y)
     if sat is not None:
         rec["saturated"] = float(np.mean(sat))
-    d = layer.df(X, Y)
+    d = t.df
     rec["dead"] = float(np.mean(np.all(d == 0, axis=0))) if Y.ndim == 2 else float(np.mean(d == 0))
     return rec
 
@@ -64,12 +144,14 @@ def layer_stats(model: Module, optimizer=None) -> list[dict]:
     docstring.
     """
     layers = getattr(model, "layers", [model])
+    seen = trace(model) if getattr(model, "outputs", None) else None
     out = []
     for i, layer in enumerate(layers):
         rec = {"index": i, "name": f"{i}:{type(layer).__name__}"}
         if isinstance(layer, Activation):
             rec["kind"] = "activation"
-            rec.update(_activation_record(layer))
+            if seen is not None:
+                rec.update(_activation_record(seen[i]))
         elif "W" in layer.params:
             rec["kind"] = "param"
             rec.update(_linear_record(layer, f"{i}.", optimizer))
@@ -97,9 +179,7 @@ def param_grad_norms(model: Module, key: str = "W") -> tuple[list[str], np.ndarr
     return names, np.asarray(norms)
 
 
-def activation_rms(model: Module) -> np.ndarray:
-    """RMS of the output of every activation layer of a Sequential after a forward pass, shape ``(n_act,)``."""
-    layers = getattr(model, "layers", [model])
-    out = [float(np.sqrt(np.mean(np.square(l._Y, dtype=np.float64))))
-           for l in layers if isinstance(l, Activation) and l._Y is not None]
-    return np.asarray(out)
+def activation_rms(model: Module, X=None) -> np.ndarray:
+    """RMS of the output of every activation layer of a Sequential (after ``forward(X)`` if ``X``
+    is given, else of the last forward pass), shape ``(n_act,)``."""
+    return np.asarray([rms(h) for h in trace(model, X).h])

@@ -88,8 +88,8 @@ class Linear(Module):
 class Sequential(Module):
     """Apply layers in order; backward runs them in reverse.
 
-    After a forward pass ``outputs[i]`` is the output of layer ``i`` (kept for
-    the per-layer diagnostics of chapter 02); after a backward pass
+    After a forward pass ``inputs[i]`` and ``outputs[i]`` are the input and output of layer
+    ``i`` (read them through :func:`dlcore.diagnostics.trace`); after a backward pass
     ``output_grads[i]`` is :math:`\\partial L/\\partial` (output of layer ``i``).
     """
 
@@ -101,6 +101,7 @@ class Sequential(Module):
             if not isinstance(l, Module):
                 raise TypeError(f"Sequential item {i} is a {type(l).__name__}, not a Module")
         self.layers = list(layers)
+        self.inputs: list[np.ndarray] = []
         self.outputs: list[np.ndarray] = []
         self.output_grads: list[np.ndarray] = []
 
@@ -115,11 +116,12 @@ class Sequential(Module):
 
     def forward(self, X, training=None):
         training = self._mode(training)
-        outs = []
+        ins, outs = [], []
         for layer in self.layers:
+            ins.append(X)
             X = layer.forward(X, training=training)
             outs.append(X)
-        self.outputs = outs
+        self.inputs, self.outputs = ins, outs
         return X
 
     def backward(self, dY):
