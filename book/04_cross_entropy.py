@@ -325,9 +325,12 @@ print("as written in the notes:", ex.notes_softmax(z3))
 print("softmax([3, 1, -3])    :", softmax(z3))
 
 # %% [markdown]
-# > The same note illustrates softmax with the logits $3, 1, -3$ and, in a
-# > figure, the probabilities $[0.05, 0.10, 0.85]$: those come from some other
-# > logits (softmax of $[3, 1, -3]$ is printed above). Also, softmax's values
+# > The same note shows two separate figures: one where three inputs become
+# > the probabilities $[0.05, 0.10, 0.85]$ (their logits are not given), and
+# > one that maps the outputs $3, 1, -3$ to probabilities. They are two
+# > examples, not one computation, so nothing there is inconsistent; the
+# > second one's probabilities, which the note does not print, are above
+# > (softmax of $[3, 1, -3]$ puts 0.879 on the first class). Also, softmax's values
 # > lie in the *open* interval $(0, 1)$, not $[0, 1]$, in exact arithmetic;
 # > in floating point they can round to exactly 0 or 1, which is the problem of 4.6.
 #
@@ -357,24 +360,41 @@ plot_digits(axes, runs=runs)
 plt.show()
 
 # %% [markdown]
-# **What to notice.** Both cross-entropy pairings reach over 92%
-# validation accuracy in 15 epochs on every seed; sigmoid + quadratic is far
-# behind after the same number of steps. The right panel shows why: the
+# **What to notice.** Both cross-entropy pairings reach 92-96 %
+# validation accuracy in 15 epochs on every seed (the ranges in brackets);
+# sigmoid + quadratic is far behind after the same number of steps. The right panel shows why: the
 # confidently wrong output units are repaired within the first epoch by
-# cross-entropy and linger under the quadratic cost. Part of the quadratic
-# cost's slowness has nothing to do with saturation: even at $z=0$ its
-# gradient carries $\sigma'(0) = 1/4$. With weights from $\mathcal N(0, 0.2^2)$
-# no output unit starts saturated; the quadratic cost is still the slowest,
-# but the gap to cross-entropy shrinks (seed 0):
+# cross-entropy and linger under the quadratic cost.
+#
+# That is not the whole story. Cross-entropy cancels $\sigma'(z)$ **only at
+# the output layer**; a saturated *hidden* unit learns just as slowly under
+# either cost (Nielsen makes the same point). And even an output unit that
+# is not saturated at all carries $\sigma'(z) \le 1/4$ into the quadratic
+# cost's gradient, while cross-entropy's gradient is the error itself. To
+# separate the two, start from weights $\mathcal N(0, 0.2^2)$, where no output
+# unit is saturated, and compare the gaps over five seeds:
 
 # %%
-small = dx.compare_setups(seeds=(0,), epochs=15, hidden=30, lr=0.5, init_std=0.2)
-for name in dx.SETUPS:
-    print(f"init std 0.2, {name:18s} saturated outputs at the start {100 * small[name]['saturated'][0, 0]:4.1f}%, "
-          f"val acc after 15 epochs {small[name]['val_acc'][0, -1]:.3f}")
-for std, r in ((1.0, runs), (0.2, small)):
-    gap = r["sigmoid+CE"]["val_acc"][0, -1] - r["sigmoid+quadratic"]["val_acc"][0, -1]
-    print(f"seed 0, init std {std}: sigmoid+CE minus sigmoid+quadratic after 15 epochs = {gap:.3f}")
+seeds5 = (0, 1, 2, 3, 4)
+gaps = {}
+for std in (1.0, 0.2):
+    r = dx.compare_setups(seeds=seeds5, setups=("sigmoid+quadratic", "sigmoid+CE"), epochs=15, hidden=30,
+                          lr=0.5, init_std=std)
+    gaps[std] = r["sigmoid+CE"]["val_acc"][:, -1] - r["sigmoid+quadratic"]["val_acc"][:, -1]
+    print(f"init std {std}: output units saturated at the start {100 * r['sigmoid+quadratic']['saturated'][:, 0].mean():4.1f}%, "
+          f"confidently wrong {100 * r['sigmoid+quadratic']['wrong'][:, 0].mean():4.1f}%; "
+          f"val. acc. sigmoid+CE minus sigmoid+quadratic after 15 epochs {gaps[std].mean():.2f} ± {gaps[std].std():.2f} "
+          f"(5 seeds, smallest {gaps[std].min():.2f})")
+print(f"share of the gap left with no saturated output unit: {gaps[0.2].mean() / gaps[1.0].mean():.1f}")
+
+# %% [markdown]
+# **What to notice.** With no output unit saturated the quadratic cost is
+# still the slowest on every seed, and about half of the gap remains. The
+# confidently wrong output units explain the rest: the part of the gap that
+# the smaller start removes. What remains is the factor $\sigma'(z) \le 1/4$
+# that the quadratic cost keeps even at $z = 0$, and the same factor in
+# every hidden layer, which no choice of cost at the output can remove
+# (chapter 02 is about those; chapters 03 and 07 about the remedies).
 
 # %% [markdown]
 # ### Explorer: learning rate, initial weight scale, epochs, seeds
@@ -517,7 +537,7 @@ LandscapeExplorer()
 # | $\partial C/\partial b = \frac1n\sum_x(\sigma(z)-y)$ | correct | `check_derivations`, tests |
 # | $P(i) = e^{\theta_i^\top x}/\sum_{k} e^{\theta_i^\top x}$ | **wrong**: $\theta_k$ in the sum; as written it is $1/K$ | `notes_softmax`, 4.4 |
 # | $S_i = e^{V_i}/\sum_j e^{V_j}$ | correct | `dlcore.softmax` |
-# | softmax of $3, 1, -3$ shown next to $[0.05, 0.10, 0.85]$ | **mismatch**: softmax$([3,1,-3]) = [0.879, 0.119, 0.002]$ | 4.4 |
+# | $[0.05, 0.10, 0.85]$ and "3, 1, −3 map to (0, 1)" | correct: two separate figures (an earlier version of this table wrongly read them as one softmax); softmax$([3,1,-3]) = [0.879, 0.119, 0.002]$ | 4.4 |
 # | softmax values in $[0,1]$ | $(0,1)$ exactly; rounding to 0 is what breaks naive CE | 4.4, 4.6 |
 # | softmax "makes up for" sigmoid saturation | **incomplete**: softmax + quadratic saturates too; the cure is the CE pairing | 4.4 |
 # | MSE + sigmoid gradient contains $\sigma'$, CE's does not | correct | 4.1 |

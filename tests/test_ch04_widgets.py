@@ -49,7 +49,7 @@ def test_landscape_explorer_paths_follow_the_start():
 
 
 def test_digits_explorer_ce_above_quadratic():
-    e = w.DigitsCostExplorer(epochs=4, seeds=1)
+    e = w.DigitsCostExplorer(epochs=4, seeds=3)      # curves are means over the seeds
     assert e.last_error is None
     acc = {k: v[0].get_ydata() for k, v in e.lines.items()}
     assert acc["softmax+CE"][-1] > acc["sigmoid+quadratic"][-1] + 0.2
@@ -58,7 +58,7 @@ def test_digits_explorer_ce_above_quadratic():
     assert wrong_q[-1] > 3 * wrong_c[-1]
     q_acc = e.lines["sigmoid+quadratic"][0].get_ydata()[-1]
     e.set(lr=2.0)                          # a larger step helps the slow quadratic cost most
-    assert e.lines["sigmoid+quadratic"][0].get_ydata()[-1] > q_acc + 0.2      # measured 0.28 -> 0.59
+    assert e.lines["sigmoid+quadratic"][0].get_ydata()[-1] > q_acc + 0.15     # measured 0.25 -> 0.51
     e.set(lr=0.5, init_std=0.2)            # small weights: nothing starts saturated
     assert e.lines["sigmoid+CE"][2].get_ydata()[0] <= 1e-4
     e.set(epochs=2)                        # sliced from the 4-epoch runs: same curve, shorter

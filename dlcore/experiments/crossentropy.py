@@ -22,15 +22,14 @@ The digits experiment lives in :mod:`dlcore.experiments.crossentropy_digits`.
 from __future__ import annotations
 
 import math
-from functools import lru_cache
 
 import numpy as np
 
 from ..activations.basic import sigmoid
 from ..gradcheck import numerical_gradient, rel_error
 from ..losses import log_softmax, logsumexp, softmax
-from ..module import as_generator
-from ._common import readonly
+from ..cache import cached
+from ..rng import as_generator
 
 __all__ = [
     "COSTS", "NIELSEN_STARTS", "neuron_cost", "neuron_grads", "softmax_ce", "softmax_ce_grad",
@@ -152,9 +151,21 @@ def check_derivations(rng=0, n=5, h=1e-6) -> dict[str, float]:
     return out
 
 
-@lru_cache(maxsize=256)
-def _train(w0, b0, eta, epochs, cost, x, y):
-    w, b = w0, b0
+@cached
+def train_neuron(w0=2.0, b0=2.0, eta=0.15, epochs=300, cost="quadratic", x=1.0, y=0.0) -> dict:
+    """Gradient descent on one sigmoid neuron and one example (Nielsen, chapter 3).
+
+    Returns read-only arrays of length ``epochs + 1`` (index 0 = the start):
+    ``epoch``, ``w``, ``b``, ``output`` (:math:`a`), ``cost``. Cached.
+    """
+    _cost_name(cost)
+    if not (isinstance(epochs, (int, np.integer)) and 1 <= epochs <= 100_000):
+        raise ValueError(f"epochs must be an int in [1, 100000], got {epochs!r}")
+    if not (eta > 0 and math.isfinite(eta)):
+        raise ValueError(f"eta must be a positive number, got {eta!r}")
+    if not 0 <= y <= 1:
+        raise ValueError(f"target y must lie in [0, 1], got {y!r}")
+    w, b, x, y = float(w0), float(b0), float(x), float(y)
     W, B, A, C = [w], [b], [], []
     for _ in range(epochs + 1):
         z = w * x + b
@@ -171,24 +182,8 @@ def _train(w0, b0, eta, epochs, cost, x, y):
         w, b = w - eta * delta * x, b - eta * delta
         W.append(w)
         B.append(b)
-    return readonly({"epoch": np.arange(epochs + 1), "w": np.array(W), "b": np.array(B),
-                      "output": np.array(A), "cost": np.array(C)})
-
-
-def train_neuron(w0=2.0, b0=2.0, eta=0.15, epochs=300, cost="quadratic", x=1.0, y=0.0) -> dict:
-    """Gradient descent on one sigmoid neuron and one example (Nielsen, chapter 3).
-
-    Returns read-only arrays of length ``epochs + 1`` (index 0 = the start):
-    ``epoch``, ``w``, ``b``, ``output`` (:math:`a`), ``cost``. Cached.
-    """
-    _cost_name(cost)
-    if not (isinstance(epochs, (int, np.integer)) and 1 <= epochs <= 100_000):
-        raise ValueError(f"epochs must be an int in [1, 100000], got {epochs!r}")
-    if not (eta > 0 and math.isfinite(eta)):
-        raise ValueError(f"eta must be a positive number, got {eta!r}")
-    if not 0 <= y <= 1:
-        raise ValueError(f"target y must lie in [0, 1], got {y!r}")
-    return _train(float(w0), float(b0), float(eta), int(epochs), cost, float(x), float(y))
+    return {"epoch": np.arange(epochs + 1), "w": np.array(W), "b": np.array(B),
+            "output": np.array(A), "cost": np.array(C)}
 
 
 def plateau_stats(run: dict, first: int = 50) -> dict:
@@ -202,21 +197,17 @@ def plateau_stats(run: dict, first: int = 50) -> dict:
             "initial_slope": float(c[0] - c[1])}
 
 
-@lru_cache(maxsize=32)
-def _surface(cost, w_lim, b_lim, n, x, y):
-    w = np.linspace(*w_lim, n)
-    b = np.linspace(*b_lim, n)
-    Wg, Bg = np.meshgrid(w, b)
-    return readonly({"w": w, "b": b, "cost": neuron_cost(Wg, Bg, x, y, cost)})
-
-
+@cached
 def cost_surface(cost="quadratic", w_lim=(-4.0, 4.0), b_lim=(-4.0, 4.0), n=81, x=1.0, y=0.0) -> dict:
     """The cost over a (w, b) grid: ``w`` (n,), ``b`` (n,), ``cost`` (n, n) indexed [b, w]. Cached.
 
     With one example the cost depends on :math:`z = wx+b` only, so its contours are straight lines.
     """
     _cost_name(cost)
-    return _surface(cost, tuple(map(float, w_lim)), tuple(map(float, b_lim)), int(n), float(x), float(y))
+    w = np.linspace(*map(float, w_lim), int(n))
+    b = np.linspace(*map(float, b_lim), int(n))
+    Wg, Bg = np.meshgrid(w, b)
+    return {"w": w, "b": b, "cost": neuron_cost(Wg, Bg, float(x), float(y), cost)}
 
 
 def ce_stability(scales, target=2, dtype=np.float64) -> dict:

@@ -17,17 +17,16 @@ quadratic cost. We record that fraction over training, on the validation set.
 from __future__ import annotations
 
 import copy
-from collections import OrderedDict
-from functools import lru_cache
 
 import numpy as np
 
 from ..activations.basic import sigmoid
+from ..cache import Partial, cached
 from ..data import digits, one_hot
 from ..layers import mlp
 from ..losses import softmax
+from ..rng import spawn
 from ..train import evaluate, fit
-from ._common import readonly
 
 __all__ = ["SETUPS", "output_probabilities", "saturation", "train_setup", "compare_setups"]
 
@@ -78,32 +77,28 @@ class _Recorder:
         self.rows.append((state.step, s["saturated"], s["wrong"]))
 
 
-class _State:
-    """A trained network with its shuffling generator, at an epoch boundary, and its run so far."""
-
-    def __init__(self, net, rng, epochs, run, final=False):
-        self.net, self.rng, self.epochs, self.run, self.final = net, rng, epochs, run, final
-
-
-def _train(setup, seed, epochs, hidden, lr, init_std, batch_size, evals_per_epoch, resume=None) -> _State:
-    """Train from scratch, or continue ``resume`` (a shorter run with the same settings) up to ``epochs``."""
+def _train(setup, rng, epochs, hidden, lr, init_std, batch_size, evals_per_epoch, resume=None):
+    """Train from scratch, or continue ``resume`` (a :class:`Partial` of a shorter run with the same
+    settings, whose state is ``(net, shuffle generator)``) up to ``epochs``."""
     out_act, loss = SETUPS[setup]
     ds = digits(dtype=np.float32)
     steps_per_epoch = int(np.ceil(len(ds.X_train) / batch_size))
     every = max(1, steps_per_epoch // evals_per_epoch)
     rec = _Recorder(setup, ds.X_val, ds.y_val)
     if resume is None:
+        init_rng, shuffle_rng = spawn(rng, 2)          # independent streams: weights, batch order
         net = mlp([64, hidden, 10], activation="sigmoid", init="normal", init_kwargs={"std": init_std},
-                  rng=np.random.default_rng(seed), dtype=np.float32, output_activation=out_act)
-        rng, done = np.random.default_rng(seed + 1000), 0
+                  rng=init_rng, dtype=np.float32, output_activation=out_act)
+        done = 0
         rec.on_eval(_Start(net))
         first = {"epoch": [0.0], "val_acc": [evaluate(net, ds.X_val, ds.y_val, loss)["acc"]],
                  "train_acc": [evaluate(net, ds.X_train, ds.y_train, loss)["acc"]]}
     else:
         # copies: an interrupted update must not leave a half-trained net in the cache
-        net, rng, done = copy.deepcopy(resume.net), copy.deepcopy(resume.rng), resume.epochs
+        net, shuffle_rng = copy.deepcopy(resume.state)
+        done = resume.length
     h = fit(net, ds.X_train, ds.y_train, loss=loss, lr=lr, epochs=epochs - done, batch_size=batch_size,
-            rng=rng, val=(ds.X_val, ds.y_val), eval_every=every, callbacks=[rec], on_divergence="stop")
+            rng=shuffle_rng, val=(ds.X_val, ds.y_val), eval_every=every, callbacks=[rec], on_divergence="stop")
     steps, val_acc = h.eval_series("val_acc")
     _, train_acc = h.eval_series("train_acc")
     r = np.array(rec.rows).reshape(-1, 3)
@@ -113,9 +108,9 @@ def _train(setup, seed, epochs, hidden, lr, init_std, batch_size, evals_per_epoc
         first.update(saturated=r[:1, 1], wrong=r[:1, 2])
         new = {k: np.r_[first[k], v if k in ("epoch", "val_acc", "train_acc") else v[1:]] for k, v in new.items()}
     else:
-        new = {k: np.r_[resume.run[k], v] for k, v in new.items()}
+        new = {k: np.r_[resume.result[k], v] for k, v in new.items()}
     # a diverged run is final: any longer run stops at the same step
-    return _State(net, rng, epochs, readonly(new), final=h.divergence is not None)
+    return Partial(new, epochs, state=(net, shuffle_rng), final=h.divergence is not None)
 
 
 class _Start:
@@ -136,59 +131,43 @@ def _check_settings(epochs, hidden, lr, init_std, batch_size):
         raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
 
 
-def train_setup(setup="softmax+CE", seed=0, epochs=15, hidden=30, lr=0.5, init_std=1.0,
-                batch_size=32, evals_per_epoch=2) -> dict:
+def _cut(run, epochs):
+    keep = run["epoch"] <= epochs + 1e-9
+    return {k: v[keep] for k, v in run.items()}
+
+
+@cached(extend="epochs", cut=_cut)
+def train_setup(setup="softmax+CE", rng=0, epochs=15, hidden=30, lr=0.5, init_std=1.0,
+                batch_size=32, evals_per_epoch=2, resume=None) -> dict:
     """Train a 64-hidden-10 sigmoid net (weights N(0, init_std^2), float32) with one setup.
 
     Returns read-only arrays over evaluation points (index 0 = before training):
     ``epoch``, ``val_acc``, ``train_acc``, ``saturated`` and ``wrong`` (fractions of
-    validation output units, see :func:`saturation`). Cached on the settings; a shorter run
-    is sliced from a longer one already trained with the same settings (it is its prefix), and a
-    longer one continues the longest cached run; both are bit-identical to training from scratch.
+    validation output units, see :func:`saturation`). ``rng`` seeds the initial weights and the
+    batch order (two spawned streams). Cached (:mod:`dlcore.cache`): a shorter run is cut from a
+    longer one already trained with the same settings (it is its prefix), and a longer one
+    continues the longest cached run (``resume`` is how the cache hands it over); both are
+    bit-identical to training from scratch.
     """
     _setup(setup)
     _check_settings(epochs, hidden, lr, init_std, batch_size)
     if not (isinstance(evals_per_epoch, (int, np.integer)) and evals_per_epoch >= 1):
         raise ValueError(f"evals_per_epoch must be a positive int, got {evals_per_epoch!r}")
-    return _run(setup, int(seed), int(epochs), int(hidden), float(lr), float(init_std),
-                int(batch_size), int(evals_per_epoch))
-
-
-#: the longest run trained so far for each setting except ``epochs`` -> :class:`_State`
-_LONGEST: OrderedDict = OrderedDict()
-
-
-@lru_cache(maxsize=256)
-def _run(setup, seed, epochs, *rest):
-    """A run of ``epochs`` epochs is the prefix of any longer run with the same settings (same
-    initial weights, one shuffle per epoch drawn from the same generator, plain SGD, evaluations
-    at the same steps). So a shorter run is sliced from the longest one trained so far, and a
-    longer one continues it: moving the epochs slider costs only the epochs added."""
-    key = (setup, seed, *rest)
-    st = _LONGEST.get(key)
-    if st is not None and (st.final or st.epochs >= epochs):
-        keep = st.run["epoch"] <= epochs + 1e-9
-        return readonly({k: np.array(v[keep]) for k, v in st.run.items()})
-    batch_size, evals_per_epoch = rest[-2], rest[-1]
     per_epoch = -(-len(digits(dtype=np.float32).X_train) // batch_size)
-    resumable = per_epoch % max(1, per_epoch // evals_per_epoch) == 0   # else the last eval is an extra one
-    st = _train(setup, seed, epochs, *rest, resume=st if resumable else None)
-    _LONGEST[key] = st
-    _LONGEST.move_to_end(key)
-    while len(_LONGEST) > 256:
-        _LONGEST.popitem(last=False)
-    return st.run
-
+    if per_epoch % max(1, per_epoch // evals_per_epoch) != 0:
+        resume = None                  # the last evaluation of an epoch would be an extra one
+    return _train(setup, rng, int(epochs), int(hidden), float(lr), float(init_std), int(batch_size),
+                  int(evals_per_epoch), resume)
 
 
 def compare_setups(seeds=(0, 1, 2), setups=tuple(SETUPS), progress=None, **settings) -> dict:
-    """:func:`train_setup` for every setup and seed: ``{setup: {key: (n_seeds, n_evals) array}}``
-    plus ``"epoch"``. ``progress(fraction)`` is called after each run."""
+    """:func:`train_setup` for every setup and seed (``rng=seed``): ``{setup: {key: (n_seeds, n_evals)
+    array}}`` plus ``"epoch"``. ``progress(fraction)`` is called after each run."""
     out, total, done = {}, len(seeds) * len(setups), 0
     for name in setups:
         runs = []
         for s in seeds:
-            runs.append(train_setup(name, seed=s, **settings))
+            runs.append(train_setup(name, rng=s, **settings))
             done += 1
             if progress is not None:
                 progress(done / total)
