@@ -571,7 +571,7 @@ ch04.check_ce_bias_gradient(dC_db)
 #
 # **E4.2 p − y by hand.** For the logits `ch04.EX_LOGITS` and true class
 # `ch04.EX_LABEL`, compute $\partial C/\partial z$ of softmax + cross-entropy
-# (four numbers).
+# (four numbers, by hand or with a calculator; two decimals are enough).
 
 # %%
 print("logits", ch04.EX_LOGITS, "true class", ch04.EX_LABEL)
@@ -590,8 +590,8 @@ ch04.check_p_minus_y(my_grad)
 # **E4.3 Which cost learns faster, and by how much?** From the start
 # $(w_0, b_0) =$ `ch04.EX_START`, with $x=1$ and target 0: which cost has the
 # larger initial gradient, and what is the ratio
-# $\frac{\partial C_{CE}/\partial b}{\partial C_Q/\partial b}$? Predict first,
-# then the checker runs both trainings.
+# $\frac{\partial C_{CE}/\partial b}{\partial C_Q/\partial b}$ (to three
+# significant figures)? Predict first, then the checker runs both trainings.
 
 # %%
 print("start (w0, b0) =", ch04.EX_START)

@@ -6,12 +6,12 @@ from dlcore.exercises import ch03
 
 def test_elu_derivative_checker():
     assert not ch03.check_elu_derivative(None) and "replace None" in ch03.check_elu_derivative(None).message
-    right = lambda x: np.where(x > 0, 1.0, np.exp(x))
+    right = lambda x: np.where(x > 0, 1.0, np.exp(np.minimum(x, 0)))
     assert ch03.check_elu_derivative(right)
     wrong = lambda x: np.where(x > 0, 1.0, np.exp(x) - 1)
     fb = ch03.check_elu_derivative(wrong)
     assert not fb and "off by" in fb.message and "alpha e^x" in fb.message
-    assert ch03.check_elu_derivative(lambda x: np.where(x > 0, 1.0, 2 * np.exp(x)), alpha=2.0)
+    assert ch03.check_elu_derivative(lambda x: np.where(x > 0, 1.0, 2 * np.exp(np.minimum(x, 0))), alpha=2.0)
 
 
 def test_swish_derivative_checker():
@@ -45,3 +45,10 @@ def test_identify_checker_points_at_the_difference():
     assert not fb and "silu's derivative differs" in fb.message and "f'(0)" in fb.message
     assert ch03.check_identify(" SoftPlus ")            # case and spaces do not matter
     assert "not a function this book knows" in ch03.check_identify("swishh").message
+
+
+def test_elu_derivative_that_overflows_is_caught():
+    """Issue 11 (14): E3.1 asks to avoid overflow; a naive np.where(x > 0, 1, np.exp(x)) passed."""
+    naive = ch03.check_elu_derivative(lambda x: np.where(x > 0, 1.0, np.exp(x)))
+    assert not naive.ok and "overflow" in naive.message
+    assert ch03.check_elu_derivative(lambda x: np.where(x > 0, 1.0, np.exp(np.minimum(x, 0))))

@@ -1,5 +1,6 @@
 """Chapter 04 exercise checkers accept right answers and explain wrong ones."""
 import numpy as np
+import pytest
 
 from dlcore.exercises import ch04
 
@@ -55,3 +56,20 @@ def test_logsumexp():
     assert not fb and "Subtract max(z)" in fb.message
     fb = ch04.check_logsumexp(lambda z: np.log(np.sum(np.exp(z - np.max(z)))))
     assert not fb and "add max(z) back" in fb.message
+
+
+def test_answers_at_the_asked_precision_pass():
+    """Issue 11 (12): a 2-decimal E4.2 answer and 14.3 for E4.3 were rejected ("off by 0.0354")."""
+    assert ch04.check_p_minus_y([0.61, 0.22, -0.97, 0.14])
+    assert not ch04.check_p_minus_y([0.61, 0.22, -0.96, 0.14])          # a wrong second decimal
+    assert ch04.check_faster_cost("cross_entropy", 14.3)
+    assert ch04.check_faster_cost("cross_entropy", 14.26)
+    assert not ch04.check_faster_cost("cross_entropy", 14.2)             # wrongly rounded
+    assert "inverted" in ch04.check_faster_cost("cross_entropy", 0.0701).message
+
+
+@pytest.mark.parametrize("bad", ["abc", [1.0], None, float("nan"), [[1, 2], [3, 4]], {"a": 1}])
+def test_any_input_gets_feedback_not_a_traceback(bad):
+    for fb in (ch04.check_p_minus_y(bad), ch04.check_faster_cost("cross_entropy", bad),
+               ch04.check_faster_cost(bad, 14.3)):
+        assert not fb.ok and isinstance(fb.message, str) and fb.message

@@ -41,7 +41,29 @@ def check_elu_derivative(fn, alpha: float = 1.0) -> Feedback:
             if np.allclose(got[_XS < 0], alpha * (np.exp(_XS[_XS < 0]) - 1)):
                 return Feedback(False, fb.message + " For x < 0 you returned f(x) = alpha(e^x - 1) itself; "
                                        "its derivative is alpha e^x (= f(x) + alpha).")
+    if fb.ok:
+        return _no_overflow(fn, fb, "ELU's derivative")
     return fb
+
+
+_LARGE = np.array([-1000.0, -100.0, 100.0, 710.0, 1000.0])
+
+
+def _no_overflow(fn, fb, what):
+    """The exercise asks to avoid overflow: call ``fn`` at |x| up to 1000 with overflow made an error
+    (``np.where(x > 0, 1, np.exp(x))`` computes exp(1000) = inf before discarding it)."""
+    try:
+        with np.errstate(over="raise", invalid="raise", under="ignore"):
+            v = np.asarray(fn(_LARGE.copy()), dtype=float)
+    except FloatingPointError as e:
+        return Feedback(False, f"{what} is right on [-30, 30], but at |x| up to 1000 it overflows ({e}): "
+                               "np.where evaluates both branches, so exp(x) is computed for x = 1000 too. "
+                               "Apply exp to np.minimum(x, 0) instead.")
+    except Exception as e:  # the reader's code: report, do not crash
+        return Feedback(False, f"{what} raised {type(e).__name__} at |x| up to 1000: {e}")
+    if v.shape != _LARGE.shape or not np.all(np.isfinite(v)):
+        return Feedback(False, f"{what} is not finite at |x| up to 1000: got {v.tolist()}.")
+    return Feedback(True, fb.message + " No overflow at x = +-1000.")
 
 
 def check_swish_derivative(fn, beta: float = 1.0) -> Feedback:

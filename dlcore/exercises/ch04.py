@@ -12,16 +12,18 @@ import numpy as np
 
 from ..experiments import crossentropy as ex
 from ..losses import logsumexp, softmax
-from .feedback import Feedback, compare_arrays
+from .feedback import Feedback, compare_arrays, precision_tolerance
 
-__all__ = ["EX_LOGITS", "EX_LABEL", "EX_START", "check_ce_bias_gradient", "check_p_minus_y",
+__all__ = ["EX_LOGITS", "EX_LABEL", "EX_START", "P_DECIMALS", "RATIO_SIG", "check_ce_bias_gradient", "check_p_minus_y",
            "check_faster_cost", "check_logsumexp"]
 
-#: exercise 2: the logit vector and the true class
+#: exercise 2: the logit vector and the true class; answers to 2 decimals pass
 EX_LOGITS = np.array([2.0, 1.0, -1.0, 0.5])
 EX_LABEL = 2
-#: exercise 3: the starting point (w0, b0), x = 1, target 0
+P_DECIMALS = 2
+#: exercise 3: the starting point (w0, b0), x = 1, target 0; the ratio to 3 significant figures
 EX_START = (-1.0, 3.5)
+RATIO_SIG = 3
 
 
 def _none(answer, what):
@@ -83,15 +85,16 @@ def check_p_minus_y(answer) -> Feedback:
         g = np.asarray(answer, dtype=float)
     except (TypeError, ValueError):
         return Feedback(False, f"expected 4 numbers, got {type(answer).__name__}.")
-    if g.shape == expected.shape:
-        if np.allclose(g, p, atol=1e-4):
+    tol = 0.5 * 10.0 ** -P_DECIMALS
+    if g.shape == expected.shape and np.all(np.isfinite(g)):
+        if np.allclose(g, p, rtol=0, atol=tol) and not np.allclose(g, expected, rtol=0, atol=tol):
             return Feedback(False, "that is p = softmax(z) itself; subtract the one-hot target y.")
-        if np.allclose(g, -expected, atol=1e-4):
+        if np.allclose(g, -expected, rtol=0, atol=tol):
             return Feedback(False, "the sign is flipped: the gradient is p - y, not y - p.")
-        if abs(g.sum()) > 1e-3:
-            fb = compare_arrays("dC/dz", g, expected, rtol=1e-3, atol=1e-4)
+        if abs(g.sum()) > len(g) * tol:
+            fb = compare_arrays("dC/dz", g, expected, decimals=P_DECIMALS)
             return Feedback(False, fb.message + f" Hint: p - y always sums to 0; yours sums to {g.sum():.3g}.")
-    fb = compare_arrays("dC/dz", g, expected, rtol=1e-3, atol=1e-4)
+    fb = compare_arrays("dC/dz", g, expected, decimals=P_DECIMALS)
     if fb:
         return Feedback(True, f"dC/dz = p - y = {np.round(expected, 4).tolist()}; it sums to 0, and only the "
                               "true class has a negative entry.")
@@ -118,15 +121,18 @@ def check_faster_cost(faster, ratio) -> Feedback:
         return Feedback(False, "the quadratic gradient carries the factor sigma'(z) <= 1/4, so it is never the "
                                "larger one." + story)
     try:
-        r = float(ratio)
+        r = float(np.ravel(ratio)[0]) if np.size(ratio) == 1 else float(ratio)
     except (TypeError, ValueError):
         return Feedback(False, f"ratio must be a number, got {ratio!r}.")
-    if abs(r - expected) <= 1e-3 * expected:
+    close = lambda v: abs(r - v) <= precision_tolerance(v, sig=RATIO_SIG)  # noqa: E731
+    if not math.isfinite(r):
+        return Feedback(False, f"ratio must be a finite number, got {r}.")
+    if close(expected):
         return Feedback(True, f"the ratio is 1/sigma'(z) = {expected:.4g} at z = {w0 + b0:g}." + story)
     a = 1 / (1 + math.exp(-(w0 + b0)))
-    if abs(r - 1 / expected) <= 1e-3 / expected:
+    if close(1 / expected):
         return Feedback(False, "you inverted the ratio: divide the CE gradient by the quadratic one.")
-    if abs(r - 1 / a) <= 1e-3 / a or abs(r - a * (1 - a)) <= 1e-3:
+    if close(1 / a) or close(a * (1 - a)):
         return Feedback(False, f"close: the ratio is (a - y) / ((a - y) sigma'(z)) = 1/sigma'(z), with "
                                f"a = sigma({w0 + b0:g}).")
     return Feedback(False, f"the ratio {r:.4g} is off by {abs(r - expected):.3g}; compute 1/sigma'(z) at "

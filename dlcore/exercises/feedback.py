@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Feedback", "compare_scalar", "compare_arrays", "compare_function"]
+__all__ = ["Feedback", "compare_scalar", "compare_arrays", "compare_function", "precision_tolerance"]
 
 
 @dataclass(frozen=True)
@@ -27,8 +27,32 @@ class Feedback:
         return f"{mark} {self.message}"
 
 
-def compare_scalar(what: str, got, expected: float, rtol: float = 1e-4, atol: float = 1e-8) -> Feedback:
-    """Compare one number; the message gives the expected value only when the answer is right."""
+def precision_tolerance(expected, decimals: int | None = None, sig: int | None = None):
+    """Half a unit of the last place an exercise asks for: an answer rounded correctly to
+    ``decimals`` decimal places (or ``sig`` significant figures) passes, and so does any more
+    precise one. ``expected`` may be an array (``sig`` then applies entry by entry)."""
+    if (decimals is None) == (sig is None):
+        raise ValueError("give exactly one of decimals= and sig=")
+    e = np.abs(np.asarray(expected, dtype=float))
+    if decimals is not None:
+        tol = np.full_like(e, 0.5 * 10.0 ** -decimals)
+    else:
+        mag = np.floor(np.log10(np.where(e > 0, e, 1.0)))
+        tol = 0.5 * 10.0 ** (mag - sig + 1)
+    return tol * (1 + 1e-9) + 1e-15
+
+
+def compare_scalar(what: str, got, expected: float, rtol: float = 1e-4, atol: float = 1e-8,
+                   decimals: int | None = None, sig: int | None = None) -> Feedback:
+    """Compare one number; the message gives the expected value only when the answer is right.
+
+    With ``decimals`` or ``sig`` the tolerance is the precision the exercise asks for
+    (:func:`precision_tolerance`) instead of ``rtol``/``atol``.
+    """
+    if decimals is not None or sig is not None:
+        rtol, atol = 0.0, float(precision_tolerance(expected, decimals, sig))
+    if isinstance(got, (list, tuple, np.ndarray)) and np.size(got) == 1:
+        got = np.ravel(got)[0]
     try:
         g = float(got)
     except (TypeError, ValueError):
@@ -49,9 +73,12 @@ def compare_scalar(what: str, got, expected: float, rtol: float = 1e-4, atol: fl
                            f"(relative {abs(g - expected) / max(abs(expected), 1e-300):.2g}).{hint}")
 
 
-def compare_arrays(what: str, got, expected, rtol: float = 1e-6, atol: float = 1e-9) -> Feedback:
-    """Compare arrays: shape first, then the worst entry."""
+def compare_arrays(what: str, got, expected, rtol: float = 1e-6, atol: float = 1e-9,
+                   decimals: int | None = None, sig: int | None = None) -> Feedback:
+    """Compare arrays: shape first, then the worst entry (``decimals``/``sig`` as in :func:`compare_scalar`)."""
     expected = np.asarray(expected, dtype=float)
+    if decimals is not None or sig is not None:
+        rtol, atol = 0.0, precision_tolerance(expected, decimals, sig)
     try:
         g = np.asarray(got, dtype=float)
     except (TypeError, ValueError):
