@@ -87,6 +87,26 @@ setup(precision=6)   # one BLAS thread (small matrices), print and figure defaul
 # averaged, so every gradient becomes the mean of the per-example ones, e.g.
 # $\partial C_{CE}/\partial w = \frac1n\sum_i (a_i - y_i)\,x_i$.
 #
+# **Where the cost comes from.** Nielsen (chapter 3) runs the argument
+# backwards, and it explains the cost better than any definition: *which*
+# cost would give $\partial C/\partial b = a - y$, with no $\sigma'(z)$? The
+# chain rule says $\partial C/\partial b = C'(a)\,\sigma'(z) = C'(a)\,a(1-a)$,
+# so we need
+#
+# $$C'(a) = \frac{a-y}{a(1-a)} = \frac{1-y}{1-a} - \frac{y}{a}
+#   \quad\Longrightarrow\quad C(a) = -\big[y\ln a + (1-y)\ln(1-a)\big] + \text{const},$$
+#
+# the cross-entropy. (With $z = wx + b$ the same $C$ then gives
+# $\partial C/\partial w = x(a-y)$.) Integrating $C'(a)$ numerically gives the
+# same curve:
+
+# %%
+route = ex.cost_from_wanted_gradient(y=0.2, a=np.linspace(0.05, 0.95, 7))
+print("integral of (a - y)/(a(1 - a)) from 0.5:", np.round(route["integrated"], 4))
+print("C_CE(a) - C_CE(0.5), closed form      :", np.round(route["closed_form"], 4))
+print(f"max difference {'< 1e-6: the same function' if route['max_abs_diff'] < 1e-6 else route['max_abs_diff']}")
+
+# %% [markdown]
 # **Check.** Each formula is a plain function in
 # `dlcore.experiments.crossentropy` (`neuron_grads`, `softmax_ce_grad`,
 # ...). `check_derivations` compares every one with central differences in

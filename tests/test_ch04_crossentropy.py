@@ -258,3 +258,15 @@ def test_bad_input_gives_clear_errors():
         ex.ce_stability([1.0], target=3)
     with pytest.raises(ValueError, match="strictly inside"):
         ex.bce_table([1.0], [0.0])
+
+
+def test_cross_entropy_is_the_cost_whose_gradient_is_a_minus_y():
+    """Issue 11 (20), Nielsen ch. 3: integrating C'(a) = (a - y)/(a(1 - a)) gives cross-entropy."""
+    for y in (0.0, 0.2, 1.0):
+        r = ex.cost_from_wanted_gradient(y, np.linspace(0.05, 0.95, 7))
+        assert r["max_abs_diff"] < 1e-6
+    # and the quadratic cost is not that cost: its C'(a) = a - y integrates to (a - y)^2 / 2
+    r = ex.cost_from_wanted_gradient(0.0, [0.9])
+    assert abs(r["closed_form"][0] - (0.5 * 0.9 ** 2 - 0.5 * 0.5 ** 2)) > 0.5
+    with pytest.raises(ValueError):
+        ex.cost_from_wanted_gradient(0.5, [1.0])

@@ -186,6 +186,27 @@ def train_neuron(w0=2.0, b0=2.0, eta=0.15, epochs=300, cost="quadratic", x=1.0, 
             "output": np.array(A), "cost": np.array(C)}
 
 
+def cost_from_wanted_gradient(y: float, a, a0: float = 0.5, n: int = 20001) -> dict:
+    """Nielsen's route to cross-entropy, done numerically: if :math:`\\partial C/\\partial b = a - y`
+    is wanted, the chain rule :math:`\\partial C/\\partial b = C'(a)\\,\\sigma'(z) = C'(a)\\,a(1-a)` forces
+    :math:`C'(a) = (a-y)/(a(1-a))`. Integrate that from ``a0`` to each ``a`` (trapezoid rule on
+    ``n`` points) and compare with :math:`C_{CE}(a) - C_{CE}(a_0)` in closed form.
+
+    Returns ``a``, ``integrated``, ``closed_form`` and ``max_abs_diff``.
+    """
+    a = np.atleast_1d(np.asarray(a, dtype=np.float64))
+    if not (0 < a0 < 1 and np.all((a > 0) & (a < 1))):
+        raise ValueError("a and a0 must lie strictly between 0 and 1")
+    ce = lambda v: -(y * np.log(v) + (1 - y) * np.log1p(-v))  # noqa: E731
+    out = np.empty_like(a)
+    for i, ai in enumerate(a):
+        t = np.linspace(a0, ai, n)
+        f = (t - y) / (t * (1 - t))
+        out[i] = np.sum((f[1:] + f[:-1]) * np.diff(t)) / 2
+    closed = ce(a) - ce(a0)
+    return {"a": a, "integrated": out, "closed_form": closed, "max_abs_diff": float(np.max(np.abs(out - closed)))}
+
+
 def plateau_stats(run: dict, first: int = 50) -> dict:
     """How fast a run learns: relative cost drop over the first ``first`` epochs,
     and the epoch at which the cost first falls below half its start (None if never)."""
