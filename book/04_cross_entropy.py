@@ -102,8 +102,8 @@ setup(precision=6)   # one BLAS thread (small matrices), print and figure defaul
 
 # %%
 route = ex.cost_from_wanted_gradient(y=0.2, a=np.linspace(0.05, 0.95, 7))
-print("integral of (a - y)/(a(1 - a)) from 0.5:", np.round(route["integrated"], 4))
-print("C_CE(a) - C_CE(0.5), closed form      :", np.round(route["closed_form"], 4))
+print("integral of (a - y)/(a(1 - a)) from 0.5:", np.round(route["integrated"], 4) + 0.0)
+print("C_CE(a) - C_CE(0.5), closed form      :", np.round(route["closed_form"], 4) + 0.0)
 print(f"max difference {'< 1e-6: the same function' if route['max_abs_diff'] < 1e-6 else route['max_abs_diff']}")
 
 # %% [markdown]
