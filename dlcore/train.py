@@ -16,6 +16,8 @@ setting ``state.stop = True`` ends training after the current step.
 from __future__ import annotations
 
 import time
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -25,7 +27,8 @@ from .losses import bce_with_logits, get_loss, quadratic, softmax_cross_entropy
 from .module import Module, as_generator
 from .optim import Optimizer, get_optimizer
 
-__all__ = ["fit", "evaluate", "History", "TrainState", "DivergenceError", "Divergence", "predict", "Progress"]
+__all__ = ["fit", "evaluate", "History", "TrainState", "DivergenceError", "Divergence", "predict", "Progress",
+           "reporting"]
 
 
 @dataclass
@@ -101,6 +104,38 @@ class Progress:
     def on_step_end(self, state):
         if state.step % self.every == 0:
             self.report(min(state.step / self.total, 1.0))
+
+
+class _Runs:
+    """The reporter of a :func:`reporting` block: numbers the fits started inside it."""
+
+    def __init__(self, report):
+        self.report, self.runs = report, 0
+
+    def start(self, total: int) -> Progress:
+        run, self.runs = self.runs, self.runs + 1
+        self.report(run, 0.0)
+        return Progress(lambda fraction: self.report(run, fraction), total, every=max(int(total) // 50, 1))
+
+
+_REPORTER: ContextVar = ContextVar("dlcore_fit_reporter", default=None)
+
+
+@contextmanager
+def reporting(report):
+    """Inside this block every :func:`fit` calls ``report(run, fraction)`` while it trains.
+
+    ``run`` numbers the fits started inside the block (0, 1, ...) and ``fraction`` is
+    the share of that fit's steps done (about 50 reports per fit). An explorer's
+    progress bar follows the training inside a pure, cached experiment function this
+    way, without a callback argument (which would be part of the cache key); a result
+    served from a cache trains nothing and reports nothing.
+    """
+    token = _REPORTER.set(_Runs(report))
+    try:
+        yield
+    finally:
+        _REPORTER.reset(token)
 
 
 def _targets_for(loss_fn, y, n_out, dtype):
@@ -244,6 +279,8 @@ def _fit(model, X, y, loss, optimizer, lr, epochs, steps, batch_size, rng, val,
     history = History()
     state = TrainState(model, opt, history)
     callbacks = list(callbacks)
+    if _REPORTER.get() is not None:
+        callbacks.append(_REPORTER.get().start(total))
     t0 = time.perf_counter()
 
     def do_eval():

@@ -207,21 +207,94 @@ def test_json_round_trip(sine):
         other.from_json('{"explorer": "SineExplorer", "settings": {"b": 1}}')
 
 
-def test_progress_bar_shows_only_after_one_second(monkeypatch):
+def test_progress_bar_shows_after_half_a_second(monkeypatch):
+    assert Explorer.progress_after_s == 0.5
     monkeypatch.setattr(base, "_clock", _FakeClock())
     monkeypatch.setattr(SlowExplorer, "seconds_per_step", 0.1)  # 0.4 s in all: never shown
     monkeypatch.setattr(SlowExplorer, "seen", [])
     e = SlowExplorer()
     assert all(vis == "hidden" for vis, _ in SlowExplorer.seen)
     assert e.control_widgets["a"].continuous_update is False
-    monkeypatch.setattr(SlowExplorer, "seconds_per_step", 0.3)  # shown from 1.2 s on
+    monkeypatch.setattr(SlowExplorer, "seconds_per_step", 0.3)  # shown from 0.6 s on
     monkeypatch.setattr(SlowExplorer, "seen", [])
     e.set(a=2)
-    assert [vis for vis, _ in SlowExplorer.seen] == ["hidden", "hidden", "hidden", "visible"]
-    assert SlowExplorer.seen[-1][1] == 1.0
+    assert SlowExplorer.seen == [("hidden", 0.0), ("visible", 0.5), ("visible", 0.75), ("visible", 1.0)]
     assert e.progress_bar.layout.visibility == "hidden"  # hidden again at the end
     assert e.last_update_seconds == pytest.approx(1.2)
     assert e.status.value == "updated in 1.2 s"
+    e.set(a=1)                                          # the next update starts from an empty bar
+    assert SlowExplorer.seen[4] == ("hidden", 0.0)
+
+
+def test_progress_never_goes_back_and_moves_in_steps_of_one_percent(monkeypatch):
+    monkeypatch.setattr(SlowExplorer, "progress_after_s", 0.0)
+    e = SlowExplorer()
+    shown = []
+    e.progress_bar.observe(lambda ch: shown.append(ch["new"]), names="value")
+    e._t0, e._shown = base._clock() - 1.0, 0.0          # as inside an update
+    for f in (0.2, 0.1, 0.205, 0.25, 2.0, 0.5):
+        e.progress(f, "training")
+    assert shown == [0.2, 0.25, 1.0] and e.status.value == "training 100%"
+    e._t0 = None
+    e.progress(0.3)                                     # outside an update: ignored
+    assert shown == [0.2, 0.25, 1.0]
+
+
+class FitExplorer(Explorer):
+    """A 'training' explorer whose compute runs ``runs`` real fits and reports nothing itself."""
+
+    slow, kind = True, "training"
+    controls = {"runs": IntSlider(1, 3, 1, 2), "steps": IntSlider(10, 400, 10, 200)}
+
+    def build(self, fig):
+        self.ax = fig.subplots()
+        (self.line,) = self.ax.plot([0], [0])
+
+    def expected_runs(self, runs, **_):
+        return runs
+
+    def compute(self, runs, steps):
+        import dlcore
+        from dlcore.data import moons
+        ds = moons(n=64, rng=0, dtype=np.float64)
+        return [dlcore.fit(dlcore.mlp([2, 4, 2], rng=r), ds.X_train, ds.y_train, steps=steps, rng=r).loss[-1]
+                for r in range(runs)]
+
+    def draw(self, losses):
+        self.line.set_data(np.arange(len(losses)), losses)
+
+
+def test_every_fit_inside_a_training_update_moves_the_bar(monkeypatch):
+    monkeypatch.setattr(FitExplorer, "progress_after_s", 0.0)
+    e = FitExplorer()
+    shown = []
+    e.progress_bar.observe(lambda ch: shown.append(ch["new"]), names="value")
+    e.set(runs=2, steps=200)
+    values = [v for v in shown if v > 0]
+    assert len(values) >= 50 and all(b > a for a, b in zip(values, values[1:]))
+    first_run = [v for v in values if v <= 0.5]                 # run 0 fills the first half of the bar
+    assert len(first_run) >= 20 and max(values) >= 0.95
+    assert e.progress_bar.layout.visibility == "hidden" and e.progress_bar.value == max(values)
+    shown.clear()
+    e.set(runs=3, steps=400)
+    assert max(shown) >= 0.95 and min(v for v in shown if v > 0) < 0.05   # thirds of the bar this time
+
+
+def test_reporting_numbers_the_fits_inside_the_block_only():
+    import dlcore
+    from dlcore.data import moons
+    from dlcore.train import reporting
+    ds = moons(n=64, rng=0, dtype=np.float64)
+    seen = []
+    with reporting(lambda run, f: seen.append((run, f))):
+        for r in range(2):
+            dlcore.fit(dlcore.mlp([2, 4, 2], rng=r), ds.X_train, ds.y_train, steps=100, rng=r)
+    assert seen[0] == (0, 0.0) and (0, 1.0) in seen and (1, 0.0) in seen and seen[-1] == (1, 1.0)
+    assert [f for run, f in seen if run == 0] == sorted(f for run, f in seen if run == 0)
+    assert 20 <= len(seen) <= 110                           # about 50 reports per fit
+    n = len(seen)
+    dlcore.fit(dlcore.mlp([2, 4, 2], rng=0), ds.X_train, ds.y_train, steps=100, rng=0)
+    assert len(seen) == n                                   # outside the block: nothing reported
 
 
 def test_slow_explorer_updates_synchronously_even_inside_a_loop(monkeypatch):
@@ -256,6 +329,55 @@ def test_blitting_matches_a_full_redraw_and_follows_limit_changes(sine):
     assert sine._bg_key != key
     assert np.mean(np.any(after != pixels(sine.render_png(full=True)), axis=-1)) < 0.002
     assert np.mean(np.any(after != blitted, axis=-1)) > 0.01  # new tick labels were drawn
+    # back to the earlier limits: the background drawn for them is reused (no redraw), and is right
+    sine.ax.set_ylim(-3.2, 3.2)
+    draws = []
+    sine.fig.canvas.mpl_connect("draw_event", lambda ev: draws.append(ev))
+    again = pixels(sine.render_png())
+    assert draws == [] and sine._bg_key == key
+    assert np.array_equal(again, blitted)
+    assert len(sine._backgrounds) <= sine.backgrounds_kept
+
+
+def test_a_limit_change_in_one_axes_redraws_only_that_axes(sine):
+    def pixels(png):
+        from io import BytesIO
+
+        from PIL import Image
+        return np.asarray(Image.open(BytesIO(png)).convert("RGB"), dtype=int)
+
+    draws, partial = [], []
+    sine.fig.canvas.mpl_connect("draw_event", lambda ev: draws.append(ev))
+    real = sine._redraw_changed_axes
+    sine._redraw_changed_axes = lambda key: partial.append(real(key)) or partial[-1]
+    sine.ax2.set_ylim(-30, 30)                           # the derivative panel only
+    png = sine.render_png()
+    assert partial == [True] and draws == []             # no full redraw
+    assert np.array_equal(pixels(png), pixels(sine.render_png(full=True)))   # and the same picture
+    sine.ax.set_ylim(-5, 5)
+    sine.ax2.set_ylim(-20, 20)                           # every axes changed: one full redraw is as cheap
+    sine.render_png()
+    assert partial[-1] is False and len(draws) == 2
+    sine.invalidate()                                    # a new generation: full redraw
+    sine.ax2.set_ylim(-16, 16)
+    sine.render_png()
+    assert partial[-1] is False and len(draws) == 3
+
+
+def test_fit_limits_with_stops_depends_only_on_the_data():
+    from matplotlib.figure import Figure
+
+    ax = Figure().subplots()
+    stops = [-20, -5, -2, 2, 5, 20]
+    assert Explorer.fit_limits(ax, -1, 1.5, margin=0.0, stops=stops)
+    assert ax.get_ylim() == (-2, 2)
+    assert not Explorer.fit_limits(ax, -0.1, 0.1, margin=0.0, stops=stops)   # no zooming in past a stop
+    assert Explorer.fit_limits(ax, -1, 4, margin=0.0, stops=stops) and ax.get_ylim() == (-2, 5)
+    assert Explorer.fit_limits(ax, -1, 30, margin=0.0, stops=stops)          # beyond the last stop: the data
+    assert ax.get_ylim() == (-2, 30)
+    ax.set_yscale("log")
+    assert Explorer.fit_limits(ax, 1e-7, 0.2, margin=0.05, stops=[1e-10, 1e-5, 1e-3, 1, 10])
+    assert ax.get_ylim() == pytest.approx((1e-10, 1))
 
 
 def test_fit_limits_changes_limits_only_when_needed():
@@ -264,18 +386,45 @@ def test_fit_limits_changes_limits_only_when_needed():
     ax = Figure().subplots()
     ax.set_ylim(-1, 1)
     assert not Explorer.fit_limits(ax, -0.9, 0.5)  # inside, and fills more than 1/4
-    assert Explorer.fit_limits(ax, -2, 2)  # data left the range
-    assert ax.get_ylim() == pytest.approx((-2.4, 2.4))
+    assert Explorer.fit_limits(ax, -2, 2)  # data left the range: +-10 % margins, rounded out to a step of 1
+    assert ax.get_ylim() == pytest.approx((-3, 3))
     assert not Explorer.fit_limits(ax, -1, 1)
-    assert Explorer.fit_limits(ax, -0.1, 0.1)  # fills less than 1/4: zoom in
-    assert ax.get_ylim() == pytest.approx((-0.12, 0.12))
-    assert not Explorer.fit_limits(ax, float("nan"), 1.0) and ax.get_ylim() == pytest.approx((-0.12, 0.12))
+    assert Explorer.fit_limits(ax, -0.1, 0.1)  # fills less than 1/4: zoom in (-0.12..0.12, step 0.05)
+    assert ax.get_ylim() == pytest.approx((-0.15, 0.15))
+    assert not Explorer.fit_limits(ax, float("nan"), 1.0) and ax.get_ylim() == pytest.approx((-0.15, 0.15))
+    assert Explorer.fit_limits(ax, 0.3, 7.1)    # -0.38 .. 7.78: a step of 2
+    assert ax.get_ylim() == pytest.approx((-2, 8))
     ax.set_yscale("log")
     ax.set_ylim(1e-3, 1)
-    assert Explorer.fit_limits(ax, 1e-5, 1e-1)  # margins in decades on a log axis
-    assert np.log10(ax.get_ylim()) == pytest.approx((-5.4, -0.6))
+    assert Explorer.fit_limits(ax, 1e-5, 1e-1)  # margins in decades on a log axis, whole decades
+    assert np.log10(ax.get_ylim()) == pytest.approx((-6, 0))
     ax.set_xlim(0, 10)
     assert not Explorer.fit_limits(ax, 1, 9, axis="x")
+
+
+def test_fit_limits_home_and_min_span():
+    from matplotlib.figure import Figure
+
+    ax = Figure().subplots()
+    ax.set_ylim(-2.5, 6)
+    home = (-2.5, 6)
+    assert not Explorer.fit_limits(ax, 0, 1, home=home)       # inside home: stays, however small the data
+    assert Explorer.fit_limits(ax, -3, 6, home=home)          # leaves home: widened
+    assert ax.get_ylim()[0] < -3 and ax.get_ylim()[1] > 6
+    assert Explorer.fit_limits(ax, -1, 1, home=home)          # back inside: home again
+    assert ax.get_ylim() == pytest.approx(home)
+    ax.set_yscale("log")
+    ax.set_ylim(1e-8, 10)
+    assert Explorer.fit_limits(ax, 1.0, 1.0 + 1e-12, min_span=1.0)   # constant data: one decade, centred
+    assert np.log10(ax.get_ylim()) == pytest.approx((-0.6, 0.6))           # (< 2 decades: 0.2-decade steps)
+
+
+def test_data_range():
+    nan, inf = float("nan"), float("inf")
+    assert Explorer.data_range([3.0, nan, -inf], [1.0, 2.0]) == (1.0, 3.0)
+    assert Explorer.data_range([3.0, 0.0, -1.0], positive=True) == (3.0, 3.0)
+    assert Explorer.data_range([3.0, 4.0], include=0) == (0.0, 4.0)
+    assert all(np.isnan(Explorer.data_range([nan, 0.0], positive=True)))
 
 
 def test_reentrant_widget_change_during_update_runs_once_more(sine):

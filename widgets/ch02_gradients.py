@@ -65,7 +65,6 @@ class LayerSpeedExplorer(Explorer):
         self.animate(self.init_line, *self.lines, self.info)
 
     def compute(self, depth, width, activation, init, scale):
-        self.progress(0.0, "training")
         return ex.layer_speeds(depth=depth, width=width, activation=activation, init=init, scale=scale)
 
     def draw(self, r):
@@ -80,6 +79,7 @@ class LayerSpeedExplorer(Explorer):
         both = np.concatenate([s, _floor(r["speed"]).ravel()])
         for a in (self.ax0, self.ax1):
             self.fit_limits(a, both.min(), both.max())
+        self.ax0.set_xlim(0.5, d + 0.5)                 # the layers there are, not MAX_DEPTH
         per = (s[-1] / s[0]) ** (1 / max(d - 1, 1))
         pred = float(np.exp(-np.mean(np.log(np.maximum(r["predicted_ratio"], 1e-30))))) if d > 1 else 1.0
         self.info.set_text(f"last / first layer: {s[-1] / s[0]:.3g}x\nper layer ×{per:.2f} (predicted ×{pred:.2f})"
@@ -96,6 +96,8 @@ class SignalExplorer(Explorer):
         "depth": IntSlider(5, 50, 5, 30, "layers"),
     }
     figsize = (9, 3.3)
+    #: the RMS axis's limits: fine near 1, coarse far from it (each set of limits is drawn once)
+    rms_stops = [10.0 ** k for k in (-45, -30, -20, -15, -10, -7, -5, -3, -1, 1, 3, 5, 7, 10, 15, 20, 30, 40)]
     width, n = 96, 64   # the notebook's figures use 128 x 128; this is 3.6x cheaper and looks the same
     bench_settings = [{"init": i} for i in ("normal", "small", "xavier", "he")] + [
         {"init": "scaled", "scale": s} for s in (0.8, 1.2, 1.5)] + [{"activation": "tanh"}, {"depth": 50}]
@@ -113,7 +115,7 @@ class SignalExplorer(Explorer):
         (self.rms,) = self.ax1.semilogy([1], [1], label="measured RMS")
         (self.theory,) = self.ax1.semilogy([1], [1], "--", color="0.4", label="mean-field theory")
         self.ax1.set_xlim(0.5, 50.5)
-        self.ax1.set_ylim(1e-24, 10)   # fixed: a limit change costs a full redraw
+        self.ax1.set_ylim(1e-3, 10)    # follows the data (a limit change costs a full redraw: only when needed)
         self.ax1.set_xlabel("layer")
         self.ax1.set_ylabel("RMS of the output")
         self.ax1.grid(True, alpha=0.3)
@@ -135,8 +137,12 @@ class SignalExplorer(Explorer):
         img[:d] = np.log10(r["hist"] + 1e-3)
         self.img.set_data(img)
         layers = np.arange(1, d + 1)
-        self.rms.set_data(layers, _floor(r["rms"]))
-        self.theory.set_data(layers, _floor(r["theory_rms"]))      # mean field: every activation and scale
+        rms, theory = (np.where(np.isfinite(v) & (v > 0), v, np.nan) for v in (r["rms"], r["theory_rms"]))
+        self.rms.set_data(layers, rms)                  # a signal that underflows to 0 (or overflows) stops
+        self.theory.set_data(layers, theory)            # mean field: every activation and scale
+        for a in (self.ax0, self.ax1):                  # the layers there are, not 50
+            (a.set_ylim if a is self.ax0 else a.set_xlim)(0.5, d + 0.5)
+        self.fit_limits(self.ax1, *self.data_range(rms, theory, positive=True), margin=0.03, stops=self.rms_stops)
         th = r["theory_factor"]
         th_txt = f"{th:.3f}" if np.isfinite(th) else "n/a"
         self.info.set_text(f"per layer ×{r['measured_factor']:.3f}, theory {th_txt}\n"   # short: text costs ~0.1 ms/char
@@ -153,6 +159,7 @@ class JacobianExplorer(Explorer):
     }
     figsize = (10, 3.3)
     width = 64
+    norm_stops = sorted({s * v for s in (-1, 1) for v in (2, 5, 10, 20, 50, 100, 200, 500)})
     bench_settings = [{"scale": s} for s in (0.5, 0.8, 1.0, 1.4, 2.0, 4.0)] + [
         {"activation": a} for a in ("relu", "sigmoid", "tanh")] + [{"depth": 20}, {"depth": 100}]
 
@@ -165,7 +172,7 @@ class JacobianExplorer(Explorer):
         (self.sv_mid,) = self.ax2.semilogy(i, np.ones(self.width), color="C1", label="depth L/5")
         (self.sv_end,) = self.ax2.semilogy(i, np.ones(self.width), color="C0", label="depth L")
         self.ax0.set_xlim(0, 101)
-        self.ax0.set_ylim(-40, 40)     # fixed: a limit change costs a full redraw
+        self.ax0.set_ylim(-4, 4)       # follows the data (a limit change costs a full redraw: only when needed)
         self.ax0.set_xlabel("depth $L$")
         self.ax0.set_ylabel(r"$\log_{10}\|J_L\cdots J_1\|_2$")
         self.ax1.set_xlim(0, 101)
@@ -174,7 +181,7 @@ class JacobianExplorer(Explorer):
         _plain_log_ticks(self.ax1)
         self.ax1.set_xlabel("depth $L$")
         self.ax1.set_ylabel("effective rank")
-        self.ax2.set_ylim(1e-12, 2)
+        self.ax2.set_ylim(1e-16, 2)
         self.ax2.set_xlabel("index $i$")
         self.ax2.set_ylabel(r"$\sigma_i/\sigma_1$")
         self.ax2.set_title("spectrum at depth L/5 (orange) and L (blue)", fontsize=8)
@@ -190,11 +197,19 @@ class JacobianExplorer(Explorer):
 
     def draw(self, r):
         L = len(r["depths"])
-        ln = np.clip(np.nan_to_num(r["log10_norm"], nan=300, neginf=-300, posinf=300), -300, 300)
+        ln = np.where(np.isfinite(r["log10_norm"]), r["log10_norm"], np.nan)   # 0 or overflow: the line stops
         self.norm.set_data(r["depths"], ln)
         self.erank.set_data(r["depths"], np.maximum(r["erank"], 0.8))
-        self.sv_mid.set_ydata(_floor(r["sv"][max(L // 5 - 1, 0)], 1e-30))
-        self.sv_end.set_ydata(_floor(r["sv"][-1], 1e-30))
+        # ratios below 1e-16 are rounding (float64): drawn at that floor, as in plot_jacobian
+        sv = [_floor(r["sv"][i], 1e-16) for i in (max(L // 5 - 1, 0), -1)]
+        self.sv_mid.set_ydata(sv[0])
+        self.sv_end.set_ydata(sv[1])
+        for a in (self.ax0, self.ax1):                  # the depths there are, not 100
+            a.set_xlim(0, L + 1)
+        # symmetric about 0 (norm 1) at a few fixed values: a growing and a shrinking product share
+        # limits, and each set of limits is drawn once (a limit change costs a redraw)
+        m = max(np.abs(self.data_range(ln, include=0)))
+        self.fit_limits(self.ax0, -m, m, margin=0.03, stops=self.norm_stops)
         self.info.set_text(f"norm at L={L}: 10^{ln[-1]:.1f}\neffective rank {r['erank'][-1]:.2f}")
 
 
@@ -238,23 +253,25 @@ class ClippingExplorer(Explorer):
         self.animate(self.loss, self.pre, self.post, self.mark, self.info)
 
     def compute(self, clip, threshold, lr, init_scale):
-        self.progress(0.0, "training")
         return exs.explode_and_clip(clip, threshold, lr=lr, init_scale=init_scale)
 
     def draw(self, r):
         n, m = len(r["loss"]), len(r["grad_norm"])
-        loss = np.nan_to_num(np.asarray(r["loss"], dtype=float), nan=1e30, posinf=1e30)  # NaN: off the top
-        self.loss.set_data(np.arange(1, n + 1), _floor(loss, 1e-12))
-        self.pre.set_data(np.arange(1, m + 1), _floor(r["grad_norm"], 1e-12))
+
+        def drawable(v):                                # NaN/inf/0 cannot be drawn on a log axis: the line stops
+            v = np.asarray(v, dtype=float)
+            return np.where(np.isfinite(v) & (v > 0), v, np.nan)
+        loss, pre, post = drawable(r["loss"]), drawable(r["grad_norm"]), drawable(r["grad_norm_post"])
+        self.loss.set_data(np.arange(1, n + 1), loss)
+        self.pre.set_data(np.arange(1, m + 1), pre)
         if self.settings["clip"] == "none":
             self.post.set_data([], [])
         else:
-            self.post.set_data(np.arange(1, m + 1), _floor(r["grad_norm_post"], 1e-12))
+            self.post.set_data(np.arange(1, m + 1), post)
         d = r["divergence"]
-        self.mark.set_xdata([d["step"]] * 2 if d else [-10, -10])
-        fin = np.isfinite(r["grad_norm"])
-        if fin.any():
-            self.fit_limits(self.ax1, max(_floor(r["grad_norm_post"]).min(), 1e-12), r["grad_norm"][fin].max())
+        self.mark.set_xdata([d["step"]] * 2 if d else [np.nan, np.nan])     # the divergence step, if any
+        self.fit_limits(self.ax0, *self.data_range(loss, positive=True), home=(1e-2, 1e3))
+        self.fit_limits(self.ax1, *self.data_range(pre, post, positive=True))
         if d:
             self.info.set_text(f"DIVERGED at step {d['step']}: non-finite {d['where']}"
                                + (f" in layer {d['layer']}" if d["layer"] else ""))
@@ -298,8 +315,10 @@ class ResidualExplorer(Explorer):
         self.info = self.ax1.text(0.98, 0.97, "", transform=self.ax1.transAxes, va="top", ha="right", fontsize=8)
         self.animate(*self.g.values(), *self.acc.values(), self.info)
 
+    def expected_runs(self, **_):
+        return 2          # the plain net, then the residual one
+
     def compute(self, depth, activation, init, branch_scale):
-        self.progress(0.0, "training")
         return exs.residual_vs_plain(depth=depth, activation=activation, init=init, steps=self.steps,
                                      branch_scale=round(branch_scale, 4))
 
@@ -311,6 +330,7 @@ class ResidualExplorer(Explorer):
             self.g[k].set_data(np.arange(1, len(g) + 1), g)
             self.acc[k].set_data(r[k]["eval_steps"], r[k]["val_acc"])
         self.fit_limits(self.ax0, min(a.min() for a in allg), max(a.max() for a in allg))
+        self.ax0.set_xlim(0, len(allg[0]) + 1)          # the Linear layers there are
         p, q = allg
         acc = {k: (f"{r[k]['final_acc']:.2f}" if r[k]["diverged_at"] is None else f"NaN at step {r[k]['diverged_at']}")
                for k in ("plain", "residual")}

@@ -60,6 +60,7 @@ class FunctionExplorer(_InfoLine):
     figsize = (8, 3.0)
     bench_settings = [{"fn": "elu", "param": 0.5}, {"fn": "tanh"}, {"fn": "swish", "param": 2.0},
                       {"fn": "gelu"}, {"fn": "leaky_relu", "param": 0.2}]
+    home_f, home_d = (-2.5, 6.0), (-0.3, 1.9)   # usual ranges: most functions and parameters fit here
 
     def inactive(self, fn, **_):
         return set() if fn in PARAM else {"param"}
@@ -77,8 +78,8 @@ class FunctionExplorer(_InfoLine):
         (self.d,) = self.ax_d.plot(x, x, lw=2, color="C1")
         (self.sat_d,) = self.ax_d.plot(x, x, lw=8, alpha=0.25, color="C3", solid_capstyle="butt")
         self.animate(self.f, self.sat_f, self.d, self.sat_d)
-        self.ax_f.set(xlim=(-6, 6), ylim=(-2.5, 6), title="f(x)   (red: saturated)", xlabel="x")
-        self.ax_d.set(xlim=(-6, 6), ylim=(-0.3, 1.9), title="f'(x)", xlabel="x")
+        self.ax_f.set(xlim=(-6, 6), ylim=self.home_f, title="f(x)   (red: saturated)", xlabel="x")
+        self.ax_d.set(xlim=(-6, 6), ylim=self.home_d, title="f'(x)", xlabel="x")
         for a in (self.ax_f, self.ax_d):
             a.axhline(0, color="0.7", lw=0.8)
             a.axvline(0, color="0.7", lw=0.8)
@@ -90,8 +91,12 @@ class FunctionExplorer(_InfoLine):
         sat = np.where(p["saturated"], 1.0, np.nan)
         self.f.set_ydata(p["y"])
         self.d.set_ydata(p["dy"])
-        self.sat_f.set_ydata(-2.4 * sat)
-        self.sat_d.set_ydata(-0.25 * sat)
+        # the usual ranges, or wider where f or f' leaves them (ELU with alpha = 3 reaches -3 and f' = 3)
+        for ax, y, home, band in ((self.ax_f, p["y"], self.home_f, self.sat_f),
+                                  (self.ax_d, p["dy"], self.home_d, self.sat_d)):
+            self.fit_limits(ax, *self.data_range(y, include=0), margin=0.08, home=home)
+            lo, hi = ax.get_ylim()
+            band.set_ydata((lo + 0.012 * (hi - lo)) * sat)      # the red band stays at the bottom
         self.props.value = (
             f"<b>{p['name']}</b>: range ({p['range_min']:.3g}, {p['range_max']:.3g}) &middot; "
             f"monotonic {p['monotonic']} &middot; zero-centred {p['zero_centred']} (E f(Z) = {p['mean_normal']:.2f}) "
@@ -119,6 +124,9 @@ class NonlinearExplorer(Explorer):
             self.animate(self.ims[-1], self.pts[-1])
         self.titles = [a.text(0.02, 0.98, "", transform=a.transAxes, va="top", fontsize=9) for a in self.axes]
         self.animate(*self.titles)
+
+    def expected_runs(self, **_):
+        return 2          # the linear net, then the nonlinear one
 
     def compute(self, dataset, activation, depth, width):
         return ex.why_nonlinear(dataset, activation, depth, width, steps=1000, lr=0.3, seed=0, grid_n=60)
@@ -192,18 +200,23 @@ class SpeedExplorer(Explorer):
                     ylabel=f"loss ({self.smooth}-step mean,\nmean over seeds)")
         self.ax.legend(fontsize=8, ncol=5, loc="lower left")
 
+    def expected_runs(self, seeds, **_):
+        return len(self.names) * seeds
+
     def compute(self, lr, seeds):
-        curves = []
-        for i, n in enumerate(self.names):   # one call per activation: progress, and a finer cache
-            curves.append(ex.training_speed((n,), seeds=tuple(range(seeds)), steps=400, lr=lr)["loss"][0])
-            self.progress((i + 1) / len(self.names), "training")
-        return {"loss": curves}
+        # one call per activation: a finer cache (each run also moves the progress bar)
+        return {"loss": [ex.training_speed((n,), seeds=tuple(range(seeds)), steps=400, lr=lr)["loss"][0]
+                         for n in self.names]}
 
     def draw(self, r):
         k = np.ones(self.smooth) / self.smooth
+        curves = []
         for line, curve in zip(self.lines, r["loss"]):
             c = np.convolve(np.asarray(curve[:400], dtype=float), k, mode="valid")
             line.set_data(np.arange(self.smooth, self.smooth + len(c)), c)
+            curves.append(c)
+        # a large learning rate sends some losses far above 3: the axis follows them
+        self.fit_limits(self.ax, *self.data_range(*curves, positive=True), home=(0.03, 3))
 
 
 class ZigzagExplorer(_InfoLine):
@@ -226,11 +239,16 @@ class ZigzagExplorer(_InfoLine):
         return ex.zigzag(centred=centred, steps=200, lr=lr, seed=seed)
 
     def draw(self, r):
-        p = np.clip(r["path"], -10, 10)
+        p, dist = r["path"], r["distance"]
         self.path.set_data(p[:, 0], p[:, 1])
-        self.dist.set_data(np.arange(len(r["distance"])), np.clip(r["distance"], 1e-6, 1e3))
+        self.dist.set_data(np.arange(len(dist)), dist)
+        # the usual box, or wider when a large learning rate overshoots (the path diverges)
+        for axis, v, home in (("x", p[:, 0], (-0.5, 2.0)), ("y", p[:, 1], (-2.0, 0.5))):
+            self.fit_limits(self.ax, *self.data_range(v, include=home), axis=axis, margin=0.05, home=home)
+        self.fit_limits(self.ax_d, *self.data_range(dist, positive=True), home=(1e-6, 5))
         hit = f"within 0.1 of w* after {r['steps_to_01']} steps" if r["steps_to_01"] >= 0 else "not within 0.1 of w*"
-        self.info.value = f"same-sign updates: {r['same_sign']:.0%} &middot; {hit}"
+        grows = f" &middot; <b>diverges</b>: distance {dist[-1]:.1e} after {len(dist) - 1} steps" if dist[-1] > 10 else ""
+        self.info.value = f"same-sign updates: {r['same_sign']:.0%} &middot; {hit}{grows}"
 
 
 class SaturationExplorer(Explorer):

@@ -250,10 +250,14 @@ class LandscapeExplorer(Explorer):
         return {c: ex.train_neuron(w0, b0, eta, epochs, c) for c in ex.COSTS}
 
     def draw(self, d):
-        for cost, r in d.items():
+        for a, (cost, r) in zip(self.axes, d.items()):
             self.paths[cost].set_data(r["w"], r["b"])
             self.starts[cost].set_data(r["w"][:1], r["b"][:1])
             self.ends[cost].set_data(r["w"][-1:], r["b"][-1:])
+            # the cost surface covers [-lim, lim]^2; a path that leaves it widens the view
+            home = (-self.lim, self.lim)
+            self.fit_limits(a, *self.data_range(r["w"], include=home), axis="x", margin=0.02, home=home)
+            self.fit_limits(a, *self.data_range(r["b"], include=home), margin=0.02, home=home)
 
 
 class DigitsCostExplorer(Explorer):
@@ -262,7 +266,7 @@ class DigitsCostExplorer(Explorer):
     Cold update at the defaults (10 epochs, 2 seeds, 6 runs): about 0.5 s. Runs are cached per
     setting; moving ``epochs`` down slices cached runs, moving it up continues them (only the
     added epochs are trained, see :func:`dlcore.experiments.crossentropy_digits.train_setup`),
-    fewer ``seeds`` reuse the runs already there. A progress bar appears after 1 s.
+    fewer ``seeds`` reuse the runs already there. A progress bar appears after 0.5 s.
     """
 
     controls = {
@@ -293,6 +297,9 @@ class DigitsCostExplorer(Explorer):
                         fontsize=8, frameon=False)
         for a in (self.ax_acc, self.ax_w):
             a.grid(True, alpha=0.3)
+
+    def expected_runs(self, seeds, **_):
+        return len(dx.SETUPS) * seeds
 
     def compute(self, lr, init_std, epochs, seeds):
         return dx.compare_setups(seeds=tuple(range(seeds)), epochs=epochs, lr=lr, init_std=init_std,
