@@ -40,15 +40,33 @@ def test_properties_read_off_numerically():
 
 
 # ---------------------------------------------------------------- why nonlinear
+# Training claims hold for every seed of ex.SEEDS (or for their mean), with margins: a run's last digits
+# depend on the CPU's BLAS kernel (OPENBLAS_CORETYPE), the claims must not.
+def over(fn, **kw):
+    return ex.over_seeds(fn, ex.SEEDS, **kw)
+
+
 def test_linear_stack_is_one_matrix_and_cannot_fit_moons():
     r = ex.why_nonlinear("moons", "tanh", depth=3, width=16, seed=0)
     assert r["W_product"].shape == (2, 2)
-    assert r["max_diff_stack_vs_matrix"] < 1e-5          # float32 rounding only
-    assert r["acc_linear"] < 0.90 and r["acc_nonlinear"] > 0.97
-    s = ex.why_nonlinear("spirals", "tanh", seed=0)
-    assert s["acc_linear"] < 0.4 and s["acc_nonlinear"] > 0.9
+    m = over(ex.why_nonlinear, dataset="moons", activation="tanh", depth=3, width=16)
+    assert np.all(m["max_diff_stack_vs_matrix"] < 1e-5)                 # float32 rounding only (~1e-6)
+    assert np.all(m["acc_linear"] < 0.90) and np.all(m["acc_nonlinear"] > m["acc_linear"])
+    assert m["acc_nonlinear"].mean() > 0.95 and m["acc_nonlinear"].mean() > m["acc_linear"].mean() + 0.08
+    s = over(ex.why_nonlinear, dataset="spirals", activation="tanh", depth=3, width=16)
+    assert np.all(s["acc_linear"] < 0.45) and np.all(s["acc_nonlinear"] > 0.9)
+    assert np.all(s["max_diff_stack_vs_matrix"] < 1e-5)
     with pytest.raises(ValueError, match="dataset must be"):
         ex.why_nonlinear("circles")
+
+
+def test_relu_net_fits_spirals_in_every_seed():
+    r = over(ex.why_nonlinear, dataset="spirals", activation="relu", depth=3, width=16)
+    assert np.all(r["acc_nonlinear"] > r["acc_linear"] + 0.3)          # worst seed seen: +0.40
+    assert r["acc_nonlinear"].mean() > 0.85                             # 0.89-0.95 on four kernels
+    # the linear stack is shared with the tanh experiment (one cached run per seed)
+    t = over(ex.why_nonlinear, dataset="spirals", activation="tanh", depth=3, width=16)
+    assert np.array_equal(r["acc_linear"], t["acc_linear"])
 
 
 def test_collapse_refuses_nonlinear_layers():
@@ -59,89 +77,132 @@ def test_collapse_refuses_nonlinear_layers():
 
 # ---------------------------------------------------------------- dead ReLUs
 def test_large_lr_kills_relus_and_they_stay_dead():
-    ok = ex.dead_relu("relu", lr=0.3)
-    assert ok["inactive"][-1].max() < 0.1 and ok["acc"] > 0.95
-    # sparsity is not death: ~45% of activations are 0, yet under 5% of the units are 0 on every image
-    assert 0.4 < ok["zero_fraction"][-1].mean() < 0.5 and ok["inactive"][-1].mean() < 0.05
-    bad = ex.dead_relu("relu", lr=1.0)
-    assert bad["inactive"][0].max() < 0.1               # alive at the start
-    assert bad["inactive"][-1].min() > 0.9 and bad["acc"] < 0.11                # 91% dead, chance accuracy
-    assert bad["zero_fraction"][-1].min() > 0.99
+    ok = over(ex.dead_relu, activation="relu", lr=0.3)
+    assert np.all(ok["inactive"][:, -1] < 0.15) and np.all(ok["acc"] > 0.95)    # healthy in every seed
+    # sparsity is not death: ~48% of activations are 0, yet ~5% of the units are 0 on every image
+    zeros, dead = ok["zero_fraction"][:, -1].mean(1), ok["inactive"][:, -1].mean(1)
+    assert np.all((0.4 < zeros) & (zeros < 0.56)) and np.all(dead < 0.1)
+    bad = over(ex.dead_relu, activation="relu", lr=2.0)
+    assert np.all(bad["inactive"][:, 0] < 0.15)                         # alive at the start
+    assert np.all(bad["inactive"][:, -1, 0] > 0.8) and np.all(bad["inactive"][:, -1, 1] > 0.95)  # ~90% and ~100% dead
+    assert np.all(bad["acc"] < ex.CHANCE) and not bad["diverged"].any()  # chance in every seed, no overflow
+    assert np.all(bad["zero_fraction"][:, -1] > 0.99)
 
 
 def test_negative_bias_init_kills_relus_elu_recovers():
-    relu = ex.dead_relu("relu", lr=0.3, bias=-1.0)
-    assert relu["inactive"][0, 1] == 1.0 and relu["inactive"][-1, 1] == 1.0   # dead from step 0, forever
-    assert np.all(relu["inactive"][:, 0] == relu["inactive"][0, 0]) and 0.5 < relu["inactive"][0, 0] < 0.6
-    assert relu["acc"] < 0.15
-    elu = ex.dead_relu("elu", lr=0.3, bias=-1.0)
-    assert elu["inactive"][0, 1] > 0.5 and elu["inactive"][-1, 1] < 0.1       # same start, units come back
-    assert elu["acc"] > 0.95
+    relu = over(ex.dead_relu, activation="relu", lr=0.3, bias=-1.0)
+    assert np.all(relu["inactive"][:, 0, 1] == 1.0) and np.all(relu["inactive"][:, -1, 1] == 1.0)  # dead from step 0
+    assert np.all(relu["inactive"][:, :, 0] == relu["inactive"][:, :1, 0])                         # and forever
+    assert np.all((0.4 < relu["inactive"][:, 0, 0]) & (relu["inactive"][:, 0, 0] < 0.65))
+    assert np.all(relu["acc"] < ex.CHANCE)
+    elu = over(ex.dead_relu, activation="elu", lr=0.3, bias=-1.0)
+    assert np.all(elu["inactive"][:, 0, 1] > 0.5) and np.all(elu["inactive"][:, -1, 1] < 0.15)  # same start, units return
+    assert np.all(elu["acc"] > 0.95)
+    big = over(ex.dead_relu, activation="elu", lr=1.0)                  # not a cure for a too-large step
+    assert np.all(big["acc"] < ex.CHANCE) and np.all(big["inactive"][:, -1] > 0.9) and not big["diverged"].any()
 
 
-def test_leaky_relu_keeps_learning_at_large_lr():
-    leaky = ex.dead_relu("leaky_relu", lr=1.0)
-    relu = ex.dead_relu("relu", lr=1.0)
-    assert leaky["acc"] > relu["acc"] + 0.4
-    assert 0.6 < leaky["acc"] < 0.7                  # learns, though it does not reach the lr 0.3 accuracy
-    # at bias -1 the default slope 0.01 is alive but too small to help in 300 steps; 0.1 rescues
-    assert ex.dead_relu("leaky_relu", lr=0.3, bias=-1.0, slope=0.01)["acc"] < 0.15
-    assert ex.dead_relu("leaky_relu", lr=0.3, bias=-1.0, slope=0.1)["acc"] > 0.9
-    big = ex.dead_relu("leaky_relu", lr=1.0, slope=0.1)
-    assert big["diverged"] and len(big["loss"]) < 100 and np.isnan(big["acc"])
+def test_leaky_relu_units_are_inactive_not_dead():
+    # at bias -1 the default slope 0.01 is alive but too small to help in 300 steps; 0.1 and 0.3 rescue every seed
+    small = over(ex.dead_relu, activation="leaky_relu", lr=0.3, bias=-1.0, slope=0.01)
+    assert np.all(small["acc"] < ex.CHANCE)
+    for slope in (0.1, 0.3):
+        r = over(ex.dead_relu, activation="leaky_relu", lr=0.3, bias=-1.0, slope=slope)
+        assert np.all(r["acc"] > 0.85) and r["acc"].mean() > 0.93, slope
+        assert np.all(r["inactive"][:, -1, 1] < r["inactive"][:, 0, 1] - 0.5), slope   # layer 2 comes back
+    # a slope keeps the gradient flowing where ReLU's dead units stop it: at lr 2.0 slope 0.1 overflows fast
+    big = over(ex.dead_relu, activation="leaky_relu", lr=2.0, slope=0.1)
+    assert big["diverged"].all() and np.all(big["steps_run"] <= 30) and np.all(np.isnan(big["acc"]))
     g = ex.dead_relu_grid(("relu", "elu"), lrs=(0.3,), biases=(0.0, -1.0))
     assert g["inactive"].shape == (2, 1, 2) and g["acc"][1, 0, 1] > g["acc"][0, 0, 1] + 0.5
 
 
 # ---------------------------------------------------------------- speed, tanh vs sigmoid
 def test_tanh_trains_faster_than_sigmoid():
-    r = ex.training_speed(("sigmoid", "tanh", "relu"), seeds=(0, 1), steps=400)
+    r = ex.training_speed(("sigmoid", "tanh", "relu"), seeds=ex.SEEDS, steps=400)
     hits = r["steps_to_target"]
-    assert np.all(hits[0] == -1)              # sigmoid never reaches 90% in 400 steps
-    assert np.all((hits[1] > 0) & (hits[1] <= 80)) and np.all((hits[2] > 0) & (hits[2] <= 80))
-    assert np.all(r["final_acc"][0] < 0.7) and np.all(r["final_acc"][1] > 0.97)
+    assert np.all(hits[0] == -1)              # sigmoid never reaches 90% in 400 steps, in any seed
+    assert np.all((hits[1] > 0) & (hits[1] <= 150)) and np.all((hits[2] > 0) & (hits[2] <= 150))   # seen: 50-90
+    assert np.all(r["final_acc"][0] < 0.8) and np.all(r["final_acc"][1] > 0.95)
     assert r["loss"].shape == (3, 400) and r["loss"][1, -1] < r["loss"][0, -1] / 4
 
 
 def test_both_causes_matter_derivative_bound_and_centring():
-    r = ex.sigmoid_factorial(seeds=(0, 1), steps=400)
-    med = np.median(r["steps_to_target"], axis=1)   # misses count as 410
-    plain, centred, steep, both, tanh = med
-    assert plain == 410 and centred == 410           # slope 1/4: no 90% in 400 steps, centred or not
-    assert steep < 300                               # slope 1 alone helps
-    assert both < steep / 3                          # centring on top: 3x faster again
-    assert abs(both - tanh) <= 30                    # 4 sigmoid - 2 = 2 tanh(x/2) behaves like tanh
-    acc = r["final_acc"].mean(1)
-    assert acc[1] > acc[0]                           # centring helps at slope 1/4 too
+    r = ex.sigmoid_factorial(seeds=ex.SEEDS, steps=400)
+    hits = r["steps_to_target"]                     # misses count as 410
+    plain, centred, steep, both, tanh = np.median(hits, axis=1)
+    assert np.all(hits[:2] == 410)                  # slope 1/4: no 90% in 400 steps, centred or not, any seed
+    assert np.all(hits[2] <= 380) and steep < 300   # slope 1 alone gets there, slowly (seen: 190-320)
+    assert both < steep / 3                         # centring on top: 3x faster again
+    assert abs(both - tanh) <= 30                   # 4 sigmoid - 2 = 2 tanh(x/2) behaves like tanh
+    acc = r["final_acc"]
+    assert np.all(acc[1] > acc[0]) or acc[1].mean() > acc[0].mean() + 0.1   # centring helps at slope 1/4 too
 
 
 def test_zigzag_all_positive_inputs_same_sign_updates():
-    pos, cen = ex.zigzag(centred=False), ex.zigzag(centred=True)
-    assert pos["same_sign"] == 1.0
-    assert cen["same_sign"] < 0.85
-    assert pos["steps_to_01"] > 3 * cen["steps_to_01"] > 0
+    pos, cen = over(ex.zigzag, centred=False), over(ex.zigzag, centred=True)
+    assert np.all(pos["same_sign"] == 1.0)
+    assert np.all((0.3 < cen["same_sign"]) & (cen["same_sign"] < 0.7))   # independent signs agree half the time
+    assert np.all(pos["steps_to_01"] > 0) and np.all(cen["steps_to_01"] > 0)
+    assert pos["steps_to_01"].mean() > 3 * cen["steps_to_01"].mean()
+    # written out without BLAS: the same path on every CPU, and zero updates (w = w* exactly) are not counted
+    one = ex.zigzag(centred=True)
+    assert np.all(one["distance"][-20:] == 0.0) and one["same_sign"] == cen["same_sign"][0]
 
 
 # ---------------------------------------------------------------- saturation
+SEEDS10 = tuple(range(10))
+
+
 def test_saturation_depends_on_init():
-    big = ex.saturation_over_training("tanh", "normal", std=1.0)
-    good = ex.saturation_over_training("tanh", "xavier")
-    assert big["saturated"].shape[1] == 3
-    assert big["saturated"][0, 1] > 0.5 and good["saturated"][0].max() < 0.01
-    assert big["saturated"][-1].min() > big["saturated"][0].min()            # it gets worse, not better
-    assert good["saturated"].max() < 0.01 and big["acc"] < good["acc"] - 0.03
-    # std of z = sqrt(sum x_i^2): ~3.9 on the images, ~7.3 behind 64 tanh units near +-1
-    assert 3.5 < big["z_std"][0] < 4.5 and np.all(big["z_std"][1:] > 7) and np.all(good["z_std"] < 0.5)
+    big = ex.over_seeds(ex.saturation_over_training, SEEDS10, activation="tanh", init="normal")
+    good = ex.over_seeds(ex.saturation_over_training, SEEDS10, activation="tanh", init="xavier")
+    assert big["saturated"].shape[2] == 3
+    assert np.all(big["saturated"][:, 0, 1] > 0.5) and good["saturated"][:, 0].max() < 0.01
+    assert big["saturated"][:, -1].mean() > big["saturated"][:, 0].mean()   # it gets worse, not better
+    assert good["saturated"].max() < 0.03 and np.all(big["acc"] < good["acc"] - 0.01)
+    assert big["acc"].mean() < good["acc"].mean() - 0.04                   # 0.91 vs 0.98
+    # std of z = sqrt(sum x_i^2): ~3.8 on the images, ~7 behind 64 tanh units near +-1
+    assert np.all((3.0 < big["z_std"][:, 0]) & (big["z_std"][:, 0] < 4.5))
+    assert np.all(big["z_std"][:, 1:] > 6.5) and np.all(good["z_std"] < 0.6)
     relu = ex.saturation_over_training("relu", "he", steps=20)
     assert np.all(np.isnan(relu["saturated"]))
     # per activation, same N(0,1) weights: hard tanh saturates most and learns worst; sigmoid least
-    ht, sg = (ex.saturation_over_training(a, "normal") for a in ("hard_tanh", "sigmoid"))
-    assert ht["saturated"][0].min() > 0.8 and ht["acc"] < 0.8
-    assert sg["saturated"][0].max() < big["saturated"][0].min() + 0.01 and sg["acc"] > 0.85
-    assert ex.saturation_over_training("sigmoid", "xavier")["acc"] < 0.15
+    ht, sg = (ex.over_seeds(ex.saturation_over_training, SEEDS10, activation=a, init="normal")
+              for a in ("hard_tanh", "sigmoid"))
+    assert np.all(ht["saturated"][:, 0].min(1) > 0.75) and np.all(ht["acc"] < big["acc"] - 0.03)
+    assert ht["acc"].mean() < 0.85
+    assert np.all(sg["saturated"][:, 0].max(1) < big["saturated"][:, 0].min(1) + 0.05) and np.all(sg["acc"] > 0.8)
+    sx = ex.over_seeds(ex.saturation_over_training, SEEDS10, activation="sigmoid", init="xavier")
+    assert np.all(sx["acc"] < ex.CHANCE)
     # an unbounded function with N(0,1) weights blows up at once: reported, not an IndexError
     elu = ex.saturation_over_training("elu", "normal")
     assert elu["diverged"] and elu["saturated"].shape == (0, 3) and np.isnan(elu["acc"])
+
+
+# ---------------------------------------------------------------- over seeds, m ± s
+def test_over_seeds_stacks_and_pads():
+    r = ex.over_seeds(ex.zigzag, seeds=(0, 1), centred=True, steps=50)
+    assert r["path"].shape == (2, 51, 2) and r["same_sign"].shape == (2,) and list(r["seeds"]) == [0, 1]
+    assert not r["path"].flags.writeable
+    d = ex.over_seeds(ex.dead_relu, seeds=(0, 1), activation="leaky_relu", lr=2.0, slope=0.1, steps=40)
+    n = d["steps_run"]
+    assert d["loss"].shape == (2, n.max()) and np.isnan(d["loss"][n.argmin(), n.min():]).all()
+    with pytest.raises(ValueError, match="at least one seed"):
+        ex.over_seeds(ex.zigzag, seeds=())
+
+
+def test_pm_prints_the_precision_the_spread_justifies():
+    assert ex.pm([0.95, 0.97, 0.99]) == "0.970 ± 0.020"          # spread 0.020: two significant digits (PDG)
+    assert ex.pm([0.975, 0.977, 0.979]) == "0.977 ± 0.002"
+    assert ex.pm([0.2, 0.9, 0.4]) == "0.5 ± 0.4"
+    assert ex.pm([60, 70, 80, 50, 90]) == "70 ± 16"
+    assert ex.pm([0.1, 0.1]) == "0.10 ± 0.00" and ex.pm([0.5]) == "0.50 ± 0.00"
+    assert ex.pm([0.5, np.nan, 0.7]) == "0.60 ± 0.14"                # a diverged run (NaN) is left out
+    assert ex.pm([np.nan]) == "nan" and ex.pm([0.05, 0.06], 0, 100) == "6 ± 1"
+    assert ex.pm(np.array([[0.6, 0.8], [0.62, 0.79]]), 2) == "[0.61 ± 0.01, 0.80 ± 0.01]"
+    assert ex.pm_steps(np.array([-1, -1]), 400) == "not within 400 steps (0 of 2 seeds)"
+    assert ex.pm_steps(np.array([60, 80, 410]), 400).split() == ["70", "±", "14", "steps", "(2", "of", "3", "seeds)"]
 
 
 # ---------------------------------------------------------------- softmax

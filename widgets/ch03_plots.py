@@ -4,6 +4,8 @@ and an optional ``ax``/``axes``.
 """
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from dlcore.experiments import activations as ex
@@ -74,21 +76,43 @@ def plot_boundaries(r, axes=None):
     return axes
 
 
+def _over_seeds(r, key):
+    """``(steps, mean, low, high)`` of ``r[key]`` ``(n_records, k)``, or of an :func:`~dlcore.experiments.activations.over_seeds`
+    result ``(n_seeds, n_records, k)`` (mean and min-max band over seeds; NaN records of diverged runs ignored)."""
+    v = np.asarray(r[key], dtype=float)
+    steps = np.asarray(r["steps"], dtype=float)
+    if v.ndim == 2:
+        return steps, v, None, None
+    steps = np.nanmax(steps, axis=0) if steps.ndim == 2 else steps
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)          # all seeds NaN at a record: stays NaN
+        return steps, np.nanmean(v, 0), np.nanmin(v, 0), np.nanmax(v, 0)
+
+
+def _acc_label(r):
+    acc = np.asarray(r["acc"], dtype=float)
+    return f"{acc:.2f}" if acc.ndim == 0 else ex.pm(acc)
+
+
 def plot_dead(results: dict, axes=None):
     """``{label: dead_relu(...)}`` -> inactive fraction of each hidden layer vs step (one panel per layer).
 
-    The legend sits below the panels, where it cannot cover a curve.
+    A value may also be ``over_seeds(dead_relu, ...)``: the line is then the mean over seeds and the
+    shaded band spans the seeds (min to max). The legend sits below the panels, where it cannot cover a curve.
     """
     import matplotlib.pyplot as plt
     fig = None
     if axes is None:
         fig, axes = plt.subplots(1, 2, figsize=(8, 3.9), sharey=True)
     for j, (label, r) in enumerate(results.items()):
+        steps, mean, lo, hi = _over_seeds(r, "inactive")
         for i, a in enumerate(axes):
-            a.plot(r["steps"], r["inactive"][:, i], color=f"C{j}", label=f"{label} (acc {r['acc']:.2f})")
+            a.plot(steps, mean[:, i], color=f"C{j}", label=f"{label} (acc {_acc_label(r)})")
+            if lo is not None:
+                a.fill_between(steps, lo[:, i], hi[:, i], color=f"C{j}", alpha=0.15, lw=0)
     for i, a in enumerate(axes):
         a.set(xlabel="step", ylim=(-0.02, 1.02), title=f"hidden layer {i + 1}")
-    axes[0].set_ylabel("inactive fraction")
+    axes[0].set_ylabel("inactive fraction" + (" (band: seeds)" if lo is not None else ""))
     if fig is not None:
         h, lab = axes[0].get_legend_handles_labels()
         fig.legend(h, lab, loc="lower center", ncol=3, fontsize=8, frameon=False)
@@ -120,12 +144,17 @@ def plot_zigzag(pos, cen, ax=None):
 
 
 def plot_saturation(results: dict, ax=None):
-    """``{label: saturation_over_training(...)}`` -> saturated fraction of each hidden layer vs step."""
+    """``{label: saturation_over_training(...)}`` -> saturated fraction of each hidden layer vs step.
+
+    A value may also be ``over_seeds(saturation_over_training, ...)``: mean over seeds, band min to max.
+    """
     ax = _ax(ax, figsize=(6, 3))
     for j, (label, r) in enumerate(results.items()):
-        for i in range(r["saturated"].shape[1]):
-            ax.plot(r["steps"], r["saturated"][:, i], color=f"C{j}", ls=("-", "--", ":")[i % 3],
-                    label=f"{label}, layer {i + 1}")
+        steps, mean, lo, hi = _over_seeds(r, "saturated")
+        for i in range(mean.shape[1]):
+            ax.plot(steps, mean[:, i], color=f"C{j}", ls=("-", "--", ":")[i % 3], label=f"{label}, layer {i + 1}")
+            if lo is not None:
+                ax.fill_between(steps, lo[:, i], hi[:, i], color=f"C{j}", alpha=0.12, lw=0)
     ax.set(xlabel="step", ylabel="fraction saturated", ylim=(-0.02, 1.02))
     ax.legend(fontsize=7, ncol=2, loc="center right")
     return ax

@@ -15,16 +15,18 @@ from ..activations import get_activation, mish, mish_log10, softmax_jacobian
 from ..data import moons, spirals
 from ..layers import Sequential, mlp
 from ..train import fit
+from ._common import readonly
 from .activations_train import _predict
-from .activations_train import (MATCHING_INIT, ShiftedSigmoid, activity, dead_relu, dead_relu_grid, inactive_fraction,
-                                make_net, saturation_over_training, sigmoid_factorial, training_speed, zigzag)
+from .activations_train import (CHANCE, MATCHING_INIT, SEEDS, ShiftedSigmoid, activity, dead_relu, dead_relu_grid,
+                                inactive_fraction, make_net, over_seeds, pm, pm_steps, saturation_over_training, sigmoid_factorial,
+                                training_speed, zigzag)
 
 __all__ = [
     "ZOO", "properties", "properties_table", "why_nonlinear", "collapse_linear", "naive_softmax",
     "softmax_temperature", "softmax_overflow", "mish_errata",
     # re-exported from activations_train
-    "MATCHING_INIT", "ShiftedSigmoid", "activity", "dead_relu", "dead_relu_grid", "inactive_fraction", "make_net",
-    "saturation_over_training", "sigmoid_factorial", "training_speed", "zigzag",
+    "CHANCE", "MATCHING_INIT", "SEEDS", "ShiftedSigmoid", "activity", "dead_relu", "dead_relu_grid", "inactive_fraction",
+    "make_net", "over_seeds", "pm", "pm_steps", "saturation_over_training", "sigmoid_factorial", "training_speed", "zigzag",
 ]
 
 #: the functions the chapter compares, in the order it shows them
@@ -113,33 +115,45 @@ def collapse_linear(model: Sequential) -> tuple[np.ndarray, np.ndarray]:
     return W, b
 
 
-@lru_cache(maxsize=32)
-def _why_nonlinear(dataset, activation, depth, width, steps, lr, seed, grid_n):
+def _dataset(dataset, seed):
     ds = moons(n=400, noise=0.15, rng=seed) if dataset == "moons" else spirals(n=450, noise=0.15, rng=seed)
-    X, y = ds.X_train, ds.y_train
-    K = int(y.max()) + 1
-    sizes = [2] + [width] * depth + [K]
-    out = {"dataset": dataset, "X": X, "y": y}
+    return ds.X_train, ds.y_train
+
+
+def _grid(X, grid_n):
     gx = np.linspace(X[:, 0].min() - 0.5, X[:, 0].max() + 0.5, grid_n, dtype=np.float32)
     gy = np.linspace(X[:, 1].min() - 0.5, X[:, 1].max() + 0.5, grid_n, dtype=np.float32)
-    G = np.stack(np.meshgrid(gx, gy), -1).reshape(-1, 2)
-    out["gx"], out["gy"] = gx, gy
+    return gx, gy, np.stack(np.meshgrid(gx, gy), -1).reshape(-1, 2)
+
+
+@lru_cache(maxsize=64)
+def _boundary_run(dataset, act, depth, width, steps, lr, seed, grid_n):
+    """One net of :func:`why_nonlinear`, cached on its own: the linear stack is shared by every activation."""
+    X, y = _dataset(dataset, seed)
+    sizes = [2] + [width] * depth + [int(y.max()) + 1]
+    init = MATCHING_INIT.get(act, "he") if act != "identity" else "xavier"
+    net = mlp(sizes, activation=act, init=init, rng=seed, dtype=np.float32)
+    h = fit(net, X, y, lr=lr, steps=steps, batch_size=32, rng=seed, optimizer="sgd")
+    out = {"acc": float(h.evals[-1]["train_acc"]), "loss": np.asarray(h.loss),
+           "grid": _predict(net, _grid(X, grid_n)[2]).argmax(1).reshape(grid_n, grid_n)}
+    if act == "identity":
+        W, b = collapse_linear(net)
+        single = X.astype(np.float64) @ W.astype(np.float64) + b
+        out.update(W=W, b=b, max_diff=float(np.abs(net.forward(X, training=False) - single).max()))
+    return readonly(out)
+
+
+@lru_cache(maxsize=32)
+def _why_nonlinear(dataset, activation, depth, width, steps, lr, seed, grid_n):
+    X, y = _dataset(dataset, seed)
+    gx, gy, _ = _grid(X, grid_n)
+    out = {"dataset": dataset, "X": X, "y": y, "gx": gx, "gy": gy}
     for tag, act in (("linear", "identity"), ("nonlinear", activation)):
-        init = MATCHING_INIT.get(act, "he") if act != "identity" else "xavier"
-        net = mlp(sizes, activation=act, init=init, rng=seed, dtype=np.float32)
-        h = fit(net, X, y, lr=lr, steps=steps, batch_size=32, rng=seed, optimizer="sgd")
-        out[f"acc_{tag}"] = float(h.evals[-1]["train_acc"])
-        out[f"loss_{tag}"] = np.asarray(h.loss)
-        out[f"grid_{tag}"] = _predict(net, G).argmax(1).reshape(grid_n, grid_n)
+        r = _boundary_run(dataset, act, depth, width, steps, lr, seed, grid_n)
+        out[f"acc_{tag}"], out[f"loss_{tag}"], out[f"grid_{tag}"] = r["acc"], r["loss"], r["grid"]
         if tag == "linear":
-            W, b = collapse_linear(net)
-            single = X.astype(np.float64) @ W.astype(np.float64) + b
-            out["W_product"], out["b_product"] = W, b
-            out["max_diff_stack_vs_matrix"] = float(np.abs(net.forward(X, training=False) - single).max())
-    for v in out.values():
-        if isinstance(v, np.ndarray):
-            v.flags.writeable = False
-    return out
+            out["W_product"], out["b_product"], out["max_diff_stack_vs_matrix"] = r["W"], r["b"], r["max_diff"]
+    return readonly(out)
 
 
 def why_nonlinear(dataset: str = "moons", activation: str = "tanh", depth: int = 3, width: int = 16,
