@@ -101,7 +101,11 @@ print("each layer vs the one below it:         ", "  ".join(f"{b / a:.2f}x" for 
 print("predicted, 1 / (s RMS(sigma'(z^l))):     ", "  ".join(f"{1 / p:.2f}x" for p in r["predicted_ratio"]))
 print("RMS(sigma'(z^l)), layer 1 .. 5 (max 0.25):", "  ".join(f"{v:.3f}" for v in r["slope_rms"]))
 print(f"last hidden layer / first hidden layer: {s[-1] / s[0]:.0f}x")
-print(f"median of that ratio over training:     {np.median(r['speed'][:, -1] / r['speed'][:, 0]):.0f}x")
+med = [np.median(v["speed"][:, -1] / v["speed"][:, 0])
+       for v in (ex.layer_speeds(depth=5, width=30, activation="sigmoid", init="scaled", scale=1.0, seed=k)
+                 for k in exs.SEEDS)]
+print(f"median of that ratio over training:     {med[0]:.0f}x; over {len(med)} seeds (nets and batches): "
+      f"{min(med):.0f}x to {max(med):.0f}x")
 r1 = ex.layer_speeds(depth=5, width=30, activation="sigmoid", init="normal")
 s1 = r1["init_speed"]
 print(f"with N(0,1) weights instead:            {s1[-1] / s1[0]:.1f}x   per layer {(s1[-1] / s1[0]) ** 0.25:.2f}x, "
@@ -115,7 +119,8 @@ plt.show()
 # the layer above it, as the derivation predicts (the slopes sit just below
 # their maximum ¼, and $s=1$), and the gaps stay while training runs (right
 # panel: the colours stay in order, more than two decades apart from first to
-# last): the first layer of this net barely moves while the last one learns. With
+# last, and the median ratio is above 100× in each of the five seeds): the first
+# layer of this net barely moves while the last one learns. With
 # $\mathcal N(0,1)$ weights the ratio is much smaller: the weights give
 # $s=\sqrt{30}$ instead of 1, which more than offsets the slopes, although
 # those are now far below ¼ because many units saturate. The prediction is
@@ -160,8 +165,8 @@ print(f"{'':18s} {'factor: theory':>15s} {'measured':>9s} {'RMS layer 1':>12s} {
       f"{'mean field':>11s} {'saturated':>10s}")
 for k, v in sig.items():
     th = f"{v['theory_factor']:.4f}" if np.isfinite(v["theory_factor"]) else "-"
-    print(f"{k:18s} {th:>15s} {v['measured_factor']:9.4f} {v['rms'][0]:12.3e} {v['rms'][-1]:13.3e} "
-          f"{v['theory_rms'][-1]:11.3e} {v['saturated'].mean():10.1%}")
+    print(f"{k:18s} {th:>15s} {v['measured_factor']:9.4f} {v['rms'][0]:12.2e} {v['rms'][-1]:13.2e} "
+          f"{v['theory_rms'][-1]:11.2e} {v['saturated'].mean():10.1%}")
 t = sig["tanh, Xavier"]["rms"]
 print("tanh, Xavier: RMS at layer 5, 10, 30:", "  ".join(f"{t[l - 1]:.3f}" for l in (5, 10, 30)),
       "  power law 1/sqrt(2l):", "  ".join(f"{1 / np.sqrt(2 * l):.3f}" for l in (5, 10, 30)))
@@ -282,32 +287,44 @@ JacobianExplorer()
 #
 # `dlcore.clipping` has both, and `GradientClipper` is the callback that
 # applies one between backward and the optimiser step. Below: an 8-layer
-# ReLU net on the digits, weights $\mathcal N(0, s^2/n)$ with $s=2$ (too
+# ReLU net on the digits, weights $\mathcal N(0, s^2/n)$ with $s=2.25$ (too
 # large: each layer multiplies the signal by about $s/\sqrt2$), SGD with
-# $\eta=0.1$, the same seeds for every run.
+# $\eta=0.1$, 200 steps. Each setting runs on the same 5 seeds (a seed fixes the
+# initial weights and the mini-batches), so the four rows share their starting
+# points; the figure shows seed 0.
 
 # %%
-runs = {"no clipping": exs.explode_and_clip("none", 1.0, lr=0.1, init_scale=2.0),
-        "clip by norm, c=1": exs.explode_and_clip("norm", 1.0, lr=0.1, init_scale=2.0),
-        "clip by value, c=0.1": exs.explode_and_clip("value", 0.1, lr=0.1, init_scale=2.0),
-        "clip by norm, c=100": exs.explode_and_clip("norm", 100.0, lr=0.1, init_scale=2.0)}
-for k, v in runs.items():
-    end = (f"diverged: {v['divergence']['message'].split('.')[0]}" if v["divergence"] else
-           f"val. accuracy {v['val_acc']:.3f}, clipped on {v['clipped_fraction']:.0%} of the steps")
-    print(f"{k:22s} ||g|| at step 1 = {v['grad_norm'][0]:7.1f}   {end}")
+CLIP = {"no clipping": ("none", 1.0), "clip by norm, c=1": ("norm", 1.0),
+        "clip by value, c=0.1": ("value", 0.1), "clip by norm, c=100": ("norm", 100.0)}
+over = {k: exs.clipping_over_seeds(c, th, lr=0.1, init_scale=2.25) for k, (c, th) in CLIP.items()}
+g0 = over["no clipping"]["first_grad_norm"]
+print(f"first gradient norm ||g||: {g0.min():.1e} to {g0.max():.1e} over the seeds (the same in every row)")
+print(f"{'':22s} {'diverged':20s} {'val. accuracy':15s} fraction of steps clipped")
+for k, v in over.items():
+    n, nd = len(v["diverged"]), int(v["diverged"].sum())
+    steps = v["diverged_at"][v["diverged"]]
+    div = f"{nd} of {n}" + ("" if not nd else f", at step {steps.min()}" if steps.min() == steps.max() else
+                            f", at steps {steps.min()} to {steps.max()}")
+    acc = f"{np.nanmean(v['val_acc']):.2f} ± {np.nanstd(v['val_acc']):.2f}" if nd < n else "-"
+    frac = f"{v['clipped_fraction'].mean():.2f}" if CLIP[k][0] != "none" else "-"
+    print(f"{k:22s} {div:20s} {acc:15s} {frac}")
+runs = {k: exs.explode_and_clip(c, th, lr=0.1, init_scale=2.25, seed=0) for k, (c, th) in CLIP.items()}
+print("seed 0 without clipping:", runs["no clipping"]["divergence"]["message"].split(".")[0])
 plot_clipping(runs)
 plt.show()
 
 # %% [markdown]
-# **What to notice.** All four runs start from the same weights and see the
-# same mini-batches, so their first gradient norm is the same. The right
-# panel is the norm the optimiser actually used: at most $c$ for clipping by
-# norm, smaller but not capped at $c$ for clipping by value (each entry is).
-# Without clipping the norm grows by orders of magnitude within a few steps and the detector names the step and the
-# layer. Both kinds of clipping keep the *same* run finite, and it then
-# learns. Even a loose threshold, above the first gradient's norm, keeps it
-# finite: it only acts on the few steps where the norm spikes (the last
-# line), though that run learns less in the same budget. Clipping treats the
+# **What to notice.** For a given seed all four runs start from the same
+# weights and see the same mini-batches, so their first gradient norm is the
+# same. The right panel is the norm the optimiser actually used: at most $c$ for
+# clipping by norm, smaller but not capped at $c$ for clipping by value (each
+# entry is). Without clipping the norm grows by orders of magnitude within a
+# few steps, every seed diverges, and the detector names the step and the
+# layer. Both kinds of clipping keep the *same* runs finite, and they then
+# learn. Even a loose threshold, above the first gradient's norm, keeps every
+# run finite: it only acts on the few steps where the norm spikes (a few
+# percent of them), though those runs learn less in the same budget, and how
+# much less varies a lot from seed to seed (the spread). Clipping treats the
 # symptom of explosion (a huge step); it does nothing for a vanishing
 # gradient, which section 2.8 shows.
 #
@@ -336,23 +353,26 @@ ClippingExplorer()
 # unchanged. `dlcore.residual.Residual` wraps any block whose output has the
 # shape of its input. We compare a 20-hidden-layer sigmoid net, Xavier
 # initialisation, with and without the skips, from *identical* weights
-# (`residual_mlp` draws exactly the weights `mlp` draws).
+# (`residual_mlp` draws exactly the weights `mlp` draws), 200 SGD steps at
+# $\eta = 0.3$, over 5 seeds (the figure shows seed 0).
 
 # %%
-res = exs.residual_vs_plain(depth=20, activation="sigmoid", init="xavier", steps=200)
+RES_SIG = dict(depth=20, activation="sigmoid", init="xavier", steps=200, lr=0.3)
+rs = exs.residual_over_seeds(**RES_SIG)
 for k in ("plain", "residual"):
-    g = res[k]["grad_norms"]
-    print(f"{k:9s} first-layer ||dL/dW|| at init = {g[0]:.2e}   largest / smallest layer = {g.max() / g.min():.1e}"
-          f"   val. accuracy after 200 steps = {res[k]['final_acc']:.3f}")
-plot_residual(res)
+    v = rs[k]
+    print(f"{k:9s} first-layer ||dL/dW|| at init {v['first_grad'].min():.0e} to {v['first_grad'].max():.0e}"
+          f"   largest / smallest layer {v['grad_spread'].min():.0e} to {v['grad_spread'].max():.0e}"
+          f"   val. accuracy after 200 steps {v['final_acc'].mean():.2f} ± {v['final_acc'].std():.2f}")
+plot_residual(rs["runs"][0])
 plt.show()
 
 # %% [markdown]
 # **What to notice.** In the plain net the layers' gradients span about
 # twelve orders of magnitude (the printed largest/smallest ratio): the first
 # layers do not learn at all, and the net stays at chance accuracy (0.1) for
-# 200 steps. With skips the spread is under two orders of magnitude (only the
-# output layer stands out), and the same weights start to learn.
+# 200 steps, in every seed. With skips the spread is under two orders of
+# magnitude (only the output layer stands out), and the same weights learn.
 #
 # **Residual blocks need small branches.** With ReLU and He initialisation,
 # $F(x)$ has the second moment of $x$, and both are non-negative after a ReLU,
@@ -360,27 +380,51 @@ plt.show()
 # the signal grows by more than $\sqrt2$ per block, and 19 blocks blow it up by
 # over $2^{9.5}\approx 700$. Real ResNets scale their branches down (a small or zero
 # last-layer initialisation, normalisation). `residual_mlp(..., branch_scale=)`
-# multiplies the branch weights at initialisation:
+# multiplies the branch weights at initialisation (5 seeds, $\eta = 0.1$):
 
 # %%
+RES_RELU = dict(depth=20, activation="relu", init="he", steps=200)
 for bs in (1.0, 0.1):
-    rr = exs.residual_vs_plain(depth=20, activation="relu", init="he", steps=200, branch_scale=bs)
-    res_, pl = rr["residual"], rr["plain"]
-    end = f"NaN at step {res_['diverged_at']}" if res_["diverged_at"] else f"val. accuracy {res_['final_acc']:.3f}"
-    print(f"ReLU + He, branch scale {bs:3.1f}: RMS of block 20 / layer 1 = {res_['rms'][-1] / res_['rms'][0]:8.1f}   "
-          f"residual: {end}")
-print(f"plain ReLU + He, same weights: first-layer ||dL/dW|| = {pl['grad_norms'][0]:.2f}   "
-      f"val. accuracy {pl['final_acc']:.3f}")
+    v = exs.residual_over_seeds(**RES_RELU, lr=0.1, branch_scale=bs, kinds=("residual",))["residual"]
+    div = v["diverged_at"] >= 0
+    end = (f"NaN in {div.sum()} of {len(div)} seeds, by step {v['diverged_at'].max()}" if div.any() else
+           f"val. accuracy {v['final_acc'].mean():.2f} ± {v['final_acc'].std():.2f}")
+    print(f"ReLU + He, branch scale {bs:3.1f}: RMS of block 20 / layer 1 = {v['rms_growth'].min():.1e} to "
+          f"{v['rms_growth'].max():.1e}   residual: {end}")
 
 # %% [markdown]
-# **What to notice.** Unscaled, the residual ReLU net's signal grows by four
-# orders of magnitude and the first SGD step throws it to NaN; with branches
-# at a tenth of He's scale it trains to over 90%. The plain 20-layer ReLU net
-# has *no* vanishing gradient at the start (its first layer's gradient is of
-# order 1), yet it is still near chance after 200 steps: depth hurts
-# optimisation in other ways too, and the identity path of a residual net
-# helps there as well (He et al. 2016 called it the *degradation* problem). In
-# the explorer, choose ReLU and He and move the branch scale.
+# Unscaled, the residual ReLU net's signal grows by four orders of magnitude
+# and the first few SGD steps throw it to NaN, in every seed; with branches at a
+# tenth of He's scale it trains to about 90%. What about the *plain* 20-layer
+# ReLU net with the same weights? It has no vanishing gradient at the start
+# (its first layer's gradient is 0.1 to 1, where the sigmoid net's was
+# $10^{-13}$). Below it is compared with the
+# residual net and with a plain net of only 2 hidden layers, at three learning
+# rates (a setting that is good for one net may be bad for another):
+
+# %%
+LRS = (0.1, 0.03, 0.01)
+deep = {lr: exs.residual_over_seeds(**RES_RELU, lr=lr, branch_scale=0.1) for lr in LRS}
+shallow = {lr: exs.residual_over_seeds(**{**RES_RELU, "depth": 2}, lr=lr, kinds=("plain",))["plain"] for lr in LRS}
+g = deep[0.1]["plain"]["first_grad"]
+print(f"plain, 20 hidden layers: first-layer ||dL/dW|| at init {g.min():.1f} to {g.max():.1f} (no vanishing)")
+print(f"{'val. accuracy after 200 steps':32s}" + "".join(f"{'lr = ' + str(lr):>16s}" for lr in LRS))
+rows = {"plain, 2 hidden layers": shallow, "plain, 20 hidden layers": {lr: deep[lr]["plain"] for lr in LRS},
+        "residual, 20 hidden layers": {lr: deep[lr]["residual"] for lr in LRS}}
+for name, by_lr in rows.items():
+    print(f"{name:32s}" + "".join(f"{by_lr[lr]['final_acc'].mean():>9.2f} ± {by_lr[lr]['final_acc'].std():.2f}"
+                                  for lr in LRS))
+
+# %% [markdown]
+# **What to notice.** At every learning rate the plain 20-layer net is far
+# behind both the residual net with the same weights and the shallow plain
+# net; its best (at $\eta = 0.03$) is well below what the 2-layer net reaches
+# at $\eta = 0.1$, and its training loss stays high too (tested), so this is a
+# failure to *optimise*, not overfitting. Depth hurts optimisation in ways other
+# than a vanishing gradient, and the identity path of a residual net helps
+# there as well (He et al. 2016 called it the *degradation* problem: deeper
+# plain nets reach a higher training error). In the explorer, choose ReLU and He
+# and move the branch scale.
 
 # %%
 # NBVAL_IGNORE_OUTPUT
@@ -392,7 +436,10 @@ ResidualExplorer()
 # The notes give two rules of thumb: "a funnel (fewer neurons in each layer)
 # is best practice" and "you gain more by adding layers than by adding
 # neurons". We test both at an equal budget of about 6000 parameters on the
-# digits, ReLU + He, 400 SGD steps, 3 seeds per shape.
+# digits, ReLU + He, 400 SGD steps at $\eta = 0.03$, 5 seeds per shape. (At
+# $\eta = 0.1$ the 8-layer net is on the edge of stability: its loss spikes, and
+# whether a run derails depends on the seed and even on the rounding of the
+# CPU's matrix products. $\eta = 0.03$ keeps every shape off that edge.)
 
 # %%
 shp = exs.shape_comparison()
@@ -403,7 +450,8 @@ plt.show()
 
 # %% [markdown]
 # **What to notice.** Here, at this budget, the shallow nets are at least as
-# good as the deep ones, and the funnel does not beat the constant width.
+# good as the deep ones (the 8-layer net is the worst shape), and the funnel
+# does not beat the constant width.
 #
 # > **Errata, or rather: a rule of thumb is not a law.** Depth pays when the
 # > function has structure that composes (images at scale, language) *and*
@@ -416,13 +464,15 @@ plt.show()
 #
 # One baseline, an 8-hidden-layer sigmoid net of width 32 with weights
 # $\mathcal N(0, 1/n_{in})$, fixed by one change at a time; 300 SGD steps at
-# $\eta = 0.1$, mean over 3 seeds. The last column is the first layer's
-# gradient norm at initialisation.
+# $\eta = 0.1$, mean ± standard deviation over 5 seeds. The one exception is
+# ReLU + He, at $\eta = 0.05$: at 0.1 this deep ReLU net's loss spikes and some
+# runs derail (which ones depends on the seed and even on the CPU's rounding).
+# The last column is the first layer's gradient norm at initialisation.
 
 # %%
 rem = exs.remedies_table()
 for name, m, sd, g in zip(rem["remedies"], rem["mean"], rem["std"], rem["first_grad"]):
-    print(f"{name:30s} val. accuracy {m:.3f} ± {sd:.3f}   first-layer ||dL/dW|| {g:.1e}")
+    print(f"{name:30s} val. accuracy {m:.2f} ± {sd:.2f}   first-layer ||dL/dW|| {g:.1e}")
 print(f"{'batch norm':30s} not in dlcore yet (chapter 07)")
 plot_shapes(rem, key="remedies")
 plt.show()

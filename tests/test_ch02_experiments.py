@@ -1,4 +1,4 @@
-"""Chapter 02's claims, asserted with numbers on fixed seeds (dlcore.experiments.gradients*)."""
+"""Chapter 02's claims, asserted with numbers over the chapter's seeds (dlcore.experiments.gradients*)."""
 import numpy as np
 import pytest
 
@@ -13,8 +13,9 @@ def test_earlier_layers_learn_slower_in_a_sigmoid_net():
     assert s.shape == (5,)
     assert np.all(s[1:] / s[:-1] > 2.0), s          # every layer back is at least 2x slower
     assert s[-1] / s[0] > 100                       # last hidden layer vs first: measured ~470x
-    ratio_training = np.median(r["speed"][:, -1] / r["speed"][:, 0])
-    assert ratio_training > 100                     # and it stays that way while training
+    for seed in exs.SEEDS:                          # and it stays that way while training, in every seed
+        rs = ex.layer_speeds(depth=5, width=30, activation="sigmoid", init="scaled", scale=1.0, seed=seed)
+        assert np.median(rs["speed"][:, -1] / rs["speed"][:, 0]) > 100, seed   # measured 287x .. 389x
     r1 = ex.layer_speeds(depth=5, width=30, activation="sigmoid", init="normal", seed=0)
     assert r1["init_speed"][-1] / r1["init_speed"][0] > 4   # N(0,1): still >= 4x (measured ~11x)
     assert r1["init_speed"][-1] / r1["init_speed"][0] < 0.1 * s[-1] / s[0]   # ... but far less than 473x
@@ -114,40 +115,86 @@ def test_weight_scale_moves_the_product_from_vanishing_to_exploding():
 
 
 # ---------------------------------------------------------------- 4. exploding, clipping
-def test_exploding_run_is_caught_and_clipping_keeps_it_stable():
-    bad = exs.explode_and_clip("none", lr=0.1, init_scale=2.0)
-    d = bad["divergence"]
-    assert d is not None and 1 < d["step"] <= 10 and d["layer"].endswith("Linear")
-    assert f"step {d['step']}" in d["message"]
-    assert bad["grad_norm"][0] > 50
+CLIP_SETTINGS = dict(lr=0.1, init_scale=2.25)
+
+
+def test_exploding_runs_are_caught_and_clipping_keeps_them_stable():
+    """Over the chapter's 5 seeds: without clipping every run diverges within a few steps; clipped by norm
+    or by value every run stays finite and learns (measured 0.70 .. 0.92 on four BLAS kernels, 8 seeds)."""
+    bad = exs.clipping_over_seeds("none", 1.0, **CLIP_SETTINGS)
+    assert bad["diverged"].all() and np.all((bad["diverged_at"] > 1) & (bad["diverged_at"] <= 10))
+    assert np.all(bad["first_grad_norm"] > 50)
+    d = exs.explode_and_clip("none", 1.0, seed=0, **CLIP_SETTINGS)["divergence"]
+    assert d["layer"].endswith("Linear") and f"step {d['step']}" in d["message"]
     for mode, th in (("norm", 1.0), ("value", 0.1)):
-        good = exs.explode_and_clip(mode, th, lr=0.1, init_scale=2.0)
-        assert good["divergence"] is None and good["val_acc"] > 0.8, mode
-        assert good["grad_norm"][0] == pytest.approx(bad["grad_norm"][0], rel=1e-5)  # the same run
-    norm = exs.explode_and_clip("norm", 1.0, lr=0.1, init_scale=2.0)
+        good = exs.clipping_over_seeds(mode, th, **CLIP_SETTINGS)
+        assert not good["diverged"].any(), mode
+        assert np.all(good["val_acc"] > 0.6) and good["val_acc"].mean() > 0.7, (mode, good["val_acc"])
+        assert np.allclose(good["first_grad_norm"], bad["first_grad_norm"], rtol=1e-5)   # the same runs
+        assert np.all(good["clipped_fraction"] > 0.9)
+    norm = exs.explode_and_clip("norm", 1.0, seed=0, **CLIP_SETTINGS)
     assert np.all(norm["grad_norm_post"] <= 1.0 + 1e-6)
 
 
-# ---------------------------------------------------------------- 5-7. shape and remedies
+def test_a_loose_clipping_threshold_keeps_runs_finite_but_learns_less():
+    loose = exs.clipping_over_seeds("norm", 100.0, **CLIP_SETTINGS)
+    tight = exs.clipping_over_seeds("norm", 1.0, **CLIP_SETTINGS)
+    assert not loose["diverged"].any()
+    assert np.all(loose["first_grad_norm"] > 100)                 # above the threshold at the start ...
+    assert np.all(loose["clipped_fraction"] < 0.1)                # ... yet it acts on few steps (measured <= 0.075)
+    assert loose["val_acc"].mean() < tight["val_acc"].mean() - 0.1   # measured 0.40-0.50 vs 0.76-0.77
+
+
+def test_clipping_over_seeds_errors():
+    with pytest.raises(ValueError, match="at least one seed"):
+        exs.clipping_over_seeds("norm", 1.0, seeds=())
+
+
+# ---------------------------------------------------------------- 5-7. residual, shape and remedies
+RES_SIG = dict(depth=20, activation="sigmoid", init="xavier", steps=200, lr=0.3)
+RES_RELU = dict(depth=20, activation="relu", init="he", steps=200)
+
+
 def test_residual_keeps_the_first_layer_alive():
-    r = exs.residual_vs_plain(depth=20, width=32, activation="sigmoid", init="xavier")
-    assert r["plain"]["grad_norms"][0] < 1e-10
-    assert r["residual"]["grad_norms"][0] > 0.1
-    assert r["residual"]["final_acc"] > r["plain"]["final_acc"] + 0.3
+    r = exs.residual_over_seeds(**RES_SIG)
+    plain, res = r["plain"], r["residual"]
+    assert np.all(plain["first_grad"] < 1e-10) and np.all(plain["grad_spread"] > 1e10)
+    assert np.all(res["first_grad"] > 0.1) and np.all(res["grad_spread"] < 100)
+    assert np.all(plain["final_acc"] < 0.15)                      # chance, in every seed
+    assert np.all(res["final_acc"] > plain["final_acc"] + 0.3)    # measured 0.57 .. 0.83
+    assert res["final_acc"].mean() > 0.6
+    assert len(r["runs"]) == len(exs.SEEDS) and r["runs"][0]["plain"]["val_acc"].size > 1
 
 
 def test_residual_branches_must_be_scaled_down_for_relu():
     """ReLU + He: x + F(x) at least doubles the second moment per block; scaling the branches fixes it."""
-    big = exs.residual_vs_plain(depth=20, activation="relu", init="he", steps=200, branch_scale=1.0)
-    small = exs.residual_vs_plain(depth=20, activation="relu", init="he", steps=200, branch_scale=0.1)
-    growth = big["residual"]["rms"][-1] / big["residual"]["rms"][0]
-    assert growth > 2 ** (19 / 2)                         # more than sqrt(2) per block over 19 blocks (~2.3e4)
-    assert big["residual"]["diverged_at"] is not None and big["residual"]["diverged_at"] <= 5
-    assert small["residual"]["rms"][-1] / small["residual"]["rms"][0] < 5
-    assert small["residual"]["final_acc"] > 0.9
-    assert big["plain"]["final_acc"] < 0.15 and big["plain"]["grad_norms"][0] > 0.1   # plain: at chance, yet
-    with pytest.raises(ValueError, match="branch_scale"):                             # no vanishing gradient
+    big = exs.residual_over_seeds(**RES_RELU, lr=0.1, branch_scale=1.0, kinds=("residual",))["residual"]
+    small = exs.residual_over_seeds(**RES_RELU, lr=0.1, branch_scale=0.1, kinds=("residual",))["residual"]
+    assert np.all(big["rms_growth"] > 2 ** (19 / 2))            # more than sqrt(2) per block (measured >= 7.5e3)
+    assert np.all((big["diverged_at"] >= 1) & (big["diverged_at"] <= 5))   # NaN within 5 steps, every seed
+    assert np.all(small["rms_growth"] < 5)
+    assert np.all(small["final_acc"] > 0.8) and small["final_acc"].mean() > 0.88   # measured 0.85 .. 0.94
+    with pytest.raises(ValueError, match="branch_scale"):
         exs.residual_vs_plain(depth=4, branch_scale=0)
+    with pytest.raises(ValueError, match="kinds"):
+        exs.residual_vs_plain(depth=4, kinds=("skip",))
+
+
+def test_deep_plain_relu_net_degrades_at_every_learning_rate():
+    """No vanishing gradient, yet the plain 20-layer ReLU net is far behind a 2-layer net and the residual net
+    at each of three learning rates (5 seeds each): the degradation problem, not a tuning accident."""
+    deep = {lr: exs.residual_over_seeds(**RES_RELU, lr=lr, branch_scale=0.1) for lr in (0.1, 0.03, 0.01)}
+    shallow = {lr: exs.residual_over_seeds(**{**RES_RELU, "depth": 2}, lr=lr, kinds=("plain",))["plain"]
+               for lr in (0.1, 0.03, 0.01)}
+    assert np.all(deep[0.1]["plain"]["first_grad"] > 0.05)      # of order 1: nothing vanishes
+    best_shallow = max(v["final_acc"].mean() for v in shallow.values())
+    for lr, d in deep.items():
+        plain, res = d["plain"], d["residual"]
+        assert plain["final_acc"].mean() < 0.5, lr                # measured 0.13 .. 0.37
+        assert np.all(res["final_acc"] > plain["final_acc"] + 0.25), lr   # per seed (measured >= 0.37)
+        assert plain["final_acc"].mean() < best_shallow - 0.3, lr
+        assert np.all(plain["final_loss"] > 1.0), lr                       # the training loss stays high:
+    assert shallow[0.1]["final_loss"].mean() < 0.5                        # optimisation, not overfitting
 
 
 def test_width_for_params():
@@ -161,14 +208,19 @@ def test_width_for_params():
 
 def test_shape_comparison_equal_budget():
     r = exs.shape_comparison()
+    assert r["acc"].shape == (6, len(exs.SEEDS))
     assert np.all(np.abs(r["n_params"] - 6000) < 300)
     m = dict(zip(r["shapes"], r["mean"]))
-    assert m["8 layers"] < m["2 layers"] - 0.02          # here, deeper at equal budget is not better
+    sd = dict(zip(r["shapes"], r["std"]))
+    assert m["8 layers"] < m["2 layers"] - 0.03          # here, deeper at equal budget is not better (0.84 vs 0.92)
+    assert m["8 layers"] < m["2 layers"] - 1.5 * sd["8 layers"]
+    assert m["8 layers"] == min(m.values())                 # the worst shape (next: the funnel, 0.88)
     assert m["funnel 3 layers"] <= m["constant 3 layers"] + 0.01   # and a funnel does not win
 
 
 def test_remedies_table():
     r = exs.remedies_table()
+    assert r["acc"].shape == (len(exs.REMEDIES), len(exs.SEEDS))
     m = dict(zip(r["remedies"], r["mean"]))
     g = dict(zip(r["remedies"], r["first_grad"]))
     base = m["baseline (sigmoid, N(0,1/n))"]
@@ -178,7 +230,7 @@ def test_remedies_table():
     assert m["init: N(0,1)"] > base + 0.2
     assert m["clip by norm 1"] < 0.15                    # clipping does nothing for vanishing gradients
     assert m["L2 penalty 1e-3"] < 0.15                   # nor does a weight penalty
-    assert m["ReLU + He"] > 0.85 and m["tanh + Xavier"] > 0.8
+    assert m["ReLU + He (lr 0.05)"] > 0.8 and m["tanh + Xavier"] > 0.8   # measured 0.87-0.89 and 0.90
     assert m["residual"] > base + 0.3
 
 

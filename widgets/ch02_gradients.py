@@ -221,7 +221,7 @@ class ClippingExplorer(Explorer):
                          "clipping"),
         "threshold": LogSlider(-3, 2, 1.0, description="threshold", step=0.25),
         "lr": LogSlider(-3, 0, 0.1, description="learning rate", step=0.25),
-        "init_scale": FloatSlider(1.0, 3.0, 0.25, 2.0, "init scale s"),
+        "init_scale": FloatSlider(1.0, 3.0, 0.25, 2.25, "init scale s"),
     }
     slow = True
     kind = "training"

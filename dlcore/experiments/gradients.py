@@ -101,7 +101,7 @@ def layer_speeds(depth: int = 4, width: int = 30, activation: str = "sigmoid", i
     s_w = np.array([np.sqrt(net.layers[i].params["W"].shape[0] * np.var(net.layers[i].params["W"], dtype=np.float64))
                     for i in lin[1:-1]])
     h = fit(net, X, y, lr=lr, steps=int(steps), batch_size=batch_size, rng=seed + 1,
-            val=(Xv, yv), diagnostics=record_every, on_divergence="stop")
+            val=(Xv, yv), diagnostics=record_every, on_divergence="stop", eval_train=False)
     hidden = [i for i, l in enumerate(net.layers) if "b" in l.params][:-1]
     rec_steps = np.array([d["step"] for d in h.diagnostics], dtype=int)
     speed = np.array([[d["layers"][i]["bias_grad_norm"] for i in hidden] for d in h.diagnostics]).reshape(-1, len(hidden))
