@@ -145,6 +145,16 @@ def test_a_loose_clipping_threshold_keeps_runs_finite_but_learns_less():
     assert loose["val_acc"].mean() < tight["val_acc"].mean() - 0.1   # measured 0.40-0.50 vs 0.76-0.77
 
 
+def test_sane_initial_scale_needs_no_clipping_but_learning_rate_one_fails():
+    """The clipping explorer's walkthrough, over the 5 seeds: scale 1 is finite and learns at lr 0.1; at lr 1 it
+    stays finite but at chance; at scale 1.5, lr 1 diverges."""
+    sane = exs.clipping_over_seeds("none", 1.0, lr=0.1, init_scale=1.0)
+    assert not sane["diverged"].any() and sane["val_acc"].mean() > 0.4     # measured 0.57 .. 0.62
+    fast = exs.clipping_over_seeds("none", 1.0, lr=1.0, init_scale=1.0)
+    assert not fast["diverged"].any() and np.all(fast["val_acc"] < 0.15)
+    assert exs.clipping_over_seeds("none", 1.0, lr=1.0, init_scale=1.5)["diverged"].all()
+
+
 def test_clipping_over_seeds_errors():
     with pytest.raises(ValueError, match="at least one seed"):
         exs.clipping_over_seeds("norm", 1.0, seeds=())

@@ -87,6 +87,10 @@ def test_clipping_explorer():
     assert "stable" in e.info.get_text() and e.data["clipped_fraction"] < 0.1
     e.set(clip="none", init_scale=1.0)                    # a sane initial scale needs no clipping
     assert "stable" in e.info.get_text()
+    e.set(lr=1.0)                                         # finite, but it stops learning
+    assert "stable" in e.info.get_text() and e.data["val_acc"] < 0.15
+    e.set(init_scale=1.5)                                 # and a slightly larger scale diverges again
+    assert "DIVERGED" in e.info.get_text()
     e.set(lr=1.0, init_scale=2.0)
     assert "DIVERGED" in e.info.get_text()
 
