@@ -175,7 +175,9 @@ class DeadReluExplorer(Explorer):
     def draw(self, r):
         for i, line in enumerate(self.lines):
             line.set_data(r["steps"], r["inactive"][:, i])
-        self.loss.set_data(np.arange(1, len(r["loss"]) + 1), np.clip(r["loss"], 0.02, 20))
+        loss = np.where(np.isfinite(r["loss"]) & (r["loss"] > 0), r["loss"], np.nan)
+        self.loss.set_data(np.arange(1, len(loss) + 1), loss)      # not clipped: the axis follows a blow-up
+        self.fit_limits(self.ax_l, *self.data_range(loss, positive=True), home=(0.02, 20))
         if r["diverged"]:
             self.acc.set_text(f"diverged at step {len(r['loss'])} (loss -> inf)")
         else:
