@@ -7,7 +7,7 @@ Import what a chapter needs from here::
 Importing dlcore imports NumPy and nothing heavier (no matplotlib, no
 ipywidgets, no scikit-learn).
 """
-from . import activations, cache, clipping, data, dataset, diagnostics, gradcheck, init, layers, losses, optim, residual, rng, train
+from . import activations, cache, divergence, progress, sanity, clipping, data, dataset, diagnostics, gradcheck, init, layers, losses, optim, residual, rng, train
 from .activations import ACTIVATIONS, Activation, activation_names, get_activation
 from .data import Dataset, DataError, blobs, digits, load_csv, load_npz, moons, regression_1d, spirals
 from .diagnostics import layer_stats
@@ -26,7 +26,7 @@ from .train import DivergenceError, History, evaluate, fit, predict
 __version__ = "0.1.0"
 
 __all__ = [
-    "activations", "cache", "clipping", "data", "dataset", "diagnostics", "rng", "spawn", "cached", "clear_caches", "gradcheck", "init", "layers", "losses", "optim", "residual",
+    "activations", "cache", "divergence", "progress", "sanity", "clipping", "data", "dataset", "diagnostics", "rng", "spawn", "cached", "clear_caches", "gradcheck", "init", "layers", "losses", "optim", "residual",
     "train", "GradientClipper", "clip_by_global_norm", "clip_by_value", "Residual", "residual_mlp",
     "ACTIVATIONS", "Activation", "activation_names", "get_activation",
     "Dataset", "DataError", "blobs", "digits", "load_csv", "load_npz", "moons", "regression_1d", "spirals",

@@ -16,41 +16,20 @@ setting ``state.stop = True`` ends training after the current step.
 from __future__ import annotations
 
 import time
-from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from .diagnostics import layer_stats
+from .divergence import Divergence, DivergenceError, find_nonfinite_forward, find_nonfinite_grad, grads_finite, hint
 from .losses import bce_with_logits, get_loss, quadratic, softmax_cross_entropy
 from .module import Module, as_generator
 from .optim import Optimizer, get_optimizer
+from .progress import Progress, current_reporter, reporting
+from .sanity import chance_loss, initial_loss_check, stuck_check
 
 __all__ = ["fit", "evaluate", "History", "TrainState", "DivergenceError", "Divergence", "predict", "Progress",
            "reporting"]
-
-
-@dataclass
-class Divergence:
-    """Where training first produced a non-finite number."""
-    step: int
-    where: str       # "loss", "forward" or "gradient"
-    layer: str       # e.g. "3:Sigmoid" or "0:Linear.W"; "" for the loss itself
-    hint: str
-
-    def __str__(self):
-        loc = f" in layer {self.layer}" if self.layer else ""
-        return f"non-finite {self.where}{loc} at step {self.step}. {self.hint}"
-
-
-class DivergenceError(FloatingPointError):
-    """Raised by :func:`fit` when the loss or a gradient becomes NaN or inf."""
-
-    def __init__(self, divergence: Divergence, history: "History"):
-        super().__init__(str(divergence))
-        self.divergence = divergence
-        self.history = history
 
 
 @dataclass
@@ -63,6 +42,7 @@ class History:
     divergence: Divergence | None = None
     steps: int = 0
     seconds: float = 0.0
+    checks: list = field(default_factory=list)       # sanity findings (dlcore.sanity), as sentences
 
     def eval_series(self, key: str) -> tuple[np.ndarray, np.ndarray]:
         """``(steps, values)`` of one evaluated quantity, e.g. ``"val_acc"``."""
@@ -92,50 +72,6 @@ class TrainState:
     epoch: int = 0
     loss: float = float("nan")
     stop: bool = False
-
-
-class Progress:
-    """Callback reporting ``fraction`` of the ``total`` steps done to ``report(fraction)``,
-    e.g. an explorer's ``progress`` method, every ``every`` steps."""
-
-    def __init__(self, report, total: int, every: int = 10):
-        self.report, self.total, self.every = report, max(int(total), 1), max(int(every), 1)
-
-    def on_step_end(self, state):
-        if state.step % self.every == 0:
-            self.report(min(state.step / self.total, 1.0))
-
-
-class _Runs:
-    """The reporter of a :func:`reporting` block: numbers the fits started inside it."""
-
-    def __init__(self, report):
-        self.report, self.runs = report, 0
-
-    def start(self, total: int) -> Progress:
-        run, self.runs = self.runs, self.runs + 1
-        self.report(run, 0.0)
-        return Progress(lambda fraction: self.report(run, fraction), total, every=max(int(total) // 50, 1))
-
-
-_REPORTER: ContextVar = ContextVar("dlcore_fit_reporter", default=None)
-
-
-@contextmanager
-def reporting(report):
-    """Inside this block every :func:`fit` calls ``report(run, fraction)`` while it trains.
-
-    ``run`` numbers the fits started inside the block (0, 1, ...) and ``fraction`` is
-    the share of that fit's steps done (about 50 reports per fit). An explorer's
-    progress bar follows the training inside a pure, cached experiment function this
-    way, without a callback argument (which would be part of the cache key); a result
-    served from a cache trains nothing and reports nothing.
-    """
-    token = _REPORTER.set(_Runs(report))
-    try:
-        yield
-    finally:
-        _REPORTER.reset(token)
 
 
 def _targets_for(loss_fn, y, n_out, dtype):
@@ -175,44 +111,6 @@ def evaluate(model: Module, X, y, loss="cross_entropy") -> dict:
     return res
 
 
-def _hint(history: History, where: str, lr: float) -> str:
-    losses = [l for l in history.loss if np.isfinite(l)]
-    if len(losses) >= 3 and losses[-1] > 2 * min(losses):
-        return (f"The loss was growing before it blew up ({min(losses):.3g} -> {losses[-1]:.3g}): "
-                f"the learning rate {lr:g} is probably too high; try a smaller one or clip the gradients.")
-    if len(history.loss) <= 1:
-        return ("It happened at once: the initial weights are probably far too large "
-                "(check the initialiser's scale) or the inputs contain huge values.")
-    return f"Try a smaller learning rate than {lr:g}, gradient clipping, or a smaller initial weight scale."
-
-
-def _find_nonfinite_forward(model):
-    for i, Y in enumerate(getattr(model, "outputs", [])):
-        if not np.all(np.isfinite(Y)):
-            return f"{i}:{type(model.layers[i]).__name__}"
-    return ""
-
-
-def _find_nonfinite_grad(model):
-    """Name of the first parameter, in backward order, whose gradient is not finite (or None)."""
-    names = getattr(model, "layers", None)
-    for name, _, g in reversed(list(model.named_parameters())):   # backward order: where it first appeared
-        if g is not None and not np.all(np.isfinite(g)):
-            if names is not None:
-                top = int(name.split(".")[0])
-                return f"{top}:{type(names[top]).__name__}.{name.split('.', 1)[1]}"
-            return name
-    return None
-
-
-def _grads_finite(model) -> bool:
-    # one sum per array is far cheaper than isfinite on every entry; confirm on a hit
-    for _, _, g in model.named_parameters():
-        if g is not None and not np.isfinite(g.sum()):
-            return _find_nonfinite_grad(model) is None
-    return True
-
-
 def fit(model: Module, X, y, loss="cross_entropy", optimizer="sgd", lr: float = 0.1,
         epochs: int | None = None, steps: int | None = None, batch_size: int = 32, rng=0,
         val: tuple | None = None, eval_every: int | None = None, callbacks=(),
@@ -244,6 +142,9 @@ def fit(model: Module, X, y, loss="cross_entropy", optimizer="sgd", lr: float = 
     eval_train : bool
         Also evaluate the whole training set at each evaluation (``train_loss``,
         ``train_acc``); turn off to save time when only validation matters.
+
+    ``history.checks`` lists what the sanity checks of :mod:`dlcore.sanity` found: an initial
+    loss far from the chance loss (ln K for K classes), a net still at chance at the end.
     """
     # overflow on the way to a divergence is expected: the detector reports it instead
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
@@ -274,13 +175,14 @@ def _fit(model, X, y, loss, optimizer, lr, epochs, steps, batch_size, rng, val,
         opt.track_updates = True
     n_out = model.forward(X[:1], training=False).shape[1]
     T = _targets_for(loss_fn, y, n_out, X.dtype if np.issubdtype(X.dtype, np.floating) else np.float64)
+    chance = chance_loss(loss_fn, n_out)
     per_epoch = int(np.ceil(N / batch_size))
     total = steps if steps is not None else epochs * per_epoch
     history = History()
     state = TrainState(model, opt, history)
     callbacks = list(callbacks)
-    if _REPORTER.get() is not None:
-        callbacks.append(_REPORTER.get().start(total))
+    if current_reporter() is not None:
+        callbacks.append(current_reporter().start(total))
     t0 = time.perf_counter()
 
     def do_eval():
@@ -296,7 +198,7 @@ def _fit(model, X, y, loss, optimizer, lr, epochs, steps, batch_size, rng, val,
                 cb.on_eval(state)
 
     def diverge(where, layer):
-        d = Divergence(state.step, where, layer, _hint(history, where, opt.lr))
+        d = Divergence(state.step, where, layer, hint(history, where, opt.lr))
         history.divergence = d
         history.steps, history.seconds = state.step, time.perf_counter() - t0
         if on_divergence == "raise":
@@ -320,12 +222,14 @@ def _fit(model, X, y, loss, optimizer, lr, epochs, steps, batch_size, rng, val,
             value, dout = loss_fn(out, T[idx])
             state.loss = value
             history.loss.append(value)
+            if state.step == 1 and (msg := initial_loss_check(value, chance)):
+                history.checks.append(msg)
             if not np.isfinite(value):
-                layer = _find_nonfinite_forward(model)
+                layer = find_nonfinite_forward(model)
                 return diverge("forward" if layer else "loss", layer)
             model.backward(dout)
-            if not _grads_finite(model):
-                return diverge("gradient", _find_nonfinite_grad(model))
+            if not grads_finite(model):
+                return diverge("gradient", find_nonfinite_grad(model))
             for cb in callbacks:
                 if hasattr(cb, "on_backward"):
                     cb.on_backward(state)
@@ -339,6 +243,8 @@ def _fit(model, X, y, loss, optimizer, lr, epochs, steps, batch_size, rng, val,
                 do_eval()
     if not history.evals or history.evals[-1]["step"] != state.step:
         do_eval()
+    if msg := stuck_check(history.loss, chance):
+        history.checks.append(msg)
     for cb in callbacks:
         if hasattr(cb, "on_train_end"):
             cb.on_train_end(state)

@@ -111,7 +111,7 @@ def test_progress_callback_reports_fractions():
 
 
 def test_nonfinite_gradient_inside_a_nested_module_is_found():
-    from dlcore.train import _find_nonfinite_grad, _grads_finite
+    from dlcore.divergence import find_nonfinite_grad as _find_nonfinite_grad, grads_finite as _grads_finite
     inner = dlcore.Sequential(dlcore.Linear(3, 3, rng=0), dlcore.get_activation("tanh"))
     net = dlcore.Sequential(dlcore.Linear(3, 3, rng=1), inner, dlcore.Linear(3, 2, rng=2))
     X = np.ones((2, 3))
