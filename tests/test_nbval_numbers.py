@@ -20,7 +20,8 @@ numbers_agree, harmonise = book_conftest.numbers_agree, book_conftest.harmonise
     ("0.941 ± 0.003", "0.942 ± 0.005"),                  # the cell's own spread
     ("0.906 ± 0.024", "0.907 ± 0.008"),
     ("0.9 +- 0.1", "0.95 +- 0.12"),
-    ("0.69 ± 0.01", "0.68 ± 0.03"),                    # spreads of 5 seeds: within a factor 3
+    ("0.69 ± 0.01", "0.68 ± 0.03"),                    # spreads of 5 seeds: within a factor 5
+    ("0.30 ± 0.03", "0.37 ± 0.11"),                    # measured: ch02 under two kernels
     ("0.50 ± 0.05", "0.59 ± 0.05"),                    # the mean within 2 s
     ("[0.89 0.84]", "[0.9  0.84]"),                      # numpy alignment: whitespace is not content
     ("dead in 5 of 5 seeds", "dead in 5 of 5 seeds"),
@@ -38,7 +39,7 @@ def test_agreeing_outputs(ref, test):
     ("diverged at step 211", "diverged at step 212"),
     ("accuracy 0.216", "accuracy nan"),
     ("0.941 ± 0.003", "0.950 ± 0.003"),                  # the mean moved by 3 s
-    ("0.941 ± 0.003", "0.941 ± 0.010"),                  # spread more than tripled
+    ("0.941 ± 0.003", "0.941 ± 0.016"),                  # spread more than 5x
     ("0.89 ± 0.04", "0.50 ± 0.04"),
     ("relu  keeps learning", "relu  diverges"),
     ("a 0.5 b", "a 0.5"),
