@@ -89,12 +89,19 @@ def sine():
     return SineExplorer()
 
 
+def pixels(png):
+    from io import BytesIO
+
+    from PIL import Image
+    return np.asarray(Image.open(BytesIO(png)).convert("RGB"), dtype=int)
+
+
 def test_defaults_and_first_update(sine):
     assert sine.settings == {"a": 1.0, "f": 1, "wave": "sin", "lr": 1e-2, "grid": False}
     assert sine.n_updates == 1 and sine.last_error is None
     assert np.max(sine.line.get_ydata()) == pytest.approx(1.0, abs=1e-3)
     assert sine.image.value[:8] == b"\x89PNG\r\n\x1a\n"
-    assert sine.image.value == sine.render_png()
+    assert np.array_equal(pixels(sine.image.value), pixels(sine.render_png()))   # (the first one: compact)
     assert "updated in" in sine.status.value
 
 
@@ -229,9 +236,10 @@ def test_progress_bar_shows_after_half_a_second(monkeypatch):
 def test_progress_never_goes_back_and_moves_in_steps_of_one_percent(monkeypatch):
     monkeypatch.setattr(SlowExplorer, "progress_after_s", 0.0)
     e = SlowExplorer()
+    e._t0 = base._clock() - 1.0                         # as inside an update
+    e.status_line.start()
     shown = []
     e.progress_bar.observe(lambda ch: shown.append(ch["new"]), names="value")
-    e._t0, e._shown = base._clock() - 1.0, 0.0          # as inside an update
     for f in (0.2, 0.1, 0.205, 0.25, 2.0, 0.5):
         e.progress(f, "training")
     assert shown == [0.2, 0.25, 1.0] and e.status.value == "training 100%"
@@ -312,21 +320,16 @@ def test_slow_explorer_updates_synchronously_even_inside_a_loop(monkeypatch):
 
 
 def test_blitting_matches_a_full_redraw_and_follows_limit_changes(sine):
-    def pixels(png):
-        from io import BytesIO
-
-        from PIL import Image
-        return np.asarray(Image.open(BytesIO(png)).convert("RGB"), dtype=int)
-
     sine.set(a=2.5, f=2)
     blitted, full = pixels(sine.render_png()), pixels(sine.render_png(full=True))
-    assert blitted.shape == (256, 640, 3)  # 8 x 3.2 in at 80 dpi
+    assert blitted.shape == (512, 1280, 3)  # 8 x 3.2 in at 80 dpi, twice the pixel density
     # identical up to stacking order where the curve crosses spines/ticks
     assert np.mean(np.any(blitted != full, axis=-1)) < 0.002
-    key = sine._bg_key
+    r = sine.renderer
+    key = r.bg_key
     sine.ax.set_ylim(-1, 1)  # a limit change must redraw the background
     after = pixels(sine.render_png())
-    assert sine._bg_key != key
+    assert r.bg_key != key
     assert np.mean(np.any(after != pixels(sine.render_png(full=True)), axis=-1)) < 0.002
     assert np.mean(np.any(after != blitted, axis=-1)) > 0.01  # new tick labels were drawn
     # back to the earlier limits: the background drawn for them is reused (no redraw), and is right
@@ -334,22 +337,16 @@ def test_blitting_matches_a_full_redraw_and_follows_limit_changes(sine):
     draws = []
     sine.fig.canvas.mpl_connect("draw_event", lambda ev: draws.append(ev))
     again = pixels(sine.render_png())
-    assert draws == [] and sine._bg_key == key
+    assert draws == [] and r.bg_key == key
     assert np.array_equal(again, blitted)
-    assert len(sine._backgrounds) <= sine.backgrounds_kept
+    assert len(r.backgrounds) <= sine.backgrounds_kept
 
 
 def test_a_limit_change_in_one_axes_redraws_only_that_axes(sine):
-    def pixels(png):
-        from io import BytesIO
-
-        from PIL import Image
-        return np.asarray(Image.open(BytesIO(png)).convert("RGB"), dtype=int)
-
     draws, partial = [], []
     sine.fig.canvas.mpl_connect("draw_event", lambda ev: draws.append(ev))
-    real = sine._redraw_changed_axes
-    sine._redraw_changed_axes = lambda key: partial.append(real(key)) or partial[-1]
+    real = sine.renderer._redraw_changed_axes
+    sine.renderer._redraw_changed_axes = lambda key: partial.append(real(key)) or partial[-1]
     sine.ax2.set_ylim(-30, 30)                           # the derivative panel only
     png = sine.render_png()
     assert partial == [True] and draws == []             # no full redraw
@@ -447,7 +444,8 @@ def test_reentrant_widget_change_during_update_runs_once_more(sine):
 
 def test_widget_tree_and_display(sine):
     kinds = [type(w).__name__ for w in sine.widget.children]
-    assert kinds == ["Box", "Image", "HBox", "HTML"]
+    assert kinds == ["Box", "Image", "HTML", "HBox", "HTML"]      # controls, figure, info, status + bar, errors
+    assert sine.widget.children[2] is sine.info_line and sine.info_line.layout.display == "none"
     assert [type(w).__name__ for w in sine.widget.children[0].children] == [
         "FloatSlider", "IntSlider", "Dropdown", "FloatLogSlider", "Checkbox"]
     assert "application/vnd.jupyter.widget-view+json" in sine._repr_mimebundle_()
@@ -499,3 +497,112 @@ def test_inactive_controls_are_greyed_out():
     assert e.control_widgets["f"].disabled
     e.set(a=1.0)
     assert not e.control_widgets["f"].disabled
+
+
+# ------------------------------------------------------------------ the split, rendering, info line, panels
+def test_public_names_stay_importable_from_widgets_base_and_modules_stay_small():
+    import widgets.controls
+    import widgets.limits
+    import widgets.plots
+    import widgets.render
+    import widgets.status
+    from widgets.base import (Control, Renderer, StatusLine, data_range, encode_png,  # noqa: F401
+                              fit_limits)
+    assert Renderer is widgets.render.Renderer and encode_png is widgets.render.encode_png
+    assert fit_limits is widgets.limits.fit_limits and Explorer.fit_limits is fit_limits
+    assert Explorer.data_range is data_range and StatusLine is widgets.status.StatusLine
+    assert Control is widgets.controls.Control and widgets.plots.fit_limits is fit_limits
+    for m in ("base", "render", "limits", "status", "plots", "controls", "ch04_plots", "ch04_crossentropy"):
+        n = len((Path(base.__file__).parent / f"{m}.py").read_text().splitlines())
+        assert n <= 305, f"widgets/{m}.py has {n} lines (a module of about 300 lines at most)"
+
+
+def test_encode_png_is_lossless_and_compact_is_smaller(sine):
+    rng = np.random.default_rng(0)
+    noise = rng.integers(0, 256, (37, 53, 4), dtype=np.uint8)
+    noise[..., 3] = 255
+    assert np.array_equal(pixels(base.encode_png(noise)), noise[..., :3])
+    assert np.array_equal(pixels(base.encode_png(noise, compact=True)), noise[..., :3])
+    rgba = np.asarray(sine.renderer.render()).copy()
+    fast, compact = base.encode_png(rgba), base.encode_png(rgba, compact=True)
+    assert np.array_equal(pixels(fast), rgba[..., :3]) and np.array_equal(pixels(compact), rgba[..., :3])
+    assert len(compact) < 0.9 * len(fast)
+
+
+def test_figures_are_rendered_at_twice_the_pixel_density_and_shown_at_the_same_size(sine):
+    assert sine.fig.dpi == 160 and sine.pixel_ratio == 2
+    assert pixels(sine.image.value).shape == (512, 1280, 3)
+    assert sine.image.layout.width == "640px"                # 8 in at 80 CSS px per inch, as before
+
+    class Plain(SineExplorer):
+        pixel_ratio = 1.0
+    assert pixels(Plain().image.value).shape == (256, 640, 3)
+
+
+def test_set_info_writes_the_line_under_the_figure(sine):
+    assert sine.info_line.layout.display == "none" and sine.info_line.value == ""
+    sine.set_info("<b>a</b> = 2")
+    assert sine.info_line.value == "<b>a</b> = 2" and sine.info_line.layout.display != "none"
+    assert sine.widget.children.index(sine.info_line) == sine.widget.children.index(sine.image) + 1
+    sine.set_info("")
+    assert sine.info_line.layout.display == "none"
+
+
+def _wave_panel():
+    from widgets.plots import Panel, data_range, fit_limits
+
+    class Wave(Panel):
+        figsize = (4, 3)
+
+        def __init__(self, ax, color="C0"):
+            super().__init__(ax)
+            self.line = self.changes(ax.plot([], [], color=color)[0])
+            self.peak = self.changes(ax.text(0, 0, ""))
+            ax.set(xlim=(-np.pi, np.pi), ylim=(-1.1, 1.1))
+
+        def update(self, r):
+            self.line.set_data(X, r["y"])
+            self.peak.set_text(f"peak {np.max(r['y']):.2f}")
+            fit_limits(self.ax, *data_range(r["y"]), home=(-1.1, 1.1))
+            return self
+    return Wave
+
+
+def test_a_panel_draws_the_same_in_a_notebook_figure_and_in_an_explorer():
+    import matplotlib.pyplot as plt
+
+    from tests.test_explorers_all import drawn, same_drawing
+    Wave = _wave_panel()
+
+    class WaveExplorer(SineExplorer):
+        def build(self, fig):
+            self.panel = self.add_panel(Wave(fig.subplots(), color="C1"))
+
+        def draw(self, data):
+            self.panel.update(data)
+
+    e = WaveExplorer(a=2.5)
+    assert e.panel.line.get_animated() and e.panel.peak.get_animated()     # blitted
+    assert e.panel.line in e.renderer.dynamic
+    ax = Wave.plot(e.data, color="C1")                                     # plot_x(result): new axes
+    assert ax.figure.get_size_inches().tolist() == [4, 3]
+    assert same_drawing(drawn(ax.figure), drawn(e.fig)) and ax.get_ylim() == e.panel.ax.get_ylim() != (-1.1, 1.1)
+    e.set(a=0.5)
+    assert not same_drawing(drawn(ax.figure), drawn(e.fig))
+    _, given = plt.subplots()
+    assert Wave.plot(e.data, given, color="C1") is given and same_drawing(drawn(given.figure), drawn(e.fig))
+    plt.close("all")
+
+
+def test_the_axes_helper():
+    import matplotlib.pyplot as plt
+
+    from widgets.plots import axes
+    one = axes(None, figsize=(3, 2))
+    assert type(one).__name__ == "Axes" and one.figure.get_size_inches().tolist() == [3, 2]
+    assert axes(one) is one
+    a, b = axes(None, 2)
+    assert a.figure is b.figure and a is not b
+    fig, grid = plt.subplots(2, 2)
+    assert len(axes(grid, 2, 2)) == 4 and axes(list(grid[0]), 2)[1] is grid[0][1]
+    plt.close("all")

@@ -1,12 +1,13 @@
-"""Declarative control specs of the explorers: sliders, menus and checkboxes.
+"""Declarative control specs of the explorers: sliders, menus and checkboxes; and the debounce.
 
 An :class:`~widgets.base.Explorer` declares ``controls = {"name": FloatSlider(...), ...}``;
 each spec makes its ipywidgets widget, validates values set from code (the
 error names the control, the bad value and what is allowed) and offers a few
-sample values to the benchmark.
+sample values to the benchmark. :class:`Debounce` turns a drag of a slider into one update.
 """
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import math
 import numbers
@@ -15,7 +16,7 @@ from typing import Any
 import ipywidgets as W
 import numpy as np
 
-__all__ = ["Control", "FloatSlider", "IntSlider", "LogSlider", "Dropdown", "Checkbox"]
+__all__ = ["Control", "FloatSlider", "IntSlider", "LogSlider", "Dropdown", "Checkbox", "Debounce"]
 
 @dataclasses.dataclass
 class Control:
@@ -159,3 +160,30 @@ class Checkbox(Control):
         return [False, True]
 
 
+class Debounce:
+    """Call ``fn()`` once, ``ms`` milliseconds after the last of a burst of calls, when an asyncio
+    loop runs (the Jupyter kernel's); at once when none runs (a script, a test) or ``ms <= 0``."""
+
+    def __init__(self, fn, ms: float):
+        self.fn, self.ms, self._pending = fn, ms, None
+
+    def __call__(self) -> None:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
+        if loop is None or self.ms <= 0:
+            self.fn()
+            return
+        self.cancel()
+        self._pending = loop.call_later(self.ms / 1000, self._fire)
+
+    def _fire(self) -> None:
+        self._pending = None
+        self.fn()
+
+    def cancel(self) -> None:
+        """Forget a pending call."""
+        if self._pending is not None:
+            self._pending.cancel()
+            self._pending = None

@@ -1,0 +1,192 @@
+"""Fast redraws of a matplotlib figure as PNG bytes: blitting, cached backgrounds, partial redraws.
+
+:class:`Renderer` renders one ``Figure`` (object API + Agg, never pyplot). A full
+Agg draw of a two-panel line figure costs ~35-45 ms, almost all of it ticks and
+labels, so the artists registered with :meth:`Renderer.animate` are *blitted*
+over a cached background (axes, ticks, labels): an update costs a few ms, most
+of it PNG encoding (:func:`encode_png`). The background is redrawn when an axis
+limit, scale, title or label changes (:func:`widgets.limits.fit_limits` changes
+limits rarely) or after :meth:`Renderer.invalidate`: only the axes that changed
+are redrawn, and the last backgrounds are kept, so going back to earlier limits
+costs nothing.
+"""
+from __future__ import annotations
+
+import io
+import math
+import struct
+import zlib
+from collections import OrderedDict
+
+import numpy as np
+
+__all__ = ["Renderer", "encode_png"]
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+
+def encode_png(rgba, level: int = 1, compact: bool = False) -> bytes:
+    """PNG bytes of an ``(h, w, 4)`` uint8 buffer such as Agg's ``buffer_rgba()``: fast, or ``compact``.
+
+    Every row is stored with PNG's "Up" filter (minus the row above: the white and flat
+    areas of a plot become runs of zeros, and so does the opaque alpha channel) and
+    deflated at ``level`` 1. Keeping the alpha channel avoids a strided copy: a figure
+    at twice the pixel density (1440 x 512) encodes in ~6 ms of CPU, where dropping
+    alpha first took ~10 ms and Pillow (adaptive filters, level 1) ~14-17 ms, for a
+    file about 12 % larger (~100 KB).
+
+    ``compact=True``: RGB, Pillow's adaptive filters, level 6: ~25 % smaller than the fast
+    encoding, in ~30 ms. For a picture that is kept rather than replaced by the next
+    update: an explorer's first figure, which an executed notebook stores (twice).
+    """
+    if compact:
+        from PIL import Image
+        buf = io.BytesIO()
+        Image.fromarray(np.asarray(rgba)[..., :3]).save(buf, format="png", compress_level=6)
+        return buf.getvalue()
+    a = np.ascontiguousarray(rgba, dtype=np.uint8)
+    h, w = a.shape[:2]
+    flat = a.reshape(h, 4 * w)
+    rows = np.empty((h, 1 + 4 * w), np.uint8)
+    rows[:, 0] = 2                                   # filter type 2, "Up"
+    rows[0, 1:] = flat[0]
+    np.subtract(flat[1:], flat[:-1], out=rows[1:, 1:])   # uint8 wraps modulo 256, as PNG expects
+    head = struct.pack(">IIBBBBB", w, h, 8, 6, 0, 0, 0)   # 8 bits, RGBA, no interlace
+    return (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", head) + _chunk(b"IDAT", zlib.compress(rows, level))
+            + _chunk(b"IEND", b""))
+
+
+class Renderer:
+    """Renders ``fig`` to PNG bytes, blitting the artists registered with :meth:`animate`.
+
+    ``blit=False``: a full draw every time. ``keep``/``max_bytes``: how many backgrounds
+    (one per set of limits and labels) are cached, and how much memory they may use.
+    ``layout``: the figure's layout engine, re-applied by ``invalidate(layout=True)``.
+    """
+
+    def __init__(self, fig, *, blit: bool = True, keep: int = 8, max_bytes: float = 32e6,
+                 layout: str | None = None):
+        self.fig, self.blit, self.keep, self.max_bytes, self.layout = fig, blit, keep, max_bytes, layout
+        self.dynamic: list = []
+        self.backgrounds: OrderedDict = OrderedDict()   # layout key -> rendered background
+        self.bg_key = None
+        self.slots = None                               # where each axes can be redrawn alone
+        self.generation = 0
+
+    def animate(self, *artists):
+        """Register artists that change between renders; they are drawn over the cached background."""
+        for a in artists:
+            a.set_animated(True)
+            self.dynamic.append(a)
+        return artists[0] if len(artists) == 1 else artists
+
+    def invalidate(self, layout: bool = False) -> None:
+        """Force a full redraw on the next render (e.g. after changing tick labels or a
+        legend); ``layout=True`` also re-solves the figure layout once."""
+        self.generation += 1
+        if layout and self.layout:
+            self.fig.set_layout_engine(self.layout)
+
+    def layout_key(self) -> tuple:
+        """(figure-wide part, one part per axes): what a cached background shows."""
+        per_axes = tuple((ax.get_visible(), ax.get_xlim(), ax.get_ylim(), ax.get_xscale(), ax.get_yscale(),
+                          ax.get_title(), ax.get_xlabel(), ax.get_ylabel()) for ax in self.fig.axes)
+        return (self.generation, len(per_axes), tuple(t.get_text() for t in self.fig.texts)), per_axes
+
+    def png(self, full: bool = False, compact: bool = False) -> bytes:
+        """The figure as PNG bytes; ``full=True`` bypasses the background cache; ``compact``: see :func:`encode_png`."""
+        return encode_png(self.render(full), compact=compact)
+
+    def render(self, full: bool = False):
+        """Draw the figure into the canvas and return its RGBA buffer.
+
+        The background (everything but the animated artists) is reused while the
+        limits, scales and labels stay; if only some axes changed, only they are
+        redrawn into their slots of the last background (~15 ms per axes instead of
+        ~40-60 ms for the figure); backgrounds already drawn are reused.
+        """
+        canvas = self.fig.canvas
+        key = self.layout_key()
+        background = None if (full or not self.blit) else self.backgrounds.get(key)
+        if background is not None:
+            canvas.restore_region(background)
+            self.backgrounds.move_to_end(key)
+        elif full or not self.blit or not self._redraw_changed_axes(key):
+            engine = self.fig.get_layout_engine()
+            relayout = engine is not None and type(engine).__name__ != "PlaceHolderLayoutEngine"
+            canvas.draw()  # draws everything except the animated artists
+            # Freeze the positions the layout engine found: re-solving the constrained
+            # layout would add ~50 ms to every later full redraw.
+            self.fig.set_layout_engine("none")
+            if relayout or self.slots is None:
+                self._find_slots()
+            self._keep_background(key)
+        self.bg_key = key
+        for a in self.dynamic:
+            (a.axes or self.fig).draw_artist(a)
+        return canvas.buffer_rgba()
+
+    def _keep_background(self, key) -> None:
+        # kept per set of limits/labels: going back to earlier limits costs no redraw
+        self.backgrounds[key] = self.fig.canvas.copy_from_bbox(self.fig.bbox)
+        self.backgrounds.move_to_end(key)
+        size = 4 * self.fig.bbox.width * self.fig.bbox.height
+        while len(self.backgrounds) > max(1, min(self.keep, int(self.max_bytes // size))):
+            self.backgrounds.popitem(last=False)
+
+    def _find_slots(self) -> None:
+        """For each axes, a pixel rectangle holding all it draws (ticks, labels, title) and nothing
+        of the other axes or figure-level artists: where it can be redrawn alone (None: it cannot)."""
+        from matplotlib.transforms import Bbox
+        renderer = self.fig.canvas.get_renderer()
+        tight = [ax.get_tightbbox(renderer) if ax.get_visible() else None for ax in self.fig.axes]
+        fixed = [a.get_window_extent(renderer) for a in (*self.fig.legends, *self.fig.texts) if a.get_visible()]
+        W, H = self.fig.bbox.width, self.fig.bbox.height
+        slots = []
+        for i, t in enumerate(tight):
+            if t is None:
+                slots.append(None)
+                continue
+            x0, y0, x1, y1 = 0.0, 0.0, W, H
+            for o in [b for j, b in enumerate(tight) if j != i and b is not None] + fixed:
+                gaps = {"left": t.x0 - o.x1, "right": o.x0 - t.x1, "below": t.y0 - o.y1, "above": o.y0 - t.y1}
+                side, gap = max(gaps.items(), key=lambda kv: kv[1])
+                if gap <= 0:                                # overlapping: this axes cannot be isolated
+                    x0 = None
+                    break
+                if side == "left":
+                    x0 = max(x0, (t.x0 + o.x1) / 2)
+                elif side == "right":
+                    x1 = min(x1, (o.x0 + t.x1) / 2)
+                elif side == "below":
+                    y0 = max(y0, (t.y0 + o.y1) / 2)
+                else:
+                    y1 = min(y1, (o.y0 + t.y1) / 2)
+            slots.append(None if x0 is None else
+                         Bbox([[math.floor(x0), math.floor(y0)], [math.ceil(x1), math.ceil(y1)]]))
+        self.slots = slots
+
+    def _redraw_changed_axes(self, key) -> bool:
+        """Redraw only the axes whose limits/labels changed since the last background; False if not possible."""
+        old = self.bg_key
+        if old is None or old[0] != key[0] or old not in self.backgrounds or self.slots is None:
+            return False
+        changed = [i for i, (a, b) in enumerate(zip(old[1], key[1])) if a != b]
+        if not changed or len(changed) == len(key[1]) or any(self.slots[i] is None for i in changed):
+            return False
+        from matplotlib.patches import Rectangle
+        from matplotlib.transforms import IdentityTransform
+        canvas, renderer = self.fig.canvas, self.fig.canvas.get_renderer()
+        canvas.restore_region(self.backgrounds[old])
+        for i in changed:                              # clear every slot first, then draw into them
+            b = self.slots[i]
+            r = Rectangle((b.x0, b.y0), b.width, b.height, transform=IdentityTransform(),
+                          facecolor=self.fig.get_facecolor(), edgecolor="none", linewidth=0, antialiased=False)
+            r.set_figure(self.fig)
+            r.draw(renderer)
+        for i in sorted(changed, key=lambda i: self.fig.axes[i].get_zorder()):
+            self.fig.axes[i].draw(renderer)
+        self._keep_background(key)
+        return True
