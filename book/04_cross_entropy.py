@@ -42,8 +42,8 @@ from dlcore import bce_with_logits, numerical_gradient, rel_error, softmax, soft
 from dlcore.exercises import ch04
 from dlcore.experiments import crossentropy as ex
 from dlcore.experiments import crossentropy_digits as dx
-from widgets.ch04_crossentropy import (DigitsCostExplorer, LandscapeExplorer, SingleNeuronExplorer, plot_ce_cost,
-                                       plot_coin, plot_digits, plot_landscape, plot_neuron, plot_stability)
+from widgets.ch04_crossentropy import DigitsCostExplorer, LandscapeExplorer, SingleNeuronExplorer
+from widgets.ch04_plots import plot_ce_cost, plot_coin, plot_digits, plot_landscape, plot_neuron, plot_stability
 from widgets.notebook import setup
 
 setup(precision=6)   # one BLAS thread (small matrices), print and figure defaults
@@ -150,7 +150,8 @@ for label, (w0, b0) in starts.items():
 
 # %%
 fig, axes = plt.subplots(1, 2, figsize=(9, 3.2), layout="constrained")
-plot_neuron(axes, 2.0, 2.0, 0.15, 300)
+plot_neuron({cost: ex.train_neuron(2.0, 2.0, 0.15, 300, cost) for cost in ex.COSTS}, axes,
+            title="start w=2, b=2, η=0.15")
 plt.show()
 
 # %% [markdown]
@@ -232,7 +233,9 @@ for i, yv in enumerate((0, 1)):
     print(f"quad, y={yv}  " + "  ".join(f"{0.5 * (v - yv) ** 2:7.3f}" for v in a_vals))
 
 # %%
-plot_ce_cost()
+a_plot = np.linspace(0.001, 0.999, 400)
+plot_ce_cost({"a": a_plot, "cross_entropy": ex.bce_table(a_plot, [0.0, 1.0]),
+              "quadratic": np.array([0.5 * a_plot ** 2, 0.5 * (a_plot - 1) ** 2])})   # rows: y = 0, y = 1
 plt.show()
 
 # %% [markdown]
@@ -268,7 +271,7 @@ print(f"y = 0.3: min CE {soft.min():.6f} at a = {a_grid[np.argmin(soft)]:.3f}; "
 coin = ex.coin_likelihood(7, 10, np.linspace(0.01, 0.99, 99))
 print(f"argmin CE = {coin['p_best']:.2f}, argmax likelihood = {coin['p'][np.argmax(coin['likelihood'])]:.2f}, "
       f"max |CE - (-ln L / n)| {'< 1e-12: equal up to float64 rounding' if np.max(np.abs(coin['ce'] - coin['nll'])) < 1e-12 else 'TOO LARGE'}")
-plot_coin()
+plot_coin(coin, title="7 heads in 10 flips")
 plt.show()
 
 # %% [markdown]
@@ -376,7 +379,7 @@ for name in dx.SETUPS:
 
 # %%
 fig, axes = plt.subplots(1, 2, figsize=(9, 3.3), layout="constrained")
-plot_digits(axes, runs=runs)
+plot_digits(runs, axes)
 plt.show()
 
 # %% [markdown]
@@ -468,8 +471,9 @@ for dt in (np.float32, np.float64):
 
 # %%
 fig, axes = plt.subplots(1, 2, figsize=(9.5, 3.6), layout="constrained")
-plot_stability(axes[0], np.arange(1, 301), np.float32)
-plot_stability(axes[1], np.arange(1, 1001), np.float64, labels=False)
+plot_stability({t: ex.ce_stability(np.arange(1, 301), target=t, dtype=np.float32) for t in (0, 1, 2)}, axes[0])
+plot_stability({t: ex.ce_stability(np.arange(1, 1001), target=t, dtype=np.float64) for t in (0, 1, 2)}, axes[1],
+               labels=False)
 plt.show()
 
 # %% [markdown]
@@ -522,7 +526,8 @@ for cost in ex.COSTS:
     print(f"{cost:14s} |grad C| at (w, b) = (4, 4): {np.hypot(gw, gb):.2e};  path from (2, 2): "
           f"first step {step[0]:.4f}, longest step {step.max():.4f} (epoch {np.argmax(step) + 1})")
 fig, axes = plt.subplots(1, 2, figsize=(9.5, 3.5), layout="constrained")
-plot_landscape(axes, 2.0, 2.0, 0.15, 300)
+plot_landscape({cost: ex.train_neuron(2.0, 2.0, 0.15, 300, cost) for cost in ex.COSTS},
+               {cost: ex.cost_surface(cost) for cost in ex.COSTS}, axes)
 plt.show()
 
 # %% [markdown]
