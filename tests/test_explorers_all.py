@@ -1,11 +1,12 @@
-"""Every explorer in widgets/, discovered: builds without error, shares its state as JSON, survives
-moving each control, redraws when a control moves, keeps what it draws inside its axes at every
-extreme of its controls, and (training explorers) moves its progress bar while it trains. The
-tests grow automatically with the chapters."""
+"""Every explorer in widgets/, discovered: builds without error at twice the pixel density, shares its
+state as JSON, survives moving each control, redraws when a control moves, keeps what it draws inside
+its axes at every extreme of its controls, and (training explorers) moves its progress bar while it
+trains. The tests grow automatically with the chapters."""
 import matplotlib
 
 matplotlib.use("Agg")
 
+import io
 import itertools
 import json
 
@@ -14,6 +15,7 @@ import pytest
 from matplotlib.collections import PathCollection
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
+from PIL import Image
 
 from widgets.controls import Checkbox, Dropdown, FloatSlider, IntSlider, LogSlider
 from widgets.discover import explorer_classes
@@ -137,6 +139,10 @@ def test_explorer_builds_updates_and_roundtrips(name, cls):
     e = cls()
     assert e.last_error is None, f"{name} failed at its default settings: {e.last_error}"
     assert e.image.value[:8] == b"\x89PNG\r\n\x1a\n"
+    # sharp: drawn at twice the pixel density of its displayed (CSS) size (issue 11 item 15)
+    size = Image.open(io.BytesIO(e.image.value)).size
+    assert e.pixel_ratio == 2 and size == tuple(round(v * e.dpi * 2) for v in cls.figsize), (name, size)
+    assert e.image.layout.width == f"{cls.figsize[0] * e.dpi:.0f}px"
     state = json.loads(e.to_json())
     assert state["explorer"] == cls.__name__ and set(state["settings"]) == set(cls.controls)
     # move every control once, to a value other than its default: the drawing must change, or the
