@@ -115,16 +115,16 @@ def test_weight_scale_moves_the_product_from_vanishing_to_exploding():
 
 
 # ---------------------------------------------------------------- 4. exploding, clipping
-CLIP_SETTINGS = dict(lr=0.1, init_scale=2.25)
+CLIP_SETTINGS = dict(lr=0.1, init_scale=2.25, seeds=exs.SEEDS10)   # as in the notebook
 
 
 def test_exploding_runs_are_caught_and_clipping_keeps_them_stable():
-    """Over the chapter's 5 seeds: without clipping every run diverges within a few steps; clipped by norm
-    or by value every run stays finite and learns (measured 0.70 .. 0.92 on four BLAS kernels, 8 seeds)."""
+    """Over 10 seeds: without clipping every run diverges within a few steps; clipped by norm or by value
+    every run stays finite and learns (measured 0.70 .. 0.92 on four BLAS kernels)."""
     bad = exs.clipping_over_seeds("none", 1.0, **CLIP_SETTINGS)
     assert bad["diverged"].all() and np.all((bad["diverged_at"] > 1) & (bad["diverged_at"] <= 10))
     assert np.all(bad["first_grad_norm"] > 50)
-    d = exs.explode_and_clip("none", 1.0, seed=0, **CLIP_SETTINGS)["divergence"]
+    d = exs.explode_and_clip("none", 1.0, lr=0.1, init_scale=2.25, seed=0)["divergence"]
     assert d["layer"].endswith("Linear") and f"step {d['step']}" in d["message"]
     for mode, th in (("norm", 1.0), ("value", 0.1)):
         good = exs.clipping_over_seeds(mode, th, **CLIP_SETTINGS)
@@ -132,7 +132,7 @@ def test_exploding_runs_are_caught_and_clipping_keeps_them_stable():
         assert np.all(good["val_acc"] > 0.6) and good["val_acc"].mean() > 0.7, (mode, good["val_acc"])
         assert np.allclose(good["first_grad_norm"], bad["first_grad_norm"], rtol=1e-5)   # the same runs
         assert np.all(good["clipped_fraction"] > 0.9)
-    norm = exs.explode_and_clip("norm", 1.0, seed=0, **CLIP_SETTINGS)
+    norm = exs.explode_and_clip("norm", 1.0, lr=0.1, init_scale=2.25, seed=0)
     assert np.all(norm["grad_norm_post"] <= 1.0 + 1e-6)
 
 
@@ -142,7 +142,7 @@ def test_a_loose_clipping_threshold_keeps_runs_finite_but_learns_less():
     assert not loose["diverged"].any()
     assert np.all(loose["first_grad_norm"] > 100)                 # above the threshold at the start ...
     assert np.all(loose["clipped_fraction"] < 0.1)                # ... yet it acts on few steps (measured <= 0.075)
-    assert loose["val_acc"].mean() < tight["val_acc"].mean() - 0.1   # measured 0.40-0.50 vs 0.76-0.77
+    assert loose["val_acc"].mean() < tight["val_acc"].mean() - 0.1   # measured 0.51-0.55 vs 0.77-0.78
 
 
 def test_sane_initial_scale_needs_no_clipping_but_learning_rate_one_fails():
@@ -192,19 +192,23 @@ def test_residual_branches_must_be_scaled_down_for_relu():
 
 def test_deep_plain_relu_net_degrades_at_every_learning_rate():
     """No vanishing gradient, yet the plain 20-layer ReLU net is far behind a 2-layer net and the residual net
-    at each of three learning rates (5 seeds each): the degradation problem, not a tuning accident."""
-    deep = {lr: exs.residual_over_seeds(**RES_RELU, lr=lr, branch_scale=0.1) for lr in (0.1, 0.03, 0.01)}
-    shallow = {lr: exs.residual_over_seeds(**{**RES_RELU, "depth": 2}, lr=lr, kinds=("plain",))["plain"]
-               for lr in (0.1, 0.03, 0.01)}
-    assert np.all(deep[0.1]["plain"]["first_grad"] > 0.05)      # of order 1: nothing vanishes
-    best_shallow = max(v["final_acc"].mean() for v in shallow.values())
-    for lr, d in deep.items():
-        plain, res = d["plain"], d["residual"]
-        assert plain["final_acc"].mean() < 0.5, lr                # measured 0.13 .. 0.37
-        assert np.all(res["final_acc"] > plain["final_acc"] + 0.25), lr   # per seed (measured >= 0.37)
-        assert plain["final_acc"].mean() < best_shallow - 0.3, lr
-        assert np.all(plain["final_loss"] > 1.0), lr                       # the training loss stays high:
-    assert shallow[0.1]["final_loss"].mean() < 0.5                        # optimisation, not overfitting
+    at each of three learning rates (10 / 5 seeds): the degradation problem, not a tuning accident."""
+    lrs = (0.1, 0.03, 0.01)
+    plain = {d: {lr: exs.residual_over_seeds(**{**RES_RELU, "depth": d}, lr=lr, branch_scale=0.1, kinds=("plain",),
+                                            seeds=exs.SEEDS10)["plain"] for lr in lrs} for d in (2, 20)}
+    res = {lr: exs.residual_over_seeds(**RES_RELU, lr=lr, branch_scale=0.1, kinds=("residual",))["residual"]
+           for lr in lrs}
+    assert np.all(plain[20][0.1]["first_grad"] > 0.05)           # 0.1 .. 0.8: nothing vanishes
+    best_shallow = max(v["final_acc"].mean() for v in plain[2].values())
+    for lr in lrs:
+        deep = plain[20][lr]
+        assert deep["final_acc"].mean() < 0.5, lr                 # measured 0.15 .. 0.39
+        assert np.all(deep["final_acc"] < 0.65), lr               # in every seed (measured <= 0.57)
+        assert res[lr]["final_acc"].mean() > deep["final_acc"].mean() + 0.35, lr   # measured >= 0.45
+        assert np.all(res[lr]["final_acc"] > 0.75), lr
+        assert deep["final_acc"].mean() < best_shallow - 0.3, lr
+        assert np.all(deep["final_loss"] > 1.0), lr                         # the training loss stays high:
+    assert plain[2][0.1]["final_loss"].mean() < 0.5                        # optimisation, not overfitting
 
 
 def test_width_for_params():
