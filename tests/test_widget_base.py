@@ -605,4 +605,6 @@ def test_the_axes_helper():
     assert a.figure is b.figure and a is not b
     fig, grid = plt.subplots(2, 2)
     assert len(axes(grid, 2, 2)) == 4 and axes(list(grid[0]), 2)[1] is grid[0][1]
+    a, b = axes(None, 2, figsize=(6, 2), layout=None, sharey=True)          # as ch03's plot_dead wants
+    assert a.figure.get_layout_engine() is None and a.get_shared_y_axes().joined(a, b)
     plt.close("all")

@@ -37,13 +37,15 @@ __all__ = ["Panel", "axes", "fit_limits", "data_range"]
 
 
 def axes(ax=None, ncols: int = 1, nrows: int = 1, figsize=None, **subplots_kw):
-    """``ax`` if one is given, else new axes in a new pyplot figure (constrained layout).
+    """``ax`` if one is given, else new axes in a new pyplot figure (constrained layout unless
+    ``layout=`` says otherwise; other keywords go to ``plt.subplots``, e.g. ``sharey=True``).
 
     One Axes when ``nrows * ncols == 1``, else a flat array of them (``ax`` given as a
     list or grid is flattened the same way), so ``a, b = axes(ax, 2)`` always works."""
     if ax is None:
         import matplotlib.pyplot as plt
-        _, ax = plt.subplots(nrows, ncols, figsize=figsize, layout="constrained", **subplots_kw)
+        subplots_kw.setdefault("layout", "constrained")
+        _, ax = plt.subplots(nrows, ncols, figsize=figsize, **subplots_kw)
     if nrows * ncols == 1:
         return ax.item() if isinstance(ax, np.ndarray) else ax
     return np.ravel(np.asarray(ax, dtype=object))
