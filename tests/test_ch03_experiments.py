@@ -1,8 +1,10 @@
-"""Chapter 03: the claims the chapter makes, asserted with numbers on fixed seeds."""
+"""Chapter 03: the claims the chapter makes, asserted with numbers over seeds (§3.6 in test_ch03_speed.py)."""
 import numpy as np
 import pytest
 
 from dlcore.experiments import activations as ex
+from dlcore.experiments import activations_train as tr
+from dlcore.experiments.common import CHANCE, SEEDS, over_seeds
 
 
 # ---------------------------------------------------------------- properties
@@ -16,7 +18,13 @@ def test_properties_read_off_numerically():
         assert not p[n]["monotonic"], n
     for n in ("sigmoid", "tanh", "relu", "leaky_relu", "elu", "selu", "softplus", "hard_tanh"):
         assert p[n]["monotonic"], n
-    assert p["tanh"]["identity_near_0"] and p["relu"]["identity_near_0"] and not p["sigmoid"]["identity_near_0"]
+    # f(x) ~ x near 0 needs slope 1 on BOTH sides (issue 11): ReLU's left slope is 0, so it is not
+    assert {n for n in ex.ZOO if p[n]["identity_near_0"]} == {"tanh", "elu", "hard_tanh"}
+    for n, left, right in (("relu", 0.0, 1.0), ("leaky_relu", 0.01, 1.0), ("prelu", 0.25, 1.0), ("tanh", 1.0, 1.0),
+                           ("selu", 1.0507009873554805 * 1.6732632423543772, 1.0507009873554805),
+                           ("sigmoid", 0.25, 0.25), ("mish", 0.6, 0.6), ("elu", 1.0, 1.0)):
+        assert (p[n]["slope_left"], p[n]["slope_right"]) == (pytest.approx(left, abs=1e-5), pytest.approx(right, abs=1e-5)), n
+    assert p["relu"]["df0"] == 0.0 and p["relu"]["f0"] == 0.0          # ReLU'(0) = 0: the code's kink convention
     assert (p["sigmoid"]["limit_left"], p["sigmoid"]["limit_right"]) == (0.0, 1.0)
     assert p["elu"]["limit_left"] == pytest.approx(-1.0)
     assert p["tanh"]["saturated"].any() and not p["relu"]["saturated"].any()
@@ -29,7 +37,7 @@ def test_properties_read_off_numerically():
     assert (p["tanh"]["range_min"], p["tanh"]["range_max"]) == (-1.0, 1.0)
     assert p["hard_sigmoid"]["max_abs_df"] == pytest.approx(1 / 6)
     assert p["tanh"]["mean_normal"] == 0.0          # exactly 0.0, not -1e-17 (no "-0.000" in the table)
-    assert p["selu"]["df0"] == pytest.approx(1.0507, abs=1e-4) and not p["selu"]["identity_near_0"]
+    assert p["selu"]["slope_right"] == pytest.approx(1.0507, abs=1e-4) and not p["selu"]["identity_near_0"]
     assert len(ex.properties_table(["relu", "tanh"])) == 2
     with pytest.raises(ValueError, match="lo < hi"):
         ex.properties("relu", lo=1, hi=0)
@@ -40,21 +48,22 @@ def test_properties_read_off_numerically():
 
 
 # ---------------------------------------------------------------- why nonlinear
-# Training claims hold for every seed of ex.SEEDS (or for their mean), with margins: a run's last digits
+# Training claims hold for every seed of SEEDS (or for their mean), with margins: a run's last digits
 # depend on the CPU's BLAS kernel (OPENBLAS_CORETYPE), the claims must not.
 def over(fn, **kw):
-    return ex.over_seeds(fn, ex.SEEDS, **kw)
+    return over_seeds(fn, SEEDS, **kw)
 
 
 def test_linear_stack_is_one_matrix_and_cannot_fit_moons():
-    r = ex.why_nonlinear("moons", "tanh", depth=3, width=16, seed=0)
+    r = ex.why_nonlinear("moons", "tanh", depth=3, width=16, rng=0)
     assert r["W_product"].shape == (2, 2)
     m = over(ex.why_nonlinear, dataset="moons", activation="tanh", depth=3, width=16)
     assert np.all(m["max_diff_stack_vs_matrix"] < 1e-5)                 # float32 rounding only (~1e-6)
     assert np.all(m["acc_linear"] < 0.90) and np.all(m["acc_nonlinear"] > m["acc_linear"])
     assert m["acc_nonlinear"].mean() > 0.95 and m["acc_nonlinear"].mean() > m["acc_linear"].mean() + 0.08
     s = over(ex.why_nonlinear, dataset="spirals", activation="tanh", depth=3, width=16)
-    assert np.all(s["acc_linear"] < 0.45) and np.all(s["acc_nonlinear"] > 0.9)
+    assert np.all(s["acc_linear"] < 0.45) and np.all(s["acc_nonlinear"] > 0.8) and s["acc_nonlinear"].mean() > 0.9
+    assert s["acc_nonlinear"].min() < np.median(s["acc_nonlinear"]) - 0.05   # the weakest seed is several points behind
     assert np.all(s["max_diff_stack_vs_matrix"] < 1e-5)
     with pytest.raises(ValueError, match="dataset must be"):
         ex.why_nonlinear("circles")
@@ -62,8 +71,8 @@ def test_linear_stack_is_one_matrix_and_cannot_fit_moons():
 
 def test_relu_net_fits_spirals_in_every_seed():
     r = over(ex.why_nonlinear, dataset="spirals", activation="relu", depth=3, width=16)
-    assert np.all(r["acc_nonlinear"] > r["acc_linear"] + 0.3)          # worst seed seen: +0.40
-    assert r["acc_nonlinear"].mean() > 0.85                             # 0.89-0.95 on four kernels
+    assert np.all(r["acc_nonlinear"] > r["acc_linear"] + 0.3)          # worst seed seen: +0.58
+    assert r["acc_nonlinear"].mean() > 0.9                              # 0.970-0.978 on four kernels
     # the linear stack is shared with the tanh experiment (one cached run per seed)
     t = over(ex.why_nonlinear, dataset="spirals", activation="tanh", depth=3, width=16)
     assert np.array_equal(r["acc_linear"], t["acc_linear"])
@@ -77,77 +86,50 @@ def test_collapse_refuses_nonlinear_layers():
 
 # ---------------------------------------------------------------- dead ReLUs
 def test_large_lr_kills_relus_and_they_stay_dead():
-    ok = over(ex.dead_relu, activation="relu", lr=0.3)
-    assert np.all(ok["inactive"][:, -1] < 0.15) and np.all(ok["acc"] > 0.95)    # healthy in every seed
-    # sparsity is not death: ~48% of activations are 0, yet ~5% of the units are 0 on every image
+    ok = over(tr.dead_relu, activation="relu", lr=0.3)
+    assert np.all(ok["inactive"][:, -1] < 0.2) and np.all(ok["acc"] > 0.9)      # healthy in every seed (seen: >= 0.937)
+    assert ok["acc"].mean() > 0.97
+    # sparsity is not death: ~46% of activations are 0, yet ~5% of the units are 0 on every image
     zeros, dead = ok["zero_fraction"][:, -1].mean(1), ok["inactive"][:, -1].mean(1)
-    assert np.all((0.4 < zeros) & (zeros < 0.56)) and np.all(dead < 0.1)
-    bad = over(ex.dead_relu, activation="relu", lr=2.0)
-    assert np.all(bad["inactive"][:, 0] < 0.15)                         # alive at the start
-    assert np.all(bad["inactive"][:, -1, 0] > 0.8) and np.all(bad["inactive"][:, -1, 1] > 0.95)  # ~90% and ~100% dead
-    assert np.all(bad["acc"] < ex.CHANCE) and not bad["diverged"].any()  # chance in every seed, no overflow
+    assert np.all((0.4 < zeros) & (zeros < 0.56)) and np.all(dead < 0.15) and dead.mean() < 0.08
+    bad = over(tr.dead_relu, activation="relu", lr=2.0)
+    assert np.all(bad["inactive"][:, 0] < 0.25)                         # alive at the start (seen: <= 0.14)
+    assert np.all(bad["inactive"][:, -1, 0] > 0.7) and np.all(bad["inactive"][:, -1, 1] > 0.95)  # ~90% and ~100% dead
+    assert bad["inactive"][:, -1, 0].mean() > 0.8
+    # the layer-2 curve (mean over seeds) goes up AND down before it settles: dead only w.r.t. its current inputs
+    layer2 = bad["inactive"][:, :, 1].mean(0)
+    assert np.any(np.diff(layer2) < -0.01) and layer2[-1] == 1.0
+    assert np.all(bad["acc"] < CHANCE) and not bad["diverged"].any()  # chance in every seed, no overflow
     assert np.all(bad["zero_fraction"][:, -1] > 0.99)
 
 
 def test_negative_bias_init_kills_relus_elu_recovers():
-    relu = over(ex.dead_relu, activation="relu", lr=0.3, bias=-1.0)
+    relu = over(tr.dead_relu, activation="relu", lr=0.3, bias=-1.0)
     assert np.all(relu["inactive"][:, 0, 1] == 1.0) and np.all(relu["inactive"][:, -1, 1] == 1.0)  # dead from step 0
     assert np.all(relu["inactive"][:, :, 0] == relu["inactive"][:, :1, 0])                         # and forever
-    assert np.all((0.4 < relu["inactive"][:, 0, 0]) & (relu["inactive"][:, 0, 0] < 0.65))
-    assert np.all(relu["acc"] < ex.CHANCE)
-    elu = over(ex.dead_relu, activation="elu", lr=0.3, bias=-1.0)
+    assert np.all((0.4 < relu["inactive"][:, 0, 0]) & (relu["inactive"][:, 0, 0] < 0.7))     # ~55% (seen 0.44-0.59)
+    assert np.all(relu["acc"] < CHANCE)
+    elu = over(tr.dead_relu, activation="elu", lr=0.3, bias=-1.0)
     assert np.all(elu["inactive"][:, 0, 1] > 0.5) and np.all(elu["inactive"][:, -1, 1] < 0.15)  # same start, units return
     assert np.all(elu["acc"] > 0.95)
-    big = over(ex.dead_relu, activation="elu", lr=1.0)                  # not a cure for a too-large step
-    assert np.all(big["acc"] < ex.CHANCE) and np.all(big["inactive"][:, -1] > 0.9) and not big["diverged"].any()
+    big = over(tr.dead_relu, activation="elu", lr=1.0)                  # not a cure for a too-large step
+    assert np.all(big["acc"] < CHANCE) and np.all(big["inactive"][:, -1] > 0.9) and not big["diverged"].any()
 
 
 def test_leaky_relu_units_are_inactive_not_dead():
-    # at bias -1 the default slope 0.01 is alive but too small to help in 300 steps; 0.1 and 0.3 rescue every seed
-    small = over(ex.dead_relu, activation="leaky_relu", lr=0.3, bias=-1.0, slope=0.01)
-    assert np.all(small["acc"] < ex.CHANCE)
+    # at bias -1 the default slope 0.01 is alive but too small to help much in 300 steps (none above 0.5; the
+    # chapter prints "above 0.8 in 0 of 5"); 0.1 and 0.3 rescue every seed ("above 0.8 in 5 of 5")
+    small = over(tr.dead_relu, activation="leaky_relu", lr=0.3, bias=-1.0, slope=0.01)
+    assert np.all(small["acc"] < 0.55) and small["acc"].mean() < 0.35       # seen: 0.10-0.40, mean 0.23
     for slope in (0.1, 0.3):
-        r = over(ex.dead_relu, activation="leaky_relu", lr=0.3, bias=-1.0, slope=slope)
-        assert np.all(r["acc"] > 0.85) and r["acc"].mean() > 0.93, slope
+        r = over(tr.dead_relu, activation="leaky_relu", lr=0.3, bias=-1.0, slope=slope)
+        assert np.all(r["acc"] > 0.85) and r["acc"].mean() > 0.93, slope     # seen: >= 0.914
         assert np.all(r["inactive"][:, -1, 1] < r["inactive"][:, 0, 1] - 0.5), slope   # layer 2 comes back
     # a slope keeps the gradient flowing where ReLU's dead units stop it: at lr 2.0 slope 0.1 overflows fast
-    big = over(ex.dead_relu, activation="leaky_relu", lr=2.0, slope=0.1)
+    big = over(tr.dead_relu, activation="leaky_relu", lr=2.0, slope=0.1)
     assert big["diverged"].all() and np.all(big["steps_run"] <= 30) and np.all(np.isnan(big["acc"]))
-    g = ex.dead_relu_grid(("relu", "elu"), lrs=(0.3,), biases=(0.0, -1.0))
+    g = tr.dead_relu_grid(("relu", "elu"), lrs=(0.3,), biases=(0.0, -1.0))
     assert g["inactive"].shape == (2, 1, 2) and g["acc"][1, 0, 1] > g["acc"][0, 0, 1] + 0.5
-
-
-# ---------------------------------------------------------------- speed, tanh vs sigmoid
-def test_tanh_trains_faster_than_sigmoid():
-    r = ex.training_speed(("sigmoid", "tanh", "relu"), seeds=ex.SEEDS, steps=400)
-    hits = r["steps_to_target"]
-    assert np.all(hits[0] == -1)              # sigmoid never reaches 90% in 400 steps, in any seed
-    assert np.all((hits[1] > 0) & (hits[1] <= 150)) and np.all((hits[2] > 0) & (hits[2] <= 150))   # seen: 50-90
-    assert np.all(r["final_acc"][0] < 0.8) and np.all(r["final_acc"][1] > 0.95)
-    assert r["loss"].shape == (3, 400) and r["loss"][1, -1] < r["loss"][0, -1] / 4
-
-
-def test_both_causes_matter_derivative_bound_and_centring():
-    r = ex.sigmoid_factorial(seeds=ex.SEEDS, steps=400)
-    hits = r["steps_to_target"]                     # misses count as 410
-    plain, centred, steep, both, tanh = np.median(hits, axis=1)
-    assert np.all(hits[:2] == 410)                  # slope 1/4: no 90% in 400 steps, centred or not, any seed
-    assert np.all(hits[2] <= 380) and steep < 300   # slope 1 alone gets there, slowly (seen: 190-320)
-    assert both < steep / 3                         # centring on top: 3x faster again
-    assert abs(both - tanh) <= 30                   # 4 sigmoid - 2 = 2 tanh(x/2) behaves like tanh
-    acc = r["final_acc"]
-    assert np.all(acc[1] > acc[0]) or acc[1].mean() > acc[0].mean() + 0.1   # centring helps at slope 1/4 too
-
-
-def test_zigzag_all_positive_inputs_same_sign_updates():
-    pos, cen = over(ex.zigzag, centred=False), over(ex.zigzag, centred=True)
-    assert np.all(pos["same_sign"] == 1.0)
-    assert np.all((0.3 < cen["same_sign"]) & (cen["same_sign"] < 0.7))   # independent signs agree half the time
-    assert np.all(pos["steps_to_01"] > 0) and np.all(cen["steps_to_01"] > 0)
-    assert pos["steps_to_01"].mean() > 3 * cen["steps_to_01"].mean()
-    # written out without BLAS: the same path on every CPU, and zero updates (w = w* exactly) are not counted
-    one = ex.zigzag(centred=True)
-    assert np.all(one["distance"][-20:] == 0.0) and one["same_sign"] == cen["same_sign"][0]
 
 
 # ---------------------------------------------------------------- saturation
@@ -155,8 +137,8 @@ SEEDS10 = tuple(range(10))
 
 
 def test_saturation_depends_on_init():
-    big = ex.over_seeds(ex.saturation_over_training, SEEDS10, activation="tanh", init="normal")
-    good = ex.over_seeds(ex.saturation_over_training, SEEDS10, activation="tanh", init="xavier")
+    big = over_seeds(tr.saturation_over_training, SEEDS10, activation="tanh", init="normal")
+    good = over_seeds(tr.saturation_over_training, SEEDS10, activation="tanh", init="xavier")
     assert big["saturated"].shape[2] == 3
     assert np.all(big["saturated"][:, 0, 1] > 0.5) and good["saturated"][:, 0].max() < 0.01
     assert big["saturated"][:, -1].mean() > big["saturated"][:, 0].mean()   # it gets worse, not better
@@ -165,44 +147,19 @@ def test_saturation_depends_on_init():
     # std of z = sqrt(sum x_i^2): ~3.8 on the images, ~7 behind 64 tanh units near +-1
     assert np.all((3.0 < big["z_std"][:, 0]) & (big["z_std"][:, 0] < 4.5))
     assert np.all(big["z_std"][:, 1:] > 6.5) and np.all(good["z_std"] < 0.6)
-    relu = ex.saturation_over_training("relu", "he", steps=20)
+    relu = tr.saturation_over_training("relu", "he", steps=20)
     assert np.all(np.isnan(relu["saturated"]))
     # per activation, same N(0,1) weights: hard tanh saturates most and learns worst; sigmoid least
-    ht, sg = (ex.over_seeds(ex.saturation_over_training, SEEDS10, activation=a, init="normal")
+    ht, sg = (over_seeds(tr.saturation_over_training, SEEDS10, activation=a, init="normal")
               for a in ("hard_tanh", "sigmoid"))
     assert np.all(ht["saturated"][:, 0].min(1) > 0.75) and np.all(ht["acc"] < big["acc"] - 0.03)
     assert ht["acc"].mean() < 0.85
     assert np.all(sg["saturated"][:, 0].max(1) < big["saturated"][:, 0].min(1) + 0.05) and np.all(sg["acc"] > 0.8)
-    sx = ex.over_seeds(ex.saturation_over_training, SEEDS10, activation="sigmoid", init="xavier")
-    assert np.all(sx["acc"] < ex.CHANCE)
+    sx = over_seeds(tr.saturation_over_training, SEEDS10, activation="sigmoid", init="xavier")
+    assert np.all(sx["acc"] < sg["acc"] - 0.3) and sx["acc"].mean() < 0.2      # barely off chance (seen 0.10-0.17)
     # an unbounded function with N(0,1) weights blows up at once: reported, not an IndexError
-    elu = ex.saturation_over_training("elu", "normal")
+    elu = tr.saturation_over_training("elu", "normal")
     assert elu["diverged"] and elu["saturated"].shape == (0, 3) and np.isnan(elu["acc"])
-
-
-# ---------------------------------------------------------------- over seeds, m ± s
-def test_over_seeds_stacks_and_pads():
-    r = ex.over_seeds(ex.zigzag, seeds=(0, 1), centred=True, steps=50)
-    assert r["path"].shape == (2, 51, 2) and r["same_sign"].shape == (2,) and list(r["seeds"]) == [0, 1]
-    assert not r["path"].flags.writeable
-    d = ex.over_seeds(ex.dead_relu, seeds=(0, 1), activation="leaky_relu", lr=2.0, slope=0.1, steps=40)
-    n = d["steps_run"]
-    assert d["loss"].shape == (2, n.max()) and np.isnan(d["loss"][n.argmin(), n.min():]).all()
-    with pytest.raises(ValueError, match="at least one seed"):
-        ex.over_seeds(ex.zigzag, seeds=())
-
-
-def test_pm_prints_the_precision_the_spread_justifies():
-    assert ex.pm([0.95, 0.97, 0.99]) == "0.970 ± 0.020"          # spread 0.020: two significant digits (PDG)
-    assert ex.pm([0.975, 0.977, 0.979]) == "0.977 ± 0.002"
-    assert ex.pm([0.2, 0.9, 0.4]) == "0.5 ± 0.4"
-    assert ex.pm([60, 70, 80, 50, 90]) == "70 ± 16"
-    assert ex.pm([0.1, 0.1]) == "0.10 ± 0.00" and ex.pm([0.5]) == "0.50 ± 0.00"
-    assert ex.pm([0.5, np.nan, 0.7]) == "0.60 ± 0.14"                # a diverged run (NaN) is left out
-    assert ex.pm([np.nan]) == "nan" and ex.pm([0.05, 0.06], 0, 100) == "6 ± 1"
-    assert ex.pm(np.array([[0.6, 0.8], [0.62, 0.79]]), 2) == "[0.61 ± 0.01, 0.80 ± 0.01]"
-    assert ex.pm_steps(np.array([-1, -1]), 400) == "not within 400 steps (0 of 2 seeds)"
-    assert ex.pm_steps(np.array([60, 80, 410]), 400).split() == ["70", "±", "14", "steps", "(2", "of", "3", "seeds)"]
 
 
 # ---------------------------------------------------------------- softmax

@@ -52,23 +52,60 @@ def test_kink_conventions_stated_and_used():
         assert "f'(" in dlcore.ACTIVATIONS[n].kink_convention
 
 
-def test_selu_constants_full_precision():
-    assert dlcore.activations.zoo.SELU_LAMBDA == 1.0507009873554805
-    assert dlcore.activations.zoo.SELU_ALPHA == 1.6732632423543772
-    # the fixed point: N(0,1) in -> mean 0, variance 1 out (by quadrature)
+def _selu_constants():
+    """alpha and lambda from the fixed-point conditions E f(Z) = 0, E f(Z)^2 = 1 for Z ~ N(0, 1), in closed form
+    (Klambauer et al. 2017), computed here with the math module: the moments of the two pieces are
+    E[Z; Z>0] = 1/sqrt(2 pi), E[Z^2; Z>0] = 1/2, E[e^(kZ); Z<=0] = e^(k^2/2) Phi(-k)."""
+    Phi = lambda x: 0.5 * math.erfc(-x / math.sqrt(2))                      # noqa: E731
+    e1, e2 = math.exp(0.5) * Phi(-1.0), math.exp(2.0) * Phi(-2.0)           # E[e^Z; Z<=0], E[e^2Z; Z<=0]
+    alpha = (1 / math.sqrt(2 * math.pi)) / (0.5 - e1)                        # mean 0
+    lam = 1 / math.sqrt(0.5 + alpha ** 2 * (e2 - 2 * e1 + 0.5))              # second moment 1
+    return alpha, lam
+
+
+def test_selu_constants_solve_the_fixed_point():
+    alpha, lam = _selu_constants()
+    # the published digits (Klambauer et al. 2017, 32 significant digits) and the closed form agree ...
+    assert alpha == pytest.approx(1.6732632423543772848170429916717, rel=1e-14)
+    assert lam == pytest.approx(1.0507009873554804934193349852946, rel=1e-14)
+    # ... and dlcore's SELU uses them to float64 precision
+    assert dlcore.activations.zoo.SELU_ALPHA == pytest.approx(alpha, rel=1e-14)
+    assert dlcore.activations.zoo.SELU_LAMBDA == pytest.approx(lam, rel=1e-14)
+    y = SELU().f(np.array([1.0, -1.0, -50.0]))
+    np.testing.assert_allclose(y, [lam, lam * alpha * (math.exp(-1) - 1), -lam * alpha], rtol=1e-14)
+    # the fixed point itself: N(0,1) in -> mean 0, variance 1 out (by quadrature of dlcore's SELU)
     z = np.linspace(-10, 10, 200001)
     w = np.exp(-z * z / 2) / math.sqrt(2 * math.pi) * (z[1] - z[0])
     y = SELU().f(z)
     assert abs(np.sum(w * y)) < 1e-6 and abs(np.sum(w * y * y) - 1) < 1e-6
 
 
-def test_gaussian_cdf_is_float64_accurate():
+def _Phi_quadrature(x: float) -> float:
+    """The normal CDF without erf: Phi(-a) = phi(a) * int_0^inf exp(-a t - t^2/2) dt (a >= 0, Mills' ratio),
+    by composite Gauss-Legendre quadrature on [0, 40]; Phi(x) = 1 - Phi(-x) for x > 0."""
+    a = abs(x)
+    nodes, weights = np.polynomial.legendre.leggauss(20)
+    edges = np.linspace(0.0, 40.0, 401)
+    mid, half = (edges[1:] + edges[:-1]) / 2, (edges[1:] - edges[:-1]) / 2
+    t = (mid[:, None] + half[:, None] * nodes[None, :]).ravel()
+    wt = (half[:, None] * weights[None, :]).ravel()
+    tail = math.exp(-a * a / 2) / math.sqrt(2 * math.pi) * float(np.sum(wt * np.exp(-a * t - t * t / 2)))
+    return tail if x <= 0 else 1.0 - tail
+
+
+def test_gaussian_cdf_against_quadrature_and_published_values():
+    """Against a quadrature that never calls erf/erfc, relative accuracy even in the far left tail."""
     xs = np.array([-30.0, -8.0, -3.0, -1.0, -1e-3, 0.0, 0.5, 1.0, 2.5, 8.0])
-    ref = np.array([0.5 * math.erfc(-x / math.sqrt(2)) for x in xs])
-    assert np.array_equal(gaussian_cdf(xs), ref)
-    assert abs(gaussian_cdf(np.array([1.0]))[0] - 0.8413447460685429) < 1e-15
-    # relative accuracy in the tail, where 1 + erf would be 0
-    assert gaussian_cdf(np.array([-30.0]))[0] > 0
+    got = gaussian_cdf(xs)
+    for x, g in zip(xs, got):
+        assert g == pytest.approx(_Phi_quadrature(x), rel=1e-12, abs=0 if x <= 0 else 1e-15), x
+    # reference values to 17 digits; Phi(-30) also follows from the asymptotic series of Mills' ratio,
+    # phi(30) (1/30 - 1/30^3 + 3/30^5 - ...), Abramowitz & Stegun 26.2.12
+    assert got[7] == pytest.approx(0.8413447460685429486, rel=1e-15)                 # Phi(1)
+    assert got[2] == pytest.approx(0.0013498980316300945, rel=1e-14)                 # Phi(-3)
+    assert got[1] == pytest.approx(6.2209605742717841e-16, rel=1e-12)                # Phi(-8)
+    assert got[0] == pytest.approx(4.906713927148187e-198, rel=1e-12)                # Phi(-30): where 1 + erf = 0
+    assert got[5] == 0.5
 
 
 def test_gelu_values_and_tanh_approximation():
@@ -201,8 +238,8 @@ def _Phi(x):
 HAND = [
     ("elu", {"alpha": 2.0}, -1.0, 2.0 * math.exp(-1.0)),                        # alpha e^x
     ("elu", {"alpha": 2.0}, 0.7, 1.0),
-    ("selu", {}, -0.5, 1.0507009873554805 * 1.6732632423543772 * math.exp(-0.5)),  # lambda alpha e^x
-    ("selu", {}, 0.5, 1.0507009873554805),
+    ("selu", {}, -0.5, _selu_constants()[1] * _selu_constants()[0] * math.exp(-0.5)),  # lambda alpha e^x
+    ("selu", {}, 0.5, _selu_constants()[1]),
     ("gelu", {}, 1.0, _Phi(1.0) + _phi(1.0)),                                   # Phi + x phi = 1.0833
     ("gelu", {}, -2.0, _Phi(-2.0) - 2.0 * _phi(-2.0)),
     ("gelu", {"approximate": "tanh"}, 1.0,
@@ -229,7 +266,12 @@ def test_derivative_matches_hand_derivation(name, params, x, want):
 
 
 def test_mish_derivative_at_zero_is_tanh_ln2():
-    assert math.tanh(math.log(2)) == pytest.approx(0.6, abs=1e-15)   # (4-1)/(4+1)
+    """f'(0) = tanh(softplus(0)) = tanh(ln 2) = (2^2 - 1)/(2^2 + 1) = 3/5 exactly: dlcore's derivative, and central
+    differences of dlcore's f (the chapter's "tanh ln2 = 0.6")."""
+    act = get_activation("mish")
+    assert act.derivative(np.array([0.0]))[0] == pytest.approx(0.6, abs=1e-15)
+    h = 1e-5
+    assert (act.f(np.array([h]))[0] - act.f(np.array([-h]))[0]) / (2 * h) == pytest.approx(0.6, abs=1e-9)
 
 
 @pytest.mark.parametrize("name, params", [

@@ -1,7 +1,8 @@
 """Chapter 03 explorers (activation functions) and the static plot helpers of the notebook.
 
-Every explorer calls a tested function of :mod:`dlcore.experiments.activations`; the
-plot helpers take ``ax=None`` (a new pyplot figure) and draw one result.
+Every explorer calls a tested function of :mod:`dlcore.experiments.activations` (analytic) or
+:mod:`dlcore.experiments.activations_train` / ``activations_speed`` (training); the plot
+helpers (:mod:`widgets.ch03_plots`) take ``ax=None`` (a new pyplot figure) and draw one result.
 """
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import ipywidgets as W
 import numpy as np
 
 from dlcore.experiments import activations as ex
+from dlcore.experiments import activations_speed as sp
+from dlcore.experiments import activations_train as tr
 from widgets.base import Checkbox, Dropdown, Explorer, FloatSlider, IntSlider, LogSlider
 from widgets.ch03_plots import (plot_boundaries, plot_curves, plot_dead, plot_mish_errata, plot_saturation,  # noqa: F401
                                 plot_softmax, plot_zigzag, plot_zoo)
@@ -100,7 +103,8 @@ class FunctionExplorer(_InfoLine):
         self.props.value = (
             f"<b>{p['name']}</b>: range ({p['range_min']:.3g}, {p['range_max']:.3g}) &middot; "
             f"monotonic {p['monotonic']} &middot; zero-centred {p['zero_centred']} (E f(Z) = {p['mean_normal']:.2f}) "
-            f"&middot; max|f'| {p['max_abs_df']:.3f} &middot; f(x)&asymp;x near 0 {p['identity_near_0']}"
+            f"&middot; max|f'| {p['max_abs_df']:.3f} &middot; slopes at 0: {p['slope_left']:.2f} | {p['slope_right']:.2f} "
+            f"&middot; f(x)&asymp;x near 0 {p['identity_near_0']}"
             + ("" if p["name"] in PARAM else " &middot; <i>(no parameter: the slider does nothing here)</i>"))
 
 
@@ -129,7 +133,7 @@ class NonlinearExplorer(Explorer):
         return 2          # the linear net, then the nonlinear one
 
     def compute(self, dataset, activation, depth, width):
-        return ex.why_nonlinear(dataset, activation, depth, width, steps=1000, lr=0.3, seed=0, grid_n=60)
+        return ex.why_nonlinear(dataset, activation, depth, width, steps=1000, lr=0.3, rng=0, grid_n=60)
 
     def draw(self, r):
         ext = (r["gx"][0], r["gx"][-1], r["gy"][0], r["gy"][-1])
@@ -148,7 +152,8 @@ class DeadReluExplorer(Explorer):
     """Fraction of inactive (for ReLU: dead) units per layer while training."""
 
     controls = {"activation": Dropdown(["relu", "leaky_relu", "elu", "selu", "gelu"], "relu"),
-                "lr": LogSlider(-2, 0.3, 0.3, description="learning rate"),
+                # base 2, quarter steps: 0.5, 1.0 and 2.0 (the chapter's learning rates) are on the slider
+                "lr": LogSlider(-7, 1, 0.3, base=2, step=0.25, description="learning rate"),
                 "bias": FloatSlider(-2.0, 0.5, 0.25, 0.0, "initial bias"),
                 "slope": FloatSlider(0.01, 0.3, 0.01, 0.01, "leaky slope")}
     slow, kind = True, "training"
@@ -170,7 +175,7 @@ class DeadReluExplorer(Explorer):
         self.ax_l.set(yscale="log", ylim=(0.02, 20), xlim=(0, 300), xlabel="step", title="training loss")
 
     def compute(self, activation, lr, bias, slope):
-        return ex.dead_relu(activation, lr, bias, steps=300, seed=0, slope=slope)
+        return tr.dead_relu(activation, lr, bias, steps=300, rng=0, slope=slope)
 
     def draw(self, r):
         for i, line in enumerate(self.lines):
@@ -207,7 +212,7 @@ class SpeedExplorer(Explorer):
 
     def compute(self, lr, seeds):
         # one call per activation: a finer cache (each run also moves the progress bar)
-        return {"loss": [ex.training_speed((n,), seeds=tuple(range(seeds)), steps=400, lr=lr)["loss"][0]
+        return {"loss": [sp.training_speed((n,), seeds=tuple(range(seeds)), steps=400, lr=lr)["loss"][0]
                          for n in self.names]}
 
     def draw(self, r):
@@ -238,7 +243,7 @@ class ZigzagExplorer(_InfoLine):
         self.ax_d.set(yscale="log", ylim=(1e-6, 5), xlim=(0, 200), xlabel="step", title="distance to w*")
 
     def compute(self, centred, lr, seed):
-        return ex.zigzag(centred=centred, steps=200, lr=lr, seed=seed)
+        return sp.zigzag(centred=centred, steps=200, lr=lr, rng=seed)
 
     def draw(self, r):
         p, dist = r["path"], r["distance"]
@@ -250,7 +255,8 @@ class ZigzagExplorer(_InfoLine):
         self.fit_limits(self.ax_d, *self.data_range(dist, positive=True), home=(1e-6, 5))
         hit = f"within 0.1 of w* after {r['steps_to_01']} steps" if r["steps_to_01"] >= 0 else "not within 0.1 of w*"
         grows = f" &middot; <b>diverges</b>: distance {dist[-1]:.1e} after {len(dist) - 1} steps" if dist[-1] > 10 else ""
-        self.info.value = f"same-sign updates: {r['same_sign']:.0%} &middot; {hit}{grows}"
+        self.info.value = (f"same-sign updates: {r['same_sign']:.0%} of the {r['n_updates']} non-zero ones "
+                           f"&middot; {hit}{grows}")
 
 
 class SaturationExplorer(Explorer):
@@ -276,7 +282,7 @@ class SaturationExplorer(Explorer):
         self.ax.legend(fontsize=8, loc="center right")
 
     def compute(self, activation, init, std, lr):
-        return ex.saturation_over_training(activation, init, std, lr, steps=300, seed=0)
+        return tr.saturation_over_training(activation, init, std, lr, steps=300, rng=0)
 
     def draw(self, r):
         for i, line in enumerate(self.lines):

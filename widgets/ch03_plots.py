@@ -1,6 +1,6 @@
 """Chapter 03 static figures: the zoo grid, decision boundaries, dead units, curves, zig-zag, saturation,
-softmax and the Mish errata. Each takes the data a :mod:`dlcore.experiments.activations` function returns
-and an optional ``ax``/``axes``.
+softmax and the Mish errata. Each takes the data a :mod:`dlcore.experiments.activations` or
+:mod:`dlcore.experiments.activations_train` / ``activations_speed`` function returns and an optional ``ax``/``axes``.
 """
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import warnings
 import numpy as np
 
 from dlcore.experiments import activations as ex
+from dlcore.experiments.common import pm
 
 __all__ = ["plot_zoo", "plot_boundaries", "plot_dead", "plot_curves", "plot_zigzag", "plot_saturation", "plot_softmax", "plot_mish_errata"]
 
@@ -77,7 +78,7 @@ def plot_boundaries(r, axes=None):
 
 
 def _over_seeds(r, key):
-    """``(steps, mean, low, high)`` of ``r[key]`` ``(n_records, k)``, or of an :func:`~dlcore.experiments.activations.over_seeds`
+    """``(steps, mean, low, high)`` of ``r[key]`` ``(n_records, k)``, or of an :func:`~dlcore.experiments.common.over_seeds`
     result ``(n_seeds, n_records, k)`` (mean and min-max band over seeds; NaN records of diverged runs ignored)."""
     v = np.asarray(r[key], dtype=float)
     steps = np.asarray(r["steps"], dtype=float)
@@ -91,7 +92,7 @@ def _over_seeds(r, key):
 
 def _acc_label(r):
     acc = np.asarray(r["acc"], dtype=float)
-    return f"{acc:.2f}" if acc.ndim == 0 else ex.pm(acc)
+    return f"{acc:.2f}" if acc.ndim == 0 else pm(acc)
 
 
 def plot_dead(results: dict, axes=None):
@@ -132,10 +133,11 @@ def plot_curves(labels, loss, ax=None, smooth=10):
 
 
 def plot_zigzag(pos, cen, ax=None):
-    """Weight paths of :func:`zigzag` with all-positive and with centred inputs."""
+    """Weight paths of :func:`zigzag` with all-positive and with centred inputs; the legend gives the share of
+    same-sign updates among the non-zero ones (updates are exactly 0 once w = w*)."""
     ax = _ax(ax, figsize=(4, 4))
     for r, lab in ((pos, "all-positive inputs"), (cen, "zero-centred inputs")):
-        ax.plot(r["path"][:, 0], r["path"][:, 1], ".-", ms=3, lw=0.8, label=f"{lab}: {r['same_sign']:.0%} same-sign")
+        ax.plot(r["path"][:, 0], r["path"][:, 1], ".-", ms=3, lw=0.8, label=f"{lab}: {r['same_sign']:.0%} of {r['n_updates']} non-zero updates same-sign")
     ax.plot(*pos["w_star"], "k*", ms=12, label="$w^*$")
     ax.plot([0], [0], "ko", ms=4)
     ax.set(xlabel="$w_1$", ylabel="$w_2$", title="SGD path from $w=0$")
