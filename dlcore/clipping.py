@@ -30,7 +30,7 @@ __all__ = ["global_grad_norm", "clip_by_value", "clip_by_global_norm", "Gradient
 def _grads(model: Module) -> list[np.ndarray]:
     if not isinstance(model, Module):
         raise TypeError(f"expected a dlcore Module, got {type(model).__name__}")
-    return [g for _, _, g in model.named_parameters() if g is not None]
+    return [p.grad for _, p in model.named_parameters() if p.grad is not None]
 
 
 def _threshold(c, what: str) -> float:

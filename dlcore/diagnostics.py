@@ -157,7 +157,7 @@ def layer_stats(model: Module, optimizer=None) -> list[dict]:
             rec.update(_linear_record(layer, f"{i}.", optimizer))
         else:
             rec["kind"] = "other"
-            gn = [np.linalg.norm(g) for _, _, g in layer.named_parameters() if g is not None]
+            gn = [np.linalg.norm(p.grad) for _, p in layer.named_parameters() if p.grad is not None]
             if gn:
                 rec["grad_norm"] = float(np.sqrt(np.sum(np.square(gn))))
         out.append(rec)
@@ -172,7 +172,8 @@ def param_grad_norms(model: Module, key: str = "W") -> tuple[list[str], np.ndarr
     norms are Nielsen's :math:`\\lVert\\delta^l\\rVert` summed over the batch.
     """
     names, norms = [], []
-    for name, _, g in model.named_parameters():
+    for name, p in model.named_parameters():
+        g = p.grad
         if name.rsplit(".", 1)[-1] == key and g is not None:
             names.append(name)
             norms.append(float(np.linalg.norm(g)))

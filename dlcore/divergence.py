@@ -56,7 +56,8 @@ def find_nonfinite_forward(model):
 def find_nonfinite_grad(model):
     """Name of the first parameter, in backward order, whose gradient is not finite (or None)."""
     names = getattr(model, "layers", None)
-    for name, _, g in reversed(list(model.named_parameters())):   # backward order: where it first appeared
+    for name, p in reversed(list(model.named_parameters())):   # backward order: where it first appeared
+        g = p.grad
         if g is not None and not np.all(np.isfinite(g)):
             if names is not None:
                 top = int(name.split(".")[0])
@@ -67,7 +68,8 @@ def find_nonfinite_grad(model):
 
 def grads_finite(model) -> bool:
     # one sum per array is far cheaper than isfinite on every entry; confirm on a hit
-    for _, _, g in model.named_parameters():
+    for _, p in model.named_parameters():
+        g = p.grad
         if g is not None and not np.isfinite(g.sum()):
             return find_nonfinite_grad(model) is None
     return True

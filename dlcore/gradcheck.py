@@ -134,13 +134,13 @@ def check_module(module: Module, X, rng=0, h: float = 1e-6, training: bool = Tru
     module.forward(X, training=training)
     dX = module.backward(R)
     analytic = {"input": np.array(dX, copy=True)}
-    for name, _, g in module.named_parameters():
-        analytic[name] = np.array(g, copy=True)
+    for name, p in module.named_parameters():
+        analytic[name] = np.array(p.grad, copy=True)
 
     report = GradCheckReport()
     report.results.append(_result("input", analytic["input"], numerical_gradient(loss_of_input, X, h)))
     if params:
-        for name, p, _ in list(module.named_parameters()):
+        for name, p in [(n, q.data) for n, q in module.named_parameters()]:
             def loss_of_param(v, p=p):
                 saved = p.copy()
                 p[...] = v

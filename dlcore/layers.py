@@ -40,6 +40,8 @@ class Linear(Module):
         Constant initial bias when ``b`` is not given.
     """
 
+    param_roles = {"W": "weight", "b": "bias"}
+
     def __init__(self, n_in: int, n_out: int, init="he", rng=None, dtype=np.float64,
                  W=None, b=None, bias: float = 0.0, init_kwargs: dict | None = None):
         super().__init__()

@@ -24,19 +24,53 @@ checks, so a new layer is tested the moment it exists.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from .rng import as_generator  # noqa: F401  (re-exported: modules take rng= the dlcore way)
 
-__all__ = ["Module", "ShapeError", "as_generator"]
+__all__ = ["Module", "Parameter", "ShapeError", "as_generator"]
 
 
 class ShapeError(ValueError):
     """An array has the wrong shape or dimension for the layer it meets."""
 
 
+@dataclass(frozen=True, eq=False)
+class Parameter:
+    """One learned array of a module, as :meth:`Module.named_parameters` yields it (like PyTorch's
+    ``for name, p in model.named_parameters(): p.grad``): ``data`` (the array the module owns; update
+    it in place), ``grad`` (from the last backward pass, or None) and ``role``: ``"weight"`` for a
+    weight matrix (what weight decay shrinks), ``"bias"``, or another name a module declares."""
+    module: "Module"
+    key: str
+
+    @property
+    def data(self) -> np.ndarray:
+        return self.module.params[self.key]
+
+    @property
+    def grad(self) -> np.ndarray | None:
+        return self.module.grads.get(self.key)
+
+    @property
+    def role(self) -> str:
+        return self.module.param_role(self.key)
+
+    shape = property(lambda self: self.data.shape)
+    size = property(lambda self: self.data.size)
+    dtype = property(lambda self: self.data.dtype)
+
+    def __repr__(self):
+        return f"Parameter({type(self.module).__name__}.{self.key}, shape={self.shape}, role={self.role!r})"
+
+
 class Module:
     """Base class: see the module docstring for the contract."""
+
+    #: roles of this module's parameters by key; undeclared ones are "weight" if 2-D or more, else "other"
+    param_roles: dict[str, str] = {}
 
     def __init__(self):
         self.params: dict[str, np.ndarray] = {}
@@ -88,11 +122,16 @@ class Module:
         return out
 
     def named_parameters(self, prefix: str = ""):
-        """Yield ``(name, param, grad)`` for every learned array, e.g. ``("0.W", W, dW)``."""
-        for k, p in self.params.items():
-            yield prefix + k, p, self.grads.get(k)
+        """Yield ``(name, parameter)`` for every learned array, e.g. ``("0.W", p)`` with ``p.data``,
+        ``p.grad`` and ``p.role`` (:class:`Parameter`), children after their parent, depth first."""
+        for k in self.params:
+            yield prefix + k, Parameter(self, k)
         for i, c in enumerate(self.children()):
             yield from c.named_parameters(f"{prefix}{i}.")
+
+    def param_role(self, key: str) -> str:
+        """The role of parameter ``key``: declared in ``param_roles``, else by shape."""
+        return self.param_roles.get(key) or ("weight" if np.ndim(self.params[key]) >= 2 else "other")
 
     def zero_grad(self) -> None:
         for m in self.modules():
@@ -100,7 +139,7 @@ class Module:
                 m.grads[k] = np.zeros_like(p)
 
     def n_params(self) -> int:
-        return int(sum(p.size for _, p, _ in self.named_parameters()))
+        return int(sum(p.size for _, p in self.named_parameters()))
 
     def state_dict(self) -> dict[str, np.ndarray]:
         """Copies of every parameter and buffer, keyed by dotted name."""

@@ -8,7 +8,8 @@ An optimiser is bound to a model and updates its parameters **in place**
 
 where ``g`` already includes the L2 penalty's gradient
 :math:`\\lambda W` when ``weight_decay`` :math:`=\\lambda > 0` (applied to
-weight matrices ``"W"`` only, not to biases),
+parameters whose role is ``"weight"``, the weight matrices; not to biases or
+activation slopes),
 
 and may keep per-parameter state in ``self.state[key]``. ``step()`` applies
 all deltas and, with ``track_updates=True``, keeps them in
@@ -48,18 +49,16 @@ class Optimizer:
         """Apply one update to every parameter of the model."""
         self.t += 1
         updates = {}
-        for prefix, mod in self.model._flat_with_names():
-            for k, p in mod.params.items():
-                g = mod.grads.get(k)
-                if g is None:
-                    continue
-                key = prefix + k
-                if self.weight_decay and k == "W":      # L2 penalty on weights, not biases
-                    g = g + self.weight_decay * p
-                d = self.delta(key, p, g)
-                p += d.astype(p.dtype, copy=False)
-                if self.track_updates:
-                    updates[key] = d
+        for key, param in self.model.named_parameters():
+            p, g = param.data, param.grad
+            if g is None:
+                continue
+            if self.weight_decay and param.role == "weight":   # L2 penalty on weight matrices only
+                g = g + self.weight_decay * p
+            d = self.delta(key, p, g)
+            p += d.astype(p.dtype, copy=False)
+            if self.track_updates:
+                updates[key] = d
         self.last_updates = updates
 
     def __repr__(self):

@@ -47,8 +47,8 @@ def test_residual_shape_mismatch_is_a_clear_error():
 def test_residual_mlp_has_the_plain_nets_weights_and_nested_params():
     plain = mlp([6, 5, 5, 5, 2], activation="tanh", init="xavier", rng=3)
     res = residual_mlp(6, 5, 2, 2, activation="tanh", init="xavier", rng=3)
-    p_plain = [p for n, p, _ in plain.named_parameters() if n.endswith("W")]
-    p_res = [p for n, p, _ in res.named_parameters() if n.endswith("W")]
+    p_plain = [p.data for n, p in plain.named_parameters() if n.endswith("W")]
+    p_res = [p.data for n, p in res.named_parameters() if n.endswith("W")]
     assert len(p_plain) == len(p_res) == 4
     assert all(np.array_equal(a, b) for a, b in zip(p_plain, p_res))
     assert res.n_params() == plain.n_params()
@@ -57,35 +57,35 @@ def test_residual_mlp_has_the_plain_nets_weights_and_nested_params():
     with pytest.raises(ValueError, match="branch_scale must be"):
         residual_mlp(6, 5, 2, 2, branch_scale=-1.0)
     small = residual_mlp(6, 5, 2, 2, activation="tanh", init="xavier", rng=3, branch_scale=0.1)
-    w_small = [p for n, p, _ in small.named_parameters() if n.endswith("W")]
+    w_small = [p.data for n, p in small.named_parameters() if n.endswith("W")]
     assert np.allclose(w_small[1], 0.1 * p_res[1]) and np.array_equal(w_small[0], p_res[0])
 
 
 # ---------------------------------------------------------------- clipping
 def test_clip_by_global_norm_rescales_all_together_and_returns_pre_norm():
     net = _net_with_grads()
-    before = [g.copy() for _, _, g in net.named_parameters()]
+    before = [p.grad.copy() for _, p in net.named_parameters()]
     norm = global_grad_norm(net)
     assert norm > 1.0
     pre = clip_by_global_norm(net, 1.0)
     assert pre == pytest.approx(norm)
     assert global_grad_norm(net) == pytest.approx(1.0, rel=1e-9)
-    ratios = [g / b for (_, _, g), b in zip(net.named_parameters(), before) if np.all(b != 0)]
+    ratios = [p.grad / b for (_, p), b in zip(net.named_parameters(), before) if np.all(b != 0)]
     assert np.allclose(np.concatenate([r.ravel() for r in ratios]), 1.0 / norm)  # same direction
 
 
 def test_clip_by_global_norm_leaves_small_gradients_alone():
     net = _net_with_grads()
-    before = [g.copy() for _, _, g in net.named_parameters()]
+    before = [p.grad.copy() for _, p in net.named_parameters()]
     clip_by_global_norm(net, 1e6)
-    assert all(np.array_equal(g, b) for (_, _, g), b in zip(net.named_parameters(), before))
+    assert all(np.array_equal(p.grad, b) for (_, p), b in zip(net.named_parameters(), before))
 
 
 def test_clip_by_value():
     net = _net_with_grads()
     pre = clip_by_value(net, 0.5)
     assert pre > 0.5
-    assert max(np.abs(g).max() for _, _, g in net.named_parameters()) <= 0.5
+    assert max(np.abs(p.grad).max() for _, p in net.named_parameters()) <= 0.5
     with pytest.raises(ValueError, match="clip_value threshold must be a positive"):
         clip_by_value(net, 0)
     with pytest.raises(ValueError, match="max_norm threshold must be a positive"):

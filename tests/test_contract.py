@@ -112,7 +112,8 @@ def test_params_grads_buffers_contract(cls):
         assert not set(m.params) & set(m.buffers), "a buffer shares a name with a parameter"
     Y = module.forward(_inputs(shape, rng))
     module.backward(np.ones_like(Y))
-    for name, p, g in module.named_parameters():
+    for name, param in module.named_parameters():
+        p, g = param.data, param.grad
         assert g is not None and g.shape == p.shape and g.dtype == p.dtype, name
 
 
@@ -144,8 +145,8 @@ def test_determinism_under_a_seed(cls):
         X = _inputs(shape, rng)
         Y = module.forward(X, training=True)
         module.backward(np.ones_like(Y))
-        outs.append((Y, [p.copy() for _, p, _ in module.named_parameters()],
-                     [g.copy() for _, _, g in module.named_parameters()]))
+        outs.append((Y, [p.data.copy() for _, p in module.named_parameters()],
+                     [p.grad.copy() for _, p in module.named_parameters()]))
     (Y1, P1, G1), (Y2, P2, G2) = outs
     assert np.array_equal(Y1, Y2)
     assert all(np.array_equal(a, b) for a, b in zip(P1, P2))

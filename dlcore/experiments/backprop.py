@@ -235,7 +235,7 @@ def gradcheck_vs_h(bug: str = "none", hs=None, dtype=np.float64, seed: int = 0, 
     R = data.standard_normal((batch, 3))
     net.forward(X)
     net.backward(R)
-    analytic = [np.array(g, copy=True) for _, _, g in net.named_parameters()]
+    analytic = [np.array(p.grad, copy=True) for _, p in net.named_parameters()]
     analytic.insert(0, net.backward(R))
     Xd = X.astype(dtype)
 
@@ -253,7 +253,7 @@ def gradcheck_vs_h(bug: str = "none", hs=None, dtype=np.float64, seed: int = 0, 
         return float(np.sum(low.forward(v.astype(dtype)).astype(np.float64) * R))
 
     errs = []
-    params = [p for _, p, _ in low.named_parameters()]
+    params = [p.data for _, p in low.named_parameters()]
     for h in hs:
         worst = rel_error(analytic[0], numerical_gradient(f_input, X, h))
         for g, p in zip(analytic[1:], params):
