@@ -39,8 +39,8 @@ def test_errors():
         SGD(net, lr=0)
     with pytest.raises(ValueError, match="weight_decay"):
         SGD(net, lr=0.1, weight_decay=-1)
-    with pytest.raises(ValueError, match="unknown optimiser 'adam'"):
-        get_optimizer("adam", net, lr=0.1)
+    with pytest.raises(ValueError, match="unknown optimiser 'lion'"):
+        get_optimizer("lion", net, lr=0.1)
     with pytest.raises(TypeError, match="dlcore Module"):
         SGD([np.zeros(2)], lr=0.1)
 

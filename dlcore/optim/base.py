@@ -1,4 +1,4 @@
-"""Optimisers on one shared interface (chapter 01; chapter 05 adds the rest).
+"""The optimiser interface, plain gradient descent and the registry (chapter 01; chapter 05 adds the rest).
 
 An optimiser is bound to a model and updates its parameters **in place**
 (the model owns them) from the gradients its last backward pass left in
@@ -19,9 +19,25 @@ from __future__ import annotations
 
 import numpy as np
 
-from .module import Module
+from ..module import Module
 
-__all__ = ["Optimizer", "SGD", "OPTIMIZERS", "get_optimizer"]
+__all__ = ["Optimizer", "SGD", "OPTIMIZERS", "get_optimizer", "register", "check_beta", "check_eps"]
+
+
+def check_beta(name: str, value) -> float:
+    """``value`` as a float in [0, 1) (a decay rate or momentum factor), else a ValueError naming it."""
+    v = float(value)
+    if not (0.0 <= v < 1.0):
+        raise ValueError(f"{name} must lie in [0, 1), got {value}")
+    return v
+
+
+def check_eps(value, name: str = "eps") -> float:
+    """``value`` as a positive finite float, else a ValueError."""
+    v = float(value)
+    if not (np.isfinite(v) and v > 0):
+        raise ValueError(f"{name} must be a positive finite number, got {value}")
+    return v
 
 
 class Optimizer:
@@ -66,17 +82,30 @@ class Optimizer:
 
 
 class SGD(Optimizer):
-    """Plain gradient descent :math:`\\theta \\leftarrow \\theta - \\eta\\, g`."""
+    """Plain gradient descent :math:`\\theta_t = \\theta_{t-1} - \\eta\\, g_t` (chapter 01)."""
+
+    name = "sgd"
 
     def delta(self, key, p, g):
         return -self.lr * g
 
 
-OPTIMIZERS = {"sgd": SGD}
+#: name -> class; every optimiser of dlcore.optim registers itself here
+OPTIMIZERS: dict[str, type] = {"sgd": SGD}
+
+
+def register(name: str):
+    """Class decorator: make an optimiser available to :func:`get_optimizer` (and ``fit``) by name."""
+    def deco(cls):
+        OPTIMIZERS[name] = cls
+        cls.name = name
+        return cls
+    return deco
 
 
 def get_optimizer(name, model: Module, **kwargs) -> Optimizer:
-    """Build an optimiser by name (``"sgd"``) or pass an instance through."""
+    """Build an optimiser by name (``"sgd"``, ``"adam"``, ... see :data:`OPTIMIZERS`) or pass an
+    instance through. Keyword arguments go to its constructor (``lr``, ``momentum``, ``betas`` ...)."""
     if isinstance(name, Optimizer):
         return name
     if not isinstance(name, str) or name.lower() not in OPTIMIZERS:

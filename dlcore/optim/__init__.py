@@ -1,0 +1,36 @@
+"""Optimisers on one shared interface (chapter 01: SGD; chapter 05: the rest).
+
+An optimiser is bound to a model and updates its parameters **in place**
+(the model owns them) from the gradients its last backward pass left in
+``module.grads``. Subclasses implement one method,
+
+``delta(key, p, g) -> array``: the change to add to parameter ``p``,
+
+where ``g`` already includes the L2 penalty's gradient :math:`\\lambda W` when
+``weight_decay`` :math:`=\\lambda > 0` (applied to parameters whose role is
+``"weight"``), and keep per-parameter state in ``self.state[key]``. ``lr`` may be
+changed between steps (``dlcore.schedules``). Every optimiser's update rule is in
+its docstring and is checked in ``tests/test_optim_rules.py`` against a separate
+reference implementation of the published rule.
+
+=============  ===========================  ==============================
+name           class                        module
+=============  ===========================  ==============================
+``sgd``        :class:`SGD`                 :mod:`dlcore.optim.base`
+``momentum``   :class:`Momentum`            :mod:`dlcore.optim.momentum`
+``nesterov``   :class:`Nesterov`            :mod:`dlcore.optim.momentum`
+``adagrad``    :class:`Adagrad`             :mod:`dlcore.optim.adaptive`
+``rmsprop``    :class:`RMSprop`             :mod:`dlcore.optim.adaptive`
+``adadelta``   :class:`Adadelta`            :mod:`dlcore.optim.adaptive`
+``adam``       :class:`Adam`                :mod:`dlcore.optim.adam`
+``adamax``     :class:`Adamax`              :mod:`dlcore.optim.adam`
+``nadam``      :class:`Nadam`               :mod:`dlcore.optim.adam`
+=============  ===========================  ==============================
+"""
+from .base import OPTIMIZERS, SGD, Optimizer, check_beta, check_eps, get_optimizer, register
+from .momentum import Momentum, Nesterov
+from .adaptive import Adadelta, Adagrad, RMSprop
+from .adam import Adam, Adamax, Nadam
+
+__all__ = ["Optimizer", "SGD", "Momentum", "Nesterov", "Adagrad", "RMSprop", "Adadelta", "Adam", "Adamax",
+           "Nadam", "OPTIMIZERS", "get_optimizer", "register", "check_beta", "check_eps"]
