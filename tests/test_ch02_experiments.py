@@ -162,7 +162,7 @@ def test_clipping_over_seeds_errors():
 
 # ---------------------------------------------------------------- 5-7. residual, shape and remedies
 RES_SIG = dict(depth=20, activation="sigmoid", init="xavier", steps=200, lr=0.3)
-RES_RELU = dict(depth=20, activation="relu", init="he", steps=200)
+RES_RELU = dict(depth=20, activation="relu", init="he", steps=200, eval_every=200)   # scored at the end only
 
 
 def test_residual_keeps_the_first_layer_alive():
