@@ -47,9 +47,9 @@ from dlcore.experiments import activations_speed as sp    # §3.6: training spee
 from dlcore.experiments import activations_train as tr    # §3.5, §3.7: dead units, saturation
 from dlcore.experiments.common import CHANCE, SEEDS, over_seeds, pm, pm_steps
 from widgets.ch03_activations import (DeadReluExplorer, FunctionExplorer, NonlinearExplorer, SaturationExplorer,
-                                      SoftmaxExplorer, SpeedExplorer, ZigzagExplorer, plot_boundaries, plot_curves,
-                                      plot_dead, plot_mish_errata, plot_saturation, plot_softmax, plot_zigzag,
-                                      plot_zoo)
+                                      SoftmaxExplorer, SpeedExplorer, ZigzagExplorer)
+from widgets.ch03_plots import (ZOO_PLOT_PARAMS, plot_boundaries, plot_curves, plot_dead, plot_mish_errata,
+                                plot_saturation, plot_softmax, plot_zigzag, plot_zoo)
 from widgets.notebook import setup
 
 setup(precision=4)   # one BLAS thread (small matrices), print and figure defaults
@@ -234,7 +234,7 @@ FunctionExplorer()
 # since with $\beta=1$ it is SiLU, the next panel:
 
 # %%
-plot_zoo()
+plot_zoo({n: ex.properties(n, ZOO_PLOT_PARAMS.get(n), lo=-4, hi=4, n=801) for n in ex.ZOO})
 plt.show()
 
 # %% [markdown]
@@ -421,7 +421,7 @@ speed = sp.training_speed(("sigmoid", "tanh", "relu", "elu", "selu", "silu", "mi
 print(f"steps to {speed['target']:.0%} training accuracy, and final training accuracy; mean ± sd over seeds {SEEDS}:")
 for a, h, acc in zip(speed["activations"], speed["steps_to_target"], speed["final_acc"]):
     print(f"{a:8s} {pm_steps(h, 400):36s} final acc {pm(acc)}")
-plot_curves(speed["activations"], speed["loss"])
+plot_curves(speed)
 plt.show()
 
 # %% [markdown]
@@ -452,7 +452,7 @@ fac = sp.sigmoid_factorial(seeds=SEEDS, steps=400)
 print(f"steps to {fac['target']:.0%} accuracy, and final accuracy; mean ± sd over seeds {SEEDS}:")
 for lab, h, acc in zip(fac["labels"], fac["steps_to_target"], fac["final_acc"]):
     print(f"{lab:32s} {pm_steps(h, fac['steps']):36s} final acc {pm(acc)}")
-plot_curves(fac["labels"], fac["loss"])
+plot_curves(fac)
 plt.show()
 
 # %% [markdown]

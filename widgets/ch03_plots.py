@@ -1,6 +1,7 @@
-"""Chapter 03 static figures: the zoo grid, decision boundaries, dead units, curves, zig-zag, saturation,
-softmax and the Mish errata. Each takes the data a :mod:`dlcore.experiments.activations` or
-:mod:`dlcore.experiments.activations_train` / ``activations_speed`` function returns and an optional ``ax``/``axes``.
+"""Chapter 03 figures: each ``plot_x(result, ax=None)`` draws a result that the notebook cell computed
+with :mod:`dlcore.experiments.activations`, ``activations_train`` or ``activations_speed``; nothing is
+computed here (see :mod:`widgets.plots`). The figures an explorer also shows are the panels of
+:mod:`widgets.ch03_panels`, which the explorers of :mod:`widgets.ch03_activations` build the same way.
 """
 from __future__ import annotations
 
@@ -8,19 +9,60 @@ import warnings
 
 import numpy as np
 
-from dlcore.experiments import activations as ex
 from dlcore.experiments.common import pm
+from widgets.ch03_panels import (BoundaryPanel, CurvesPanel, DeadRunPanel, FunctionPanel, SaturationRunPanel,
+                                 SoftmaxPanel, ZigzagPanel)
+from widgets.plots import axes
 
-__all__ = ["plot_zoo", "plot_boundaries", "plot_dead", "plot_curves", "plot_zigzag", "plot_saturation", "plot_softmax", "plot_mish_errata"]
+__all__ = ["ZOO_PLOT_PARAMS", "plot_function", "plot_boundaries", "plot_dead_run", "plot_curves", "plot_zigzag_run",
+           "plot_saturation_run", "plot_softmax_jacobian", "plot_zoo", "plot_dead", "plot_zigzag", "plot_saturation",
+           "plot_softmax", "plot_mish_errata"]
+
+#: parameters the zoo figure uses where the default would duplicate another panel
+ZOO_PLOT_PARAMS = {"swish": {"beta": 2.0}}
 
 
-def _ax(ax, **kw):
-    if ax is None:
-        import matplotlib.pyplot as plt
-        _, ax = plt.subplots(**kw)
-    return ax
+# ------------------------------------------------------------------ figures an explorer also shows
+def plot_function(p: dict, ax=None):
+    """:class:`~widgets.ch03_panels.FunctionPanel` of ``ex.properties(name, params, -6, 6, 601)``."""
+    return FunctionPanel.plot(p, ax)
 
 
+def plot_boundaries(r: dict, ax=None, show_acc: bool = True):
+    """Decision regions of ``ex.why_nonlinear(...)``'s linear and nonlinear nets; titles with the
+    training accuracies unless ``show_acc=False`` (:class:`~widgets.ch03_panels.BoundaryPanel`)."""
+    return BoundaryPanel.plot(r, ax, show_acc=show_acc)
+
+
+def plot_dead_run(r: dict, ax=None):
+    """:class:`~widgets.ch03_panels.DeadRunPanel` of one ``tr.dead_relu(...)`` run."""
+    return DeadRunPanel.plot(r, ax)
+
+
+def plot_curves(result: dict, ax=None, smooth: int = 10):
+    """Loss curves of ``sp.training_speed(...)`` (labelled by ``result["activations"]``) or of
+    ``sp.sigmoid_factorial(...)`` (``result["labels"]``), running means of ``smooth`` steps."""
+    labels = result["labels"] if "labels" in result else result["activations"]
+    return CurvesPanel.plot(result, ax, labels=labels, smooth=smooth)
+
+
+def plot_zigzag_run(r: dict, ax=None):
+    """:class:`~widgets.ch03_panels.ZigzagPanel` of one ``sp.zigzag(...)`` run."""
+    return ZigzagPanel.plot(r, ax)
+
+
+def plot_saturation_run(r: dict, ax=None):
+    """:class:`~widgets.ch03_panels.SaturationRunPanel` of one ``tr.saturation_over_training(...)`` run."""
+    return SaturationRunPanel.plot(r, ax, layers=np.shape(r["saturated"])[1])
+
+
+def plot_softmax_jacobian(d: dict, ax=None):
+    """:class:`~widgets.ch03_panels.SoftmaxPanel` of ``{"p", "naive", "J"}`` at one temperature
+    (from ``ex.softmax_temperature`` and ``ex.softmax_overflow``)."""
+    return SoftmaxPanel.plot(d, ax, k=len(d["p"]))
+
+
+# ------------------------------------------------------------------ notebook-only figures
 def _breaks(x, y, jump=0.2):
     """``y`` with NaN inserted where it jumps (a derivative's discontinuity), so no vertical line is drawn."""
     y = np.array(y, dtype=float)
@@ -28,53 +70,28 @@ def _breaks(x, y, jump=0.2):
     return np.insert(x, j + 1, np.nan), np.insert(y, j + 1, np.nan)
 
 
-#: parameters the zoo figure uses where the default would duplicate another panel
-ZOO_PLOT_PARAMS = {"swish": {"beta": 2.0}}
-
-
-def plot_zoo(names=ex.ZOO, ncols=5, axes=None):
-    """A grid of small panels: f (solid) and f' (dashed, broken at jumps) of each function on [-4, 4].
-
-    Swish is drawn with beta = 2 (with beta = 1 it is SiLU, the next panel).
-    """
-    import matplotlib.pyplot as plt
-    fig = None
-    if axes is None:
-        nrows = int(np.ceil(len(names) / ncols))
-        fig, axes = plt.subplots(nrows, ncols, figsize=(2.2 * ncols, 1.9 * nrows + 0.4), sharex=True, sharey=True)
-    axes = np.ravel(axes)
-    for a, n in zip(axes, names):
-        prm = ZOO_PLOT_PARAMS.get(n, {})
-        p = ex.properties(n, prm, lo=-4, hi=4, n=801)
+def plot_zoo(results: dict, ax=None, ncols: int = 5, params: dict = ZOO_PLOT_PARAMS):
+    """A grid of small panels from ``{name: ex.properties(name, params.get(name), -4, 4, 801)}``: f (solid)
+    and f' (dashed, broken at jumps) of each function. ``params``: the parameters named in the titles
+    (Swish is drawn with beta = 2: with beta = 1 it is SiLU, the next panel). Returns the axes (flat)."""
+    nrows = int(np.ceil(len(results) / ncols))
+    new = ax is None
+    ax = axes(ax, ncols, nrows, figsize=(2.2 * ncols, 1.9 * nrows + 0.4), sharex=True, sharey=True, layout=None)
+    for a, (n, p) in zip(ax, results.items()):
         (lf,) = a.plot(p["x"], p["y"], lw=1.8, color="C0")
         (ld,) = a.plot(*_breaks(p["x"], p["dy"]), "--", lw=1.3, color="C1")
         a.axhline(0, color="0.75", lw=0.6)
         a.axvline(0, color="0.75", lw=0.6)
         a.set_ylim(-2, 3)
-        title = n + "".join(f" ({k}={v:g})" for k, v in prm.items())
-        a.set_title(title, fontsize=9)
-    for a in axes[len(names):]:
+        a.set_title(n + "".join(f" ({k}={v:g})" for k, v in params.get(n, {}).items()), fontsize=9)
+    for a in ax[len(results):]:
         a.set_visible(False)
-    if fig is not None:
+    if new:
+        fig = ax[0].figure
         fig.legend([lf, ld], ["f(x)", "f'(x)"], loc="upper center", ncol=2, fontsize=9, frameon=False)
         fig.supxlabel("x", fontsize=9)
         fig.tight_layout(rect=(0, 0, 1, 0.95))
-    return axes
-
-
-def plot_boundaries(r, axes=None):
-    """Decision regions of :func:`why_nonlinear`'s linear and nonlinear nets."""
-    import matplotlib.pyplot as plt
-    if axes is None:
-        _, axes = plt.subplots(1, 2, figsize=(8, 3.4))
-    ext = (r["gx"][0], r["gx"][-1], r["gy"][0], r["gy"][-1])
-    for a, tag in zip(axes, ("linear", "nonlinear")):
-        a.imshow(r[f"grid_{tag}"], origin="lower", extent=ext, cmap="coolwarm", alpha=0.4, aspect="auto", vmin=0, vmax=2)
-        a.scatter(r["X"][:, 0], r["X"][:, 1], c=np.array(["C0", "C3", "C2"])[r["y"]], s=5)
-        a.set_title(f"{tag}: train acc {r[f'acc_{tag}']:.2f}", fontsize=10)
-        a.set(xlabel="$x_1$", xlim=ext[:2], ylim=ext[2:])
-    axes[0].set_ylabel("$x_2$")
-    return axes
+    return ax
 
 
 def _over_seeds(r, key):
@@ -95,49 +112,38 @@ def _acc_label(r):
     return f"{acc:.2f}" if acc.ndim == 0 else pm(acc)
 
 
-def plot_dead(results: dict, axes=None):
-    """``{label: dead_relu(...)}`` -> inactive fraction of each hidden layer vs step (one panel per layer).
+def plot_dead(results: dict, ax=None):
+    """``{label: tr.dead_relu(...)}`` -> inactive fraction of each hidden layer vs step (one panel per layer).
 
-    A value may also be ``over_seeds(dead_relu, ...)``: the line is then the mean over seeds and the
+    A value may also be ``over_seeds(tr.dead_relu, ...)``: the line is then the mean over seeds and the
     shaded band spans the seeds (min to max). The legend sits below the panels, where it cannot cover a curve.
     """
-    import matplotlib.pyplot as plt
-    fig = None
-    if axes is None:
-        fig, axes = plt.subplots(1, 2, figsize=(8, 3.9), sharey=True)
+    new = ax is None
+    ax = axes(ax, 2, figsize=(8, 3.9), sharey=True, layout=None)
     for j, (label, r) in enumerate(results.items()):
         steps, mean, lo, hi = _over_seeds(r, "inactive")
-        for i, a in enumerate(axes):
+        for i, a in enumerate(ax):
             a.plot(steps, mean[:, i], color=f"C{j}", label=f"{label} (acc {_acc_label(r)})")
             if lo is not None:
                 a.fill_between(steps, lo[:, i], hi[:, i], color=f"C{j}", alpha=0.15, lw=0)
-    for i, a in enumerate(axes):
+    for i, a in enumerate(ax):
         a.set(xlabel="step", ylim=(-0.02, 1.02), title=f"hidden layer {i + 1}")
-    axes[0].set_ylabel("inactive fraction" + (" (band: seeds)" if lo is not None else ""))
-    if fig is not None:
-        h, lab = axes[0].get_legend_handles_labels()
+    ax[0].set_ylabel("inactive fraction" + (" (band: seeds)" if lo is not None else ""))
+    if new:
+        fig = ax[0].figure
+        h, lab = ax[0].get_legend_handles_labels()
         fig.legend(h, lab, loc="lower center", ncol=3, fontsize=8, frameon=False)
         fig.tight_layout(rect=(0, 0.13, 1, 1))
-    return axes
-
-
-def plot_curves(labels, loss, ax=None, smooth=10):
-    """Loss curves (one row of ``loss`` per label), smoothed by a running mean of ``smooth`` steps."""
-    ax = _ax(ax, figsize=(6.5, 3))
-    k = np.ones(smooth) / smooth
-    for lab, c in zip(labels, loss):
-        ax.plot(np.arange(smooth, len(c) + 1), np.convolve(c, k, mode="valid"), label=lab)
-    ax.set(yscale="log", xlabel="step", ylabel=f"training loss ({smooth}-step mean)")
-    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     return ax
 
 
-def plot_zigzag(pos, cen, ax=None):
-    """Weight paths of :func:`zigzag` with all-positive and with centred inputs; the legend gives the share of
+def plot_zigzag(pos: dict, cen: dict, ax=None):
+    """Weight paths of ``sp.zigzag`` with all-positive and with centred inputs; the legend gives the share of
     same-sign updates among the non-zero ones (updates are exactly 0 once w = w*)."""
-    ax = _ax(ax, figsize=(4, 4))
+    ax = axes(ax, figsize=(4, 4), layout=None)
     for r, lab in ((pos, "all-positive inputs"), (cen, "zero-centred inputs")):
-        ax.plot(r["path"][:, 0], r["path"][:, 1], ".-", ms=3, lw=0.8, label=f"{lab}: {r['same_sign']:.0%} of {r['n_updates']} non-zero updates same-sign")
+        ax.plot(r["path"][:, 0], r["path"][:, 1], ".-", ms=3, lw=0.8,
+                label=f"{lab}: {r['same_sign']:.0%} of {r['n_updates']} non-zero updates same-sign")
     ax.plot(*pos["w_star"], "k*", ms=12, label="$w^*$")
     ax.plot([0], [0], "ko", ms=4)
     ax.set(xlabel="$w_1$", ylabel="$w_2$", title="SGD path from $w=0$")
@@ -146,11 +152,11 @@ def plot_zigzag(pos, cen, ax=None):
 
 
 def plot_saturation(results: dict, ax=None):
-    """``{label: saturation_over_training(...)}`` -> saturated fraction of each hidden layer vs step.
+    """``{label: tr.saturation_over_training(...)}`` -> saturated fraction of each hidden layer vs step.
 
-    A value may also be ``over_seeds(saturation_over_training, ...)``: mean over seeds, band min to max.
+    A value may also be ``over_seeds(tr.saturation_over_training, ...)``: mean over seeds, band min to max.
     """
-    ax = _ax(ax, figsize=(6, 3))
+    ax = axes(ax, figsize=(6, 3), layout=None)
     for j, (label, r) in enumerate(results.items()):
         steps, mean, lo, hi = _over_seeds(r, "saturated")
         for i in range(mean.shape[1]):
@@ -162,9 +168,9 @@ def plot_saturation(results: dict, ax=None):
     return ax
 
 
-def plot_softmax(r, ax=None):
-    """Probabilities of :func:`softmax_temperature` for each temperature (grouped bars)."""
-    ax = _ax(ax, figsize=(5, 3))
+def plot_softmax(r: dict, ax=None):
+    """Probabilities of ``ex.softmax_temperature`` for each temperature (grouped bars)."""
+    ax = axes(ax, figsize=(5, 3), layout=None)
     n, K = r["probs"].shape
     w = 0.8 / n
     for i in range(n):
@@ -174,9 +180,9 @@ def plot_softmax(r, ax=None):
     return ax
 
 
-def plot_mish_errata(r, ax=None):
-    """Mish with ln (right) and with log10 (the notes' code)."""
-    ax = _ax(ax, figsize=(5, 3))
+def plot_mish_errata(r: dict, ax=None):
+    """Mish with ln (right) and with log10 (the notes' code), from ``ex.mish_errata()``."""
+    ax = axes(ax, figsize=(5, 3), layout=None)
     ax.plot(r["x"], r["right"], label="Mish, natural log (right)")
     ax.plot(r["x"], r["wrong"], "--", label="with log10 (the notes' code)")
     ax.plot(r["points"], r["right_at"], "o", color="C0")
