@@ -36,7 +36,8 @@ import numpy as np
 from dlcore import check_module, numerical_gradient, rel_error
 from dlcore.exercises import ch01
 from dlcore.experiments import backprop as ex
-from widgets.ch01_backprop import GradCheckExplorer, WorkedExampleExplorer, plot_gradcheck, plot_network, plot_training
+from widgets.ch01_backprop import GradCheckExplorer, WorkedExampleExplorer
+from widgets.ch01_plots import plot_gradcheck, plot_network, plot_training
 from widgets.notebook import setup
 
 setup(precision=8)   # one BLAS thread (small matrices), print and figure defaults
@@ -59,7 +60,7 @@ setup(precision=8)   # one BLAS thread (small matrices), print and figure defaul
 # %%
 net = ex.worked_net()
 print(net)
-plot_network(weights=ex.named_weights(net))
+plot_network(ex.named_weights(net))
 plt.show()
 
 # %% [markdown]
@@ -149,10 +150,7 @@ run_b = ex.train_worked(10000, update_biases=True)
 for label, r in (("weights only", run), ("weights and biases", run_b)):
     o = r["out"][-1]
     print(f"{label:18s}: E after 10000 updates = {r['error'][-1]:.4e}, outputs = {o[0]:.6f}, {o[1]:.6f}")
-fig, ax = plt.subplots(figsize=(5.5, 3.2))
-plot_training(ax, run, label="weights only")
-plot_training(ax, run_b, label="weights and biases")
-ax.legend()
+plot_training({"weights only": run, "weights and biases": run_b})
 plt.show()
 
 # %% [markdown]
@@ -241,7 +239,7 @@ for bug, what in ex.BUGS.items():
 # %%
 curves = {
     "correct, float64": ex.gradcheck_vs_h(),
-    "correct, float32": ex.gradcheck_vs_h(dtype=np.float32),
+    "correct, float32": ex.gradcheck_vs_h(dtype="float32"),
     "bug: sigma(1-x), float64": ex.gradcheck_vs_h(bug="sigmoid: derivative sigma(1-x)"),
 }
 c64, c32, bug = curves.values()
@@ -251,7 +249,7 @@ print(f"correct, float32:         relative error {'> 1e-5' if c32['best_error'] 
       "  -> never passes the 1e-6 tolerance")
 print(f"bug sigma(1-x), float64:  relative error {'> 0.5 ' if bug['best_error'] > 0.5 else '<= 0.5'} at every h"
       "  -> no h hides the bug")
-plot_gradcheck(results=curves)
+plot_gradcheck({"curves": curves})
 plt.show()
 
 # %% [markdown]

@@ -1,52 +1,59 @@
+"""Headless tests of the chapter 01 explorers and figures."""
 import matplotlib
 
 matplotlib.use("Agg")
 
+import matplotlib.pyplot as plt
 import numpy as np
+import pytest
 
-from widgets.ch01_backprop import GradCheckExplorer, WorkedExampleExplorer, plot_gradcheck, plot_network, plot_training
+import widgets.ch01_backprop as w
+import widgets.ch01_plots as p
+from dlcore.cache import clear_caches
+from dlcore.experiments import backprop as ex
+from tests.test_explorers_all import drawn, same_drawing
 
 
 def test_worked_example_explorer_steps_training():
-    e = WorkedExampleExplorer()
+    e = w.WorkedExampleExplorer()
     assert e.last_error is None
-    heights0 = [b.get_height() for b in e.bars]
-    assert heights0[4] == 0.40 - 0.5 * 0.082167040564 or abs(heights0[4] - 0.35891648) < 1e-8  # w5 after 1 update
+    heights0 = [b.get_height() for b in e.panel.bars]
+    assert abs(heights0[4] - 0.35891648) < 1e-8                  # w5 after 1 update
     png0 = e.image.value
     e.set(step=10000)
-    heights = [b.get_height() for b in e.bars]
+    heights = [b.get_height() for b in e.panel.bars]
     assert heights[4] < heights0[4] - 1.0          # w5 has been driven far down to cut o1's output
-    assert "10000 updates: E = 3.51e-05" in e.info.get_text()
+    assert "10000 updates: E = 3.51e-05" in e.info_line.value     # status text on the info line
+    assert not e.fig.axes[1].texts                                   # not inside the figure
     assert e.image.value != png0
     assert e.control_widgets["step"].value == 10000
     e.set(update_biases=True)
-    assert "E = 2.45e-06" in e.info.get_text()
-    assert heights[-2] == 0.60 and e.bars[-2].get_height() != 0.60   # b_o1 now moves
+    assert "E = 2.45e-06" in e.info_line.value
+    assert heights[-2] == 0.60 and e.panel.bars[-2].get_height() != 0.60   # b_o1 now moves
     e.set(lr=5.0)
     assert e.data["error"][10000] < 2.45e-06
 
 
 def test_gradcheck_explorer_verdicts():
-    e = GradCheckExplorer()
-    assert "passes" in e.verdict.get_text() and e.data["err"] < 1e-8
+    e = w.GradCheckExplorer()
+    assert "passes" in e.info_line.value and e.data["err"] < 1e-8
     e.set(bug="sigmoid: forgot the chain rule")
-    assert "fails" in e.verdict.get_text() and e.data["err"] > 0.1
+    assert "fails" in e.info_line.value and "right call" in e.info_line.value and e.data["err"] > 0.1
     e.set(bug="none", dtype="float32")
-    assert "fails" in e.verdict.get_text()       # float32 cannot resolve h = 1e-6
+    assert "fails" in e.info_line.value and "false alarm" in e.info_line.value  # float32 cannot resolve h = 1e-6
     e.set(h=1e-2)
     assert e.data["err"] < 1e-3
     e.set(dtype="float64", h=1e-12)
     assert e.data["err"] > 1e-6                   # rounding error dominates at tiny h
+    assert not e.fig.axes[0].texts[1:]             # only the tolerance label is Agg text
 
 
 def test_explorer_error_is_shown_and_recovers(monkeypatch):
-    e = GradCheckExplorer()
-    import widgets.ch01_backprop as mod
+    e = w.GradCheckExplorer()
 
     def boom(**kw):
         raise RuntimeError("injected")
-    monkeypatch.setattr(mod.ex, "gradcheck_vs_h", boom)
-    mod._vcurve.cache_clear()
+    monkeypatch.setattr(w.ex, "gradcheck_vs_h", boom)
     e.set(h=1e-4)
     assert "injected" in e.error_box.value and e.last_error
     monkeypatch.undo()
@@ -55,9 +62,40 @@ def test_explorer_error_is_shown_and_recovers(monkeypatch):
 
 
 def test_static_plots():
-    ax = plot_network()
+    ax = p.plot_network(ex.named_weights(ex.worked_net()))
     assert len(ax.patches) == 6
-    ax = plot_training(marker_step=10)
-    assert len(ax.lines) == 2
-    ax = plot_gradcheck()
-    assert np.all(ax.lines[0].get_ydata() > 0)
+    ax = p.plot_training({"a": ex.train_worked(100), "b": ex.train_worked(100, update_biases=True)})
+    assert len(ax.lines) == 2 and ax.get_legend() is not None
+    ax = p.plot_gradcheck({"curves": {"correct": ex.gradcheck_vs_h(), "float32": ex.gradcheck_vs_h(dtype="float32")}})
+    assert np.all(ax.lines[0].get_ydata() > 0) and ax.get_legend() is not None
+    a, b = p.plot_convergence(ex.convergence(10000))
+    assert [t.get_text() for t in a.texts] == ["-1.04", "-1.26", "-1.50"]
+    plt.close("all")
+
+
+@pytest.mark.parametrize("explorer, plot, settings", [
+    (w.WorkedExampleExplorer, p.plot_worked, {"step": 300, "lr": 2.0, "update_biases": True}),
+    (w.GradCheckExplorer, p.plot_gradcheck, {"bug": "linear: W not transposed", "dtype": "float32", "h": 1e-3}),
+])
+def test_the_notebook_figure_draws_what_the_explorer_shows(explorer, plot, settings):
+    """One figure, defined once (issue 10): for the same result, ``plot_x(result, ax)`` and the
+    explorer's panel draw the same lines, bars, texts and limits."""
+    e = explorer(**settings)
+    fig = plt.figure(figsize=explorer.figsize, layout="constrained")
+    ax = fig.subplots(1, 2) if plot is p.plot_worked else fig.subplots()
+    plot(e.data, ax)
+    assert same_drawing(drawn(fig), drawn(e.fig))
+    assert [(a.get_xlim(), a.get_ylim()) for a in fig.axes] == [(a.get_xlim(), a.get_ylim()) for a in e.fig.axes]
+    assert len(drawn(fig)) >= 4
+    plt.close(fig)
+
+
+def test_results_are_cached_once_and_immutable():
+    clear_caches()
+    r = ex.train_worked(50)
+    assert ex.train_worked(50) is r                               # one cache: dlcore.cache.cached
+    with pytest.raises(TypeError):
+        r["error"] = None
+    with pytest.raises(ValueError):
+        r["weights"][0, 0] = 1.0
+    assert not hasattr(w, "_vcurve") and not hasattr(w, "lru_cache")

@@ -11,20 +11,21 @@ and keeps both biases fixed; ``update_biases=True`` trains them too.
 """
 from __future__ import annotations
 
-from functools import lru_cache
+import copy
 
 import numpy as np
 
 from ..activations import Sigmoid
+from ..cache import cached
+from ..diagnostics import trace
 from ..gradcheck import check_module, numerical_gradient, rel_error
 from ..layers import Linear, Sequential
 from ..losses import quadratic
-from ..module import as_generator
-from ._common import readonly
+from ..rng import as_generator, spawn
 
 __all__ = [
     "WORKED", "worked_net", "weight_names", "named_weights", "forward_trace", "hand_backward",
-    "train_worked", "BUGS", "buggy_net", "gradcheck_vs_h", "catch_bug",
+    "train_worked", "worked_at", "BUGS", "buggy_net", "gradcheck_vs_h", "catch_bug",
 ]
 
 WORKED = {
@@ -69,8 +70,8 @@ def forward_trace(net: Sequential | None = None, x=None, t=None) -> dict[str, np
     net = worked_net() if net is None else net
     x = WORKED["x"] if x is None else np.asarray(x, dtype=float).reshape(1, 2)
     t = WORKED["t"] if t is None else np.asarray(t, dtype=float).reshape(1, 2)
-    out = net.forward(x)
-    net_h, out_h, net_o = net.outputs[0], net.outputs[1], net.outputs[2]
+    tr = trace(net, x)
+    net_h, out_h, net_o, out = tr[0].output, tr[1].output, tr[2].output, tr[3].output
     E_o = 0.5 * (t - out) ** 2
     return {"net_h": net_h[0], "out_h": out_h[0], "net_o": net_o[0], "out_o": out[0],
             "E_o": E_o[0], "E_total": float(E_o.sum())}
@@ -113,43 +114,52 @@ def hand_backward(net: Sequential | None = None, x=None, t=None) -> dict:
             "grads": {k: float(v) for k, v in g.items()}, "dlcore": auto}
 
 
-@lru_cache(maxsize=32)
-def _train_cached(steps, lr, update_biases):
-    net = worked_net()
-    x, t = WORKED["x"], WORKED["t"]
-    names = weight_names() + ["b_h1", "b_h2", "b_o1", "b_o2"]
-    traj = np.empty((steps + 1, len(names)))
-    errors = np.empty(steps + 1)
-    outs = np.empty((steps + 1, 2))
-    for s in range(steps + 1):
-        out = net.forward(x)
-        E, dY = quadratic(out, t, half=True)
-        errors[s], outs[s] = E, out[0]
-        nw = named_weights(net)
-        traj[s] = [nw[n] for n in names]
-        if s == steps:
-            break
-        net.backward(dY)
-        for layer in (net.layers[0], net.layers[2]):
-            layer.params["W"] -= lr * layer.grads["W"]
-            if update_biases:
-                layer.params["b"] -= lr * layer.grads["b"]
-    r = readonly(traj=traj, errors=errors, outs=outs)
-    return names, r["traj"], r["errors"], r["outs"]
-
-
+@cached(maxsize=16)
 def train_worked(steps: int = 10000, lr: float = 0.5, update_biases: bool = False) -> dict:
     """Gradient descent on the single example: error, outputs and every weight after each step.
 
-    Returns ``{"names", "weights" (steps+1, 12), "error" (steps+1,), "out" (steps+1, 2)}``;
-    row ``s`` is the state after ``s`` updates. Results are cached (read-only arrays).
+    Returns ``{"names", "weights" (steps+1, 12), "error" (steps+1,), "out" (steps+1, 2),
+    "net_o" (steps+1, 2)}``; row ``s`` is the state after ``s`` updates (cached, read-only).
     """
     if steps < 0 or int(steps) != steps:
         raise ValueError(f"steps must be a non-negative integer, got {steps}")
     if not np.isfinite(lr) or lr <= 0:
         raise ValueError(f"lr must be positive, got {lr}")
-    names, traj, errors, outs = _train_cached(int(steps), float(lr), bool(update_biases))
-    return {"names": names, "weights": traj, "error": errors, "out": outs}
+    steps, net = int(steps), worked_net()
+    x, t = WORKED["x"], WORKED["t"]
+    names = weight_names() + ["b_h1", "b_h2", "b_o1", "b_o2"]
+    l1, l2 = net.layers[0], net.layers[2]
+    # w1..w8 in the order of weight_names(): W1 = [[w1, w3], [w2, w4]], W2 = [[w5, w7], [w6, w8]]
+    order = [0, 2, 1, 3]
+    traj, errors = np.empty((steps + 1, len(names))), np.empty(steps + 1)
+    outs, net_o = np.empty((steps + 1, 2)), np.empty((steps + 1, 2))
+    for s in range(steps + 1):
+        out = net.forward(x)
+        E, dY = quadratic(out, t, half=True)
+        errors[s], outs[s], net_o[s] = E, out[0], net.outputs[2][0]
+        traj[s, :4] = l1.params["W"].ravel()[order]
+        traj[s, 4:8] = l2.params["W"].ravel()[order]
+        traj[s, 8:10], traj[s, 10:] = l1.params["b"], l2.params["b"]
+        if s == steps:
+            break
+        net.backward(dY)
+        for layer in (l1, l2):
+            layer.params["W"] -= lr * layer.grads["W"]
+            if update_biases:
+                layer.params["b"] -= lr * layer.grads["b"]
+    return {"names": names, "weights": traj, "error": errors, "out": outs, "net_o": net_o}
+
+
+def worked_at(step: int, lr: float = 0.5, update_biases: bool = False, steps: int = 10000) -> dict:
+    """The worked example's run of ``steps`` updates seen at update ``step``: what the training figure
+    draws (``{"error", "step", "weights" (12,), "init" (12,), "out" (2,), "names", "w_range"}``)."""
+    r = train_worked(steps, lr=lr, update_biases=update_biases)
+    step = int(round(step))
+    if not 0 <= step <= steps:
+        raise ValueError(f"step must be in [0, {steps}], got {step}")
+    return {"error": r["error"], "step": step, "weights": r["weights"][step], "init": r["weights"][0],
+            "out": r["out"][step], "names": r["names"],
+            "w_range": (float(r["weights"].min()), float(r["weights"].max()))}
 
 
 # ---------------------------------------------------------------- gradient checking
@@ -204,14 +214,16 @@ def buggy_net(bug: str = "none", rng=0, n=3) -> Sequential:
                       lin(n, n, init="xavier", rng=rng, bias=0.1), Sigmoid())
 
 
-def catch_bug(bug: str = "none", seed: int = 0, h: float = 1e-6, batch: int = 4):
-    """Gradient-check a buggy net: the :class:`~dlcore.gradcheck.GradCheckReport`."""
-    net = buggy_net(bug, np.random.default_rng(seed))
-    data = np.random.default_rng(seed + 1)
+def catch_bug(bug: str = "none", rng=0, h: float = 1e-6, batch: int = 4):
+    """Gradient-check a buggy net: the :class:`~dlcore.gradcheck.GradCheckReport`.
+    ``rng`` gives two independent streams: the net's weights, and the inputs and probe."""
+    weights, data = spawn(rng, 2)
+    net = buggy_net(bug, weights)
     return check_module(net, data.standard_normal((batch, 3)), rng=data, h=h)
 
 
-def gradcheck_vs_h(bug: str = "none", hs=None, dtype=np.float64, seed: int = 0, batch: int = 4) -> dict:
+@cached(maxsize=64)
+def gradcheck_vs_h(bug: str = "none", hs=None, dtype="float64", rng=0, batch: int = 4) -> dict:
     """Relative error of the worst array as the finite-difference step ``h`` varies.
 
     The analytic gradient comes from a float64 net; the numerical one from
@@ -225,12 +237,12 @@ def gradcheck_vs_h(bug: str = "none", hs=None, dtype=np.float64, seed: int = 0, 
     """
     hs = np.logspace(-12, -1, 23) if hs is None else np.asarray(hs, dtype=float)
     dtype = np.dtype(dtype)
-    net = buggy_net(bug, np.random.default_rng(seed))
-    low = buggy_net(bug, np.random.default_rng(seed))
+    weights, data = spawn(rng, 2)              # the net's weights; the inputs and the probe R
+    net = buggy_net(bug, weights)
+    low = copy.deepcopy(net)                   # the same weights, stored in dtype below
     for layer in low.layers:
         for k in layer.params:
             layer.params[k] = layer.params[k].astype(dtype)
-    data = np.random.default_rng(seed + 1)
     X = data.standard_normal((batch, 3))
     R = data.standard_normal((batch, 3))
     net.forward(X)
@@ -263,3 +275,62 @@ def gradcheck_vs_h(bug: str = "none", hs=None, dtype=np.float64, seed: int = 0, 
     k = int(np.argmin(errs))
     return {"h": hs, "rel_error": errs, "best_h": float(hs[k]), "best_error": float(errs[k]),
             "eps_mach": float(np.finfo(dtype).eps)}
+
+
+# ---------------------------------------------------------------- how training converges
+
+def convergence(steps: int = 100000, lr: float = 0.5, update_biases: bool = False) -> dict:
+    """How the worked example's error falls: the log-log slope over each decade of updates
+    (``"decades"`` (k, 2) and ``"slopes"`` (k,)), the factor per 1000 updates at the end
+    (``"late_factor"``: a constant factor means exponential decay, a straight line on a log-linear
+    plot), the final error and net inputs of the outputs, and the net inputs at which a sigmoid
+    output equals its target exactly (``"z_target"`` = logit(t), finite: ±4.6 for 0.01/0.99)."""
+    r = train_worked(steps, lr=lr, update_biases=update_biases)
+    E = r["error"]
+    ends = [10 ** k for k in range(1, int(np.log10(steps)) + 1)]
+    decades = np.array(list(zip(ends[:-1], ends[1:])))
+    slopes = np.array([np.log(E[b] / E[a]) / np.log(b / a) for a, b in decades])
+    t = WORKED["t"][0]
+    return {"decades": decades, "slopes": slopes, "late_factor": float(E[steps] / E[steps - 1000]),
+            "final_error": float(E[steps]), "final_net_o": r["net_o"][steps], "final_out": r["out"][steps],
+            "z_target": np.log(t / (1 - t)), "error": E}
+
+
+def lr_outcomes(lrs=(0.5, 5.0, 10.0, 100.0, 1000.0), steps: int = 10000) -> dict:
+    """Train the worked example at each learning rate: the final error and outputs, the largest
+    \\|gradient\\| met on the way, and the sigmoid slope out(1 - out) of each output at the end.
+
+    What keeps a large step from diverging here: the error is bounded (outputs lie in (0, 1), so
+    E < 1) and every gradient is bounded (:math:`|\\partial E/\\partial w_5| = |\\delta_{o_1} out_{h_1}| \\le 1/4`);
+    a huge step does not blow up, it throws the net inputs far out, where :math:`\\sigma' \\approx 0`:
+    the outputs are pinned at 0 and 1 and the error freezes at :math:`\\tfrac12(0.01^2 + 0.01^2) = 10^{-4}`."""
+    lrs = tuple(float(v) for v in lrs)
+    rows = {"lr": np.array(lrs), "final_error": [], "out": [], "slope": [], "max_grad": [], "max_step": []}
+    for lr in lrs:
+        r = train_worked(steps, lr=lr)
+        step = np.abs(np.diff(r["weights"][:, :8], axis=0)).max(axis=1)   # |Δw| = lr |∂E/∂w|
+        o = r["out"][-1]
+        rows["final_error"].append(r["error"][-1])
+        rows["out"].append(o)
+        rows["slope"].append(o * (1 - o))
+        rows["max_step"].append(step.max())
+        rows["max_grad"].append(step.max() / lr)
+    return {k: np.asarray(v) for k, v in rows.items()}
+
+
+def signal_factor(w, z=None) -> dict:
+    """The factor :math:`|w\\,\\sigma'(z)|` by which one sigmoid layer scales a gradient flowing down
+    (Nielsen ch. 5). :math:`\\sigma' \\le 1/4`, so the factor is at most :math:`|w|/4`: it can exceed 1 only
+    when :math:`|w| > 4`, and then only for net inputs in a window around 0 where
+    :math:`\\sigma'(z) > 1/|w|`, of width :math:`2\\ln\\big(\\tfrac{|w|}{2}(1+\\sqrt{1-4/|w|}) - 1\\big)` in z
+    (divide by |w| for the width in the unit's input a, as Nielsen does).
+    Returns ``{"w", "max_factor", "z_window"}`` (and ``"factor"`` at ``z`` if given)."""
+    w = np.abs(np.asarray(w, dtype=float))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        inner = w / 2 * (1 + np.sqrt(np.clip(1 - 4 / w, 0, None))) - 1
+        width = np.where(w > 4, 2 * np.log(np.where(w > 4, inner, 1.0)), 0.0)
+    out = {"w": w, "max_factor": w / 4, "z_window": width}
+    if z is not None:
+        s = 1 / (1 + np.exp(-np.asarray(z, dtype=float)))
+        out["factor"] = w * s * (1 - s)
+    return out
