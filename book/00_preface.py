@@ -97,6 +97,7 @@ print(f"validation accuracy after 10 epochs: {hist.evals[-1]['val_acc']:.3f}  ({
 # | How does backprop compute each partial derivative, number by number? | 反向传播如何逐个算出偏导数？ | 01 §1.2–1.3 | printed tables |
 # | What does one gradient step change; what happens after many? | 一次更新改变了什么？多次迭代后呢？ | 01 §1.4 | *WorkedExampleExplorer* |
 # | How do we verify a backward pass (gradient checking, relative error)? | 如何验证反向传播（梯度检验、相对误差）？ | 01 §1.5 | *GradCheckExplorer* |
+# | Why does backprop cost about two forward passes, while finite differences cost two per parameter? | 为什么反向传播只相当于约两次前向计算，而有限差分每个参数要两次？ | 01 §1.3 (BP1-BP4), §1.5 | printed counts |
 # | Why do gradients shrink or grow geometrically with depth? | 为什么梯度会随深度成倍变小或变大？ | 02 §2.1 | *LayerSpeedExplorer* |
 # | Do earlier layers learn more slowly, and by how much? | 靠前的层是否学得更慢、慢多少？ | 02 §2.2 | *LayerSpeedExplorer* |
 # | How does the initialisation (N(0,1), 0.02·randn, scale/√n, Xavier, He) decide whether the signal survives? | 各种初始化怎样决定信号能否穿过多层？ | 02 §2.3 | *SignalExplorer* |

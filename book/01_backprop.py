@@ -24,6 +24,7 @@
 # | 1.2 | What does one step of gradient descent change, and where does the error go after many steps? | 一次梯度下降更新了什么？迭代很多次以后误差如何变化？ |
 # | 1.3 | How do we know a backward pass is right? What is gradient checking and what does "relative error" mean? | 怎样确认反向传播写对了？什么是梯度检验，相对误差指什么？ |
 # | 1.4 | Why central differences, why float64, and how small should the step $h$ be? | 为什么用中心差分和双精度？步长 h 取多小合适？ |
+# | 1.5 | Why does backprop cost about two forward passes, while finite differences cost two per parameter? | 为什么反向传播只相当于约两次前向计算，而有限差分每个参数要两次？ |
 #
 # Every number below is computed by the cells of this notebook with the
 # book's library, `dlcore`; none is typed in.
@@ -36,8 +37,9 @@ import numpy as np
 from dlcore import check_module, numerical_gradient, rel_error
 from dlcore.exercises import ch01
 from dlcore.experiments import backprop as ex
+from dlcore.experiments.backprop_cost import gradient_cost
 from widgets.ch01_backprop import GradCheckExplorer, WorkedExampleExplorer
-from widgets.ch01_plots import plot_gradcheck, plot_network, plot_training
+from widgets.ch01_plots import plot_convergence, plot_gradcheck, plot_network, plot_training
 from widgets.notebook import setup
 
 setup(precision=8)   # one BLAS thread (small matrices), print and figure defaults
@@ -115,6 +117,21 @@ print(f"first printed value       = {0.75136079:.8f}   (differs by {abs(0.751360
 # $\partial E/\partial W^{(1)} = x^\top \delta^{(1)}$. The function
 # `ex.hand_backward` writes the scalar chain rule out, unit by unit; the table
 # puts it next to `dlcore`'s matrix backward.
+#
+# **The four equations, in general (Nielsen, ch. 2).** For any depth, with
+# $z^l = a^{l-1} W^{l} + b^l$, $a^l = \sigma(z^l)$ and $\delta^l := \partial C/\partial z^l$
+# (rows are examples, `dlcore`'s layout; Nielsen writes the transposes):
+#
+# $$\begin{aligned}
+# &\text{(BP1)}\quad \delta^L = \nabla_{a^L} C \odot \sigma'(z^L) &&\text{the output layer's error}\\
+# &\text{(BP2)}\quad \delta^l = \big(\delta^{l+1}\, W^{l+1\,\top}\big) \odot \sigma'(z^l) &&\text{passed down one layer}\\
+# &\text{(BP3)}\quad \partial C/\partial b^l_j = \delta^l_j &&\text{a bias gets its unit's error}\\
+# &\text{(BP4)}\quad \partial C/\partial w^l_{kj} = a^{l-1}_k\, \delta^l_j &&\text{input of the weight} \times \text{error at its end}
+# \end{aligned}$$
+#
+# In the worked example $\delta_{o}$ is BP1 (with $\nabla_a C = out_o - t$),
+# $\delta_h$ is BP2, the `b_` rows of the table below are BP3 and every
+# weight row is BP4.
 
 # %%
 hb = ex.hand_backward()
@@ -127,9 +144,27 @@ for k, v in hb["grads"].items():
 # **What to notice.** The hidden weights' gradients (about $4\times10^{-4}$ to
 # $10^{-3}$) are roughly a hundred times smaller than the output weights'
 # ($2\times10^{-2}$ to $8\times10^{-2}$). Part of it is the tiny inputs
-# (0.05 and 0.10), part is one more factor $\sigma'(z)\le \tfrac14$ on the way
-# down. Stack more sigmoid layers and these factors multiply: that is
-# chapter 02's vanishing gradient, already visible in a 2-2-2 net.
+# (0.05 and 0.10); part is BP2: on the way down each path multiplies the error
+# by $w\,\sigma'(z)$, the weight it crosses times the slope of the unit below.
+# $\sigma' \le \tfrac14$, but the weight is not bounded, so the factor per
+# layer is $|w\,\sigma'(z)| \le |w|/4$: below 1 whenever $|w| < 4$ (here
+# $|w| \le 0.55$), and able to exceed 1 only for $|w| > 4$ and net inputs in a
+# window around 0 (Nielsen, ch. 5), a window that narrows as the unit saturates.
+
+# %%
+fw = ex.forward_trace()
+f = ex.signal_factor(ex.WORKED["W2"], fw["net_h"][:, None])     # row j: from h_j, column k: to o_k
+print("|w sigma'(z_h)| on the four paths o -> h:", np.round(f["factor"].ravel(), 3))
+for w in (2, 4, 6, 10, 20):
+    g = ex.signal_factor(w)
+    where = (f"above 1 for net inputs in a window of width {float(g['z_window']):.2f}" if g["z_window"] > 0
+             else "never above 1")
+    print(f"|w| = {w:2d}: |w sigma'(z)| <= {float(g['max_factor']):.2f}, {where}")
+
+# %% [markdown]
+# Stack more sigmoid layers and these factors multiply: with small weights
+# that is chapter 02's vanishing gradient, already visible in a 2-2-2 net;
+# with large ones (chapter 02's N(0, 1) weights) gradients can grow instead.
 #
 # ## 1.4 One update, then many
 #
@@ -154,24 +189,71 @@ plot_training({"weights only": run, "weights and biases": run_b})
 plt.show()
 
 # %% [markdown]
-# **What to notice.** The error falls at every step, but ever more slowly:
-# a straight line on log-log axes means a power law, not an exponential.
-# The outputs approach 0.01 and 0.99 without reaching them, because a sigmoid
-# only reaches 0 or 1 for infinite net input, and the closer it gets, the
-# flatter it is ($\sigma' \to 0$): the output units are *saturating*, which
-# slows learning (chapter 04 shows the cure: the cross-entropy cost).
+# The error falls at every step. How fast? Train for $10^5$ updates and
+# measure the slope of the log-log curve over each decade, and the factor by
+# which the error shrinks per 1000 updates at the end.
+
+# %%
+conv = ex.convergence(100000)
+for (a, b), slope in zip(conv["decades"], conv["slopes"]):
+    print(f"log-log slope from {a:>6d} to {b:>6d} updates: {slope:.2f}")
+print(f"last 1000 updates: E multiplied by {conv['late_factor']:.4f}; E after 100000 updates = {conv['final_error']:.2e}")
+z = conv["final_net_o"]
+print(f"net inputs of o1, o2 after 100000 updates: {z[0]:.3f}, {z[1]:.3f};"
+      f"  sigma(z) = 0.01, 0.99 at z = {conv['z_target'][0]:.3f}, {conv['z_target'][1]:.3f}")
+plot_convergence(conv)
+plt.show()
+
+# %% [markdown]
+# **What to notice.** The log-log curve is not a straight line, so this is no
+# power law: its slope steepens decade after decade, and by the end the decay
+# is *exponential*: a constant factor per 1000 updates, a straight line on the
+# log-linear plot. Nor do the outputs need infinite net input: a sigmoid
+# equals 0.01 at $z = \ln(0.01/0.99) = -4.6$ and 0.99 at $+4.6$, and the net
+# inputs head straight there. The targets are reachable, so near the end $E$
+# is a bowl around a real minimum, and gradient descent on a bowl shrinks the
+# error by a constant factor per step. The factor is close to 1 because the
+# bowl is flat: at the targets the outputs' slope is only
+# $\sigma'(z) = t(1-t) = 0.0099$. The output units work close to saturation,
+# which slows learning (chapter 04 shows the cure: the cross-entropy cost).
 # Training the biases too gives two more free parameters and a lower error.
 #
 # ### Explorer: step through training
 #
 # Drag **updates** to see every weight at that point (dashed outline: the
-# start); change the learning rate or let the biases train. Try $\eta=5$: the
-# error falls much faster on this single example. Try $\eta = 10$: still no
-# divergence here, because the sigmoids bound every gradient.
+# start); change the learning rate or let the biases train. Try $\eta=5$ or $10$: the
+# error falls much faster on this single example.
 
 # %%
 # NBVAL_IGNORE_OUTPUT
 WorkedExampleExplorer()
+
+# %% [markdown]
+# ### Why does even $\eta = 10$ not diverge?
+#
+# Not because anything keeps the *weights* small. The sigmoids bound the
+# *error* ($0 < out < 1$, so $E < 1$) and the output gradients
+# ($|\partial E/\partial w_5| = |(out_{o_1} - t_1)\,\sigma'(z_{o_1})\,out_{h_1}| \le \tfrac14$).
+# A huge step cannot blow the error up; it throws the net inputs far out,
+# where $\sigma' \approx 0$. The cell trains at larger rates:
+
+# %%
+lrs = ex.lr_outcomes((0.5, 10.0, 100.0, 300.0, 1000.0))
+tiny = lambda v, fmt: fmt.format(v) if v >= 1e-10 else "< 1e-10"   # noqa: E731
+print(f"{'lr':>6s} {'E after 10000':>13s} {'outputs':>15s} {'slope out(1-out) of o1, o2':>28s}  largest |dE/dw|")
+for lr, E, o, sl, g in zip(lrs["lr"], lrs["final_error"], lrs["out"], lrs["slope"], lrs["max_grad"]):
+    print(f"{lr:6g} {tiny(E, '{:.1e}'):>13s} {o[0]:7.4f} {o[1]:7.4f} {tiny(sl[0], '{:.4f}'):>13s} "
+          f"{tiny(sl[1], '{:.4f}'):>13s}  {g:.3f}")
+
+# %% [markdown]
+# Up to $\eta = 100$ larger steps only help. At $\eta = 300$ the first update
+# throws $o_1$'s net input to about $-28$: $o_1$ is pinned at 0, its slope is
+# below $10^{-10}$, and the error freezes at $\tfrac12 0.01^2 = 5\times10^{-5}$
+# for good. At $\eta = 1000$ both outputs are pinned, at 0 and 1, and $E$ freezes
+# at $10^{-4}$. Nothing diverges, and nothing learns: that is **saturation**,
+# the flat sigmoid that slows the end of the run above, reached in one step.
+# The gradients stay small throughout (at most 0.09); the steps
+# $\eta\,|\partial E/\partial w|$ do not.
 
 # %% [markdown]
 # ## 1.5 Gradient checking
@@ -265,10 +347,32 @@ plt.show()
 GradCheckExplorer()
 
 # %% [markdown]
+# ### What each method costs
+#
+# Finite differences need two forward passes *per parameter*; backpropagation
+# gets all $P$ partial derivatives from one forward and one backward pass, and
+# the backward pass costs about as much as a forward one (the same matrix
+# products, transposed; Nielsen, ch. 2). On a digits MLP:
+
+# %%
+cost = gradient_cost((64, 30, 10), n=100)
+print(f"digits MLP 64-30-10 (sigmoid), 100 examples: P = {cost['params']} parameters")
+print(f"central differences: 2P = {cost['fd_forwards']} forward passes for one gradient")
+print(f"backprop:            {cost['bp_forwards']} forward + 1 backward pass "
+      f"(the backward measured at {'less than 2' if cost['backward_over_forward'] < 2 else 'more than 2'} forward passes)")
+print(f"measured time, finite differences / backprop: {'more than 1000x' if cost['fd_over_backprop'] > 1000 else 'less than 1000x'}")
+print(f"backprop vs central differences on {cost['probed']} parameters: relative error "
+      f"{'< 1e-7' if cost['rel_error'] < 1e-7 else '>= 1e-7'}")
+
+# %% [markdown]
+# Finite differences are a check, run once on a small net; backpropagation
+# is what makes training a net with millions of parameters possible at all.
+#
 # ## Exercises
 #
 # **E1.1 Forward by hand.** Compute $out_{o_2}$ with pen and paper (or plain
-# Python arithmetic, without `dlcore`) and check it.
+# Python arithmetic, without `dlcore`) to 4 significant figures (or more) and
+# check it.
 
 # %%
 my_out_o2 = None  # your number here
@@ -282,7 +386,7 @@ ch01.check_output("out_o2", my_out_o2)
 # </details>
 #
 # **E1.2 A hidden-layer partial.** Compute $\partial E/\partial w_1$ by the
-# chain rule. Hint: $h_1$ feeds both outputs.
+# chain rule, to 4 significant figures (or more). Hint: $h_1$ feeds both outputs.
 
 # %%
 my_dE_dw1 = None
@@ -338,6 +442,7 @@ ch01.check_linear_backward(linear_backward)
 # </details>
 #
 # **E1.5 One update.** What is $w_5$ after the first update with $\eta = 0.5$?
+# Give 4 significant figures (or more).
 
 # %%
 my_w5 = None
@@ -354,7 +459,15 @@ ch01.check_updated_weight("w5", my_w5)
 # * Backpropagation is the chain rule organised so that each layer passes
 #   $\partial E/\partial(\text{its input})$ back to the layer below:
 #   $\delta^{(l)} = (\delta^{(l+1)} W^{(l+1)\top}) \odot f'(z^{(l)})$.
-# * Each sigmoid layer multiplies the signal by at most ¼: even in this tiny net
-#   the hidden weights' gradients are ~100× smaller than the output weights'.
+# * On the way down each sigmoid layer multiplies the signal by $|w\,\sigma'(z)|$:
+#   at most $|w|/4$, so below 1 when $|w| < 4$ (here $|w| \le 0.55$, and the hidden
+#   weights' gradients are ~100× smaller than the output weights'), above 1 only
+#   for $|w| > 4$ in a narrow window of net inputs.
+# * Backprop costs about two forward passes for all $P$ derivatives (BP1-BP4);
+#   finite differences cost $2P$.
+# * Gradient descent on the worked example reaches its targets at finite net
+#   inputs ($\pm 4.6$); its error bends from a slow start into exponential decay,
+#   slowed by the flat, nearly saturated sigmoids. A huge step does not
+#   diverge: it saturates the outputs and freezes the error.
 # * Check every backward pass against central differences in float64:
 #   relative error ~1e-9 is right, ~1 is a bug, and no step size rescues a bug.
