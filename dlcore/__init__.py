@@ -8,6 +8,7 @@ Importing dlcore imports NumPy and nothing heavier (no matplotlib, no
 ipywidgets, no scikit-learn).
 """
 from . import activations, cache, divergence, progress, sanity, clipping, data, dataset, diagnostics, gradcheck, init, layers, losses, optim, residual, rng, train
+from . import schedules, surfaces
 from .activations import ACTIVATIONS, Activation, activation_names, get_activation
 from .data import Dataset, DataError, blobs, digits, load_csv, load_npz, moons, regression_1d, spirals
 from .diagnostics import layer_stats
@@ -19,7 +20,8 @@ from .losses import bce_with_logits, get_loss, log_softmax, logsumexp, quadratic
 from .module import Module, ShapeError
 from .rng import as_generator, spawn
 from .cache import cached, clear_caches
-from .optim import SGD, Optimizer, get_optimizer
+from .optim import SGD, Adadelta, Adagrad, Adam, Adamax, Momentum, Nadam, Nesterov, Optimizer, RMSprop, get_optimizer
+from .schedules import LRScheduler, get_schedule
 from .residual import Residual, residual_mlp
 from .train import DivergenceError, History, evaluate, fit, predict
 
@@ -35,4 +37,6 @@ __all__ = [
     "bce_with_logits", "get_loss", "log_softmax", "logsumexp", "quadratic", "softmax", "softmax_cross_entropy",
     "Module", "ShapeError", "as_generator", "SGD", "Optimizer", "get_optimizer",
     "DivergenceError", "History", "evaluate", "fit", "predict",
+    "schedules", "surfaces", "Momentum", "Nesterov", "Adagrad", "RMSprop", "Adadelta", "Adam", "Adamax", "Nadam",
+    "LRScheduler", "get_schedule",
 ]

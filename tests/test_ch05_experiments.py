@@ -125,6 +125,10 @@ def test_rmsprop_at_a_constant_rate_ends_bouncing_at_lr_over_two():
         assert r["gap"][-1] == pytest.approx(101 * lr ** 2 / 8, rel=1e-3)
     adam = optimiser_path("quadratic", "adam", 0.01, 3000, surface_args={"kappa": 100.0})
     assert 400 < settle_step(adam["gap"], 1e-6) < 900
+    # a decaying rate lets RMSprop settle too: the bounce shrinks with the rate
+    dec = optimiser_path("quadratic", "rmsprop", 0.01, 3000, surface_args={"kappa": 100.0},
+                         schedule=("exponential", {"decay_rate": 0.1, "decay_steps": 1000}))
+    assert dec["gap"][-1] < 1e-7 and 0 < settle_step(dec["gap"], 1e-6) < 2500      # 1.2e-9, from step 1542
 
 
 # ---- Rosenbrock and the saddle ------------------------------------------------------------------

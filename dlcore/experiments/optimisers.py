@@ -22,6 +22,7 @@ import numpy as np
 from ..cache import cached
 from ..module import Module
 from ..optim import get_optimizer
+from ..schedules import get_schedule
 from ..surfaces import get_surface
 
 __all__ = ["optimiser_path", "steps_to_tolerance", "settle_step", "lr_sweep", "kappa_sweep", "polyak_momentum",
@@ -58,11 +59,12 @@ def _step(s, pt, opt):
 
 @cached(maxsize=512)
 def optimiser_path(surface="quadratic", optimiser="sgd", lr: float = 0.01, steps: int = 100, start=None,
-                   hyper=None, surface_args=None) -> dict:
+                   hyper=None, surface_args=None, schedule=None) -> dict:
     """Run ``optimiser`` (a name of :data:`dlcore.optim.OPTIMIZERS`, with ``hyper`` keywords such as
     ``{"momentum": 0.9}``) for ``steps`` steps on ``surface`` (a name of
     :data:`dlcore.surfaces.SURFACES`, settings in ``surface_args``), from ``start`` (default: the
-    surface's own).
+    surface's own). ``schedule``: a spec ``(name, {settings})`` for :func:`dlcore.schedules.get_schedule`
+    (started at ``lr``), e.g. ``("cosine", {"total": 500})``; the rate is set before each step.
 
     Returns ``path`` (steps+1, 2), ``loss`` (steps+1,) :math:`f(p_t)`, ``gap`` :math:`f(p_t) - f^*`,
     ``diverged`` (the point went beyond :data:`DIVERGED` or to NaN; the rest of the path is NaN)
@@ -71,11 +73,14 @@ def optimiser_path(surface="quadratic", optimiser="sgd", lr: float = 0.01, steps
     if not (isinstance(steps, (int, np.integer)) and steps >= 0):
         raise ValueError(f"steps must be a non-negative int, got {steps!r}")
     s, pt, opt = _setup(surface, optimiser, lr, start, hyper, surface_args)
+    sched = None if schedule is None else get_schedule(schedule[0], lr, **dict(schedule[1]))
     path = np.full((steps + 1, 2), np.nan)
     path[0] = pt.params["p"]
     diverged = False
     with np.errstate(over="ignore", invalid="ignore"):
         for t in range(steps):
+            if sched is not None:
+                opt.lr = sched(t)
             if not _step(s, pt, opt):
                 diverged = True
                 break
