@@ -10,8 +10,8 @@ import pytest
 
 from dlcore.experiments.normalisation import (gd_path, gd_steps_closed_form, least_squares_problem,
                                               normalisation_gd, normalisation_table, scale_features)
-from dlcore.experiments.optimisers import (kappa_sweep, lr_sweep, optimiser_path, polyak_momentum, settle_step,
-                                           steps_to_tolerance)
+from dlcore.experiments.optimisers import (kappa_sweep, lr_sweep, notes_adadelta_path, optimiser_path,
+                                           polyak_momentum, settle_step, steps_to_tolerance)
 from dlcore.surfaces import SURFACES, Quadratic, Rosenbrock, Saddle, get_surface
 
 # ---- the surfaces ------------------------------------------------------------------------------
@@ -129,6 +129,24 @@ def test_rmsprop_at_a_constant_rate_ends_bouncing_at_lr_over_two():
     dec = optimiser_path("quadratic", "rmsprop", 0.01, 3000, surface_args={"kappa": 100.0},
                          schedule=("exponential", {"decay_rate": 0.1, "decay_steps": 1000}))
     assert dec["gap"][-1] < 1e-7 and 0 < settle_step(dec["gap"], 1e-6) < 2500      # 1.2e-9, from step 1542
+
+
+def test_errata_the_notes_adadelta_never_moves_the_real_one_does():
+    r = notes_adadelta_path("quadratic", 200, surface_args={"kappa": 10.0})
+    np.testing.assert_array_equal(r["notes"], np.tile(Quadratic(10).start, (201, 1)))
+    q = Quadratic(10)
+    assert q.value(r["adadelta"][-1]) < 0.5 * q.value(q.start)     # Adadelta (slow start) is on its way
+    first = np.abs(r["adadelta"][1] - r["adadelta"][0])              # sqrt(eps / (1 - rho)) = 4.5e-3 per coordinate
+    np.testing.assert_allclose(first, np.sqrt(1e-6) / np.sqrt(0.05 + 1e-6 / np.abs(q.grad(q.start)) ** 2), rtol=1e-9)
+
+
+def test_adam_bias_correction_first_step():
+    """Without the correction the first step is lr (1 - beta1)/sqrt(1 - beta2) = 3.16 lr; with it, lr."""
+    a = optimiser_path("quadratic", "adam", 0.01, 1, surface_args={"kappa": 10.0})["path"]
+    b = optimiser_path("quadratic", "adam", 0.01, 1, hyper={"bias_correction": False},
+                       surface_args={"kappa": 10.0})["path"]
+    np.testing.assert_allclose(np.abs(a[1] - a[0]), 0.01, rtol=1e-6)
+    np.testing.assert_allclose(np.abs(b[1] - b[0]), 0.01 * 0.1 / np.sqrt(0.001), rtol=1e-6)
 
 
 # ---- Rosenbrock and the saddle ------------------------------------------------------------------

@@ -26,7 +26,7 @@ from ..schedules import get_schedule
 from ..surfaces import get_surface
 
 __all__ = ["optimiser_path", "steps_to_tolerance", "settle_step", "lr_sweep", "kappa_sweep", "polyak_momentum",
-           "DIVERGED"]
+           "notes_adadelta_path", "DIVERGED"]
 
 #: a point farther than this from the origin counts as diverged (the run stops there)
 DIVERGED = 1e6
@@ -195,3 +195,31 @@ def kappa_sweep(kappas=(10, 30, 100, 300, 1000), tol: float = 1e-6, angle: float
     res = {k: np.array(v) for k, v in out.items()}
     res["kappas"] = np.asarray(kappas, dtype=np.float64)
     return res
+
+
+@cached(maxsize=32)
+def notes_adadelta_path(surface="quadratic", steps: int = 100, rho: float = 0.95, eps: float = 1e-6,
+                        start=None, surface_args=None) -> dict:
+    r"""The notes' "Adadelta" taken literally (an errata experiment), beside the real one.
+
+    The notes write :math:`\Delta x_t = -\sqrt{\sum_{r=1}^{t-1}\Delta x_r}\,/\sqrt{E[g^2]_t+\epsilon}`:
+    a sum of past *updates* (not a running average of their squares) and no :math:`g_t`. The sum is
+    empty at :math:`t = 1`, so the first update is 0, and so is every later one: the point never
+    moves. (Were it to move, the update would not depend on the gradient's sign, and the sum of
+    signed updates could go negative under the root.) Returns ``notes`` (steps+1, 2), the literal
+    rule's path, and ``adadelta`` (steps+1, 2), :class:`dlcore.optim.Adadelta`'s.
+    """
+    s = get_surface(surface, **dict(surface_args or {}))
+    p = (s.start if start is None else np.asarray(start, dtype=np.float64)).copy()
+    eg2, total = np.zeros(2), np.zeros(2)
+    path = [p.copy()]
+    with np.errstate(invalid="ignore"):
+        for _ in range(int(steps)):
+            g = s.grad(p)
+            eg2 = rho * eg2 + (1 - rho) * g * g
+            dx = -np.sqrt(total) / np.sqrt(eg2 + eps)
+            total = total + dx
+            p = p + dx
+            path.append(p.copy())
+    real = optimiser_path(surface, "adadelta", 1.0, steps, start, {"rho": rho, "eps": eps}, surface_args)["path"]
+    return {"notes": np.array(path), "adadelta": np.array(real)}

@@ -54,12 +54,22 @@ class Adam(_AdamBase):
     :math:`(1-\beta_1)/\sqrt{1-\beta_2} \approx 3.2` times :math:`\eta` (the second moment starts
     further below its true value than the first); with it the first step is
     :math:`\eta\,\mathrm{sign}(g_1)` in every coordinate (up to :math:`\epsilon`), whatever the
-    gradient's scale.
+    gradient's scale (``bias_correction=False`` shows the uncorrected rule).
+
+    ``weight_decay`` adds :math:`\lambda\theta` to :math:`g_t` (an L2 penalty, as PyTorch's ``Adam``),
+    so the decay is rescaled by the adaptive denominator too; AdamW's decoupled decay is not this.
     """
+
+    def __init__(self, model, lr: float = 0.001, betas=(0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 0.0, track_updates: bool = False, bias_correction: bool = True):
+        super().__init__(model, lr, betas, eps, weight_decay, track_updates)
+        self.bias_correction = bool(bias_correction)
 
     def delta(self, key, p, g):
         s = self._moments(key, g)
         s["v"] = self.beta2 * s["v"] + (1 - self.beta2) * g * g
+        if not self.bias_correction:          # only to show what the correction is for (chapter 05)
+            return -self.lr * s["m"] / (np.sqrt(s["v"]) + self.eps)
         m_hat = s["m"] / (1 - self.beta1 ** s["t"])
         v_hat = s["v"] / (1 - self.beta2 ** s["t"])
         return -self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
