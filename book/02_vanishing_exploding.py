@@ -42,6 +42,8 @@ import numpy as np
 from dlcore.exercises import ch02
 from dlcore.experiments import gradients as ex
 from dlcore.experiments import gradients_shape as exs
+from dlcore.experiments import init_symmetry as sy
+from dlcore.experiments.common import SEEDS, SEEDS10, over_seeds, pm
 from widgets.ch02_gradients import (ClippingExplorer, JacobianExplorer, LayerSpeedExplorer, ResidualExplorer,
                                     SignalExplorer, plot_clipping, plot_jacobian, plot_layer_speeds, plot_residual,
                                     plot_shapes, plot_signal)
@@ -101,16 +103,22 @@ print("each layer vs the one below it:         ", "  ".join(f"{b / a:.2f}x" for 
 print("predicted, 1 / (s RMS(sigma'(z^l))):     ", "  ".join(f"{1 / p:.2f}x" for p in r["predicted_ratio"]))
 print("RMS(sigma'(z^l)), layer 1 .. 5 (max 0.25):", "  ".join(f"{v:.3f}" for v in r["slope_rms"]))
 print(f"last hidden layer / first hidden layer: {s[-1] / s[0]:.0f}x")
-med = [np.median(v["speed"][:, -1] / v["speed"][:, 0])
-       for v in (ex.layer_speeds(depth=5, width=30, activation="sigmoid", init="scaled", scale=1.0, seed=k)
-                 for k in exs.SEEDS)]
+runs = [ex.layer_speeds(depth=5, width=30, activation="sigmoid", init="scaled", scale=1.0, rng=k) for k in SEEDS]
+med = [np.median(v["speed"][:, -1] / v["speed"][:, 0]) for v in runs]
 print(f"median of that ratio over training:     {med[0]:.0f}x; over {len(med)} seeds (nets and batches): "
       f"{min(med):.0f}x to {max(med):.0f}x")
-r1 = ex.layer_speeds(depth=5, width=30, activation="sigmoid", init="normal")
-s1 = r1["init_speed"]
-print(f"with N(0,1) weights instead:            {s1[-1] / s1[0]:.1f}x   per layer {(s1[-1] / s1[0]) ** 0.25:.2f}x, "
-      f"predicted {np.exp(-np.mean(np.log(r1['predicted_ratio']))):.2f}x "
-      f"(s = {np.sqrt(30):.1f}, RMS(sigma') = {r1['slope_rms'].mean():.3f})")
+stuck = sum(any("stuck at chance" in c for c in v["checks"]) for v in runs)
+print(f"after 300 steps: validation accuracy at chance (< 0.15) in {sum(v['val_acc'] < 0.15 for v in runs)} "
+      f"of {len(runs)} seeds, loss "
+      f"{pm([np.mean(v['loss'][-20:]) for v in runs])} (ln 10 = {np.log(10):.2f}); "
+      f"fit flags 'stuck at chance' in {stuck} of {len(runs)} seeds")
+nie = [ex.layer_speeds(depth=5, width=30, activation="sigmoid", init="normal", rng=k) for k in SEEDS10]
+grow = np.array([(v["init_speed"][-1] / v["init_speed"][0]) ** 0.25 for v in nie])
+pred = np.array([np.exp(-np.mean(np.log(v["predicted_ratio"]))) for v in nie])
+print(f"with N(0,1) weights (Nielsen's), {len(nie)} seeds: per layer {pm(grow)}x measured, {pm(pred)}x predicted "
+      f"(s = {np.sqrt(30):.1f}, RMS(sigma') = {pm([v['slope_rms'].mean() for v in nie])})")
+print(f"   and this net trains: validation accuracy {pm([v['val_acc'] for v in nie[:len(SEEDS)]])} "
+      f"after 300 steps ({len(SEEDS)} seeds)")
 plot_layer_speeds(r)
 plt.show()
 
@@ -119,14 +127,27 @@ plt.show()
 # the layer above it, as the derivation predicts (the slopes sit just below
 # their maximum ¼, and $s=1$), and the gaps stay while training runs (right
 # panel: the colours stay in order, more than two decades apart from first to
-# last, and the median ratio is above 100× in each of the five seeds): the first
-# layer of this net barely moves while the last one learns. With
-# $\mathcal N(0,1)$ weights the ratio is much smaller: the weights give
-# $s=\sqrt{30}$ instead of 1, which more than offsets the slopes, although
-# those are now far below ¼ because many units saturate. The prediction is
-# rougher there (saturated units and large weights are not independent), but
-# it gets the size right. The product is "weights × slopes", as the formula
-# says, and the notes' remark that vanishing depends on both is right.
+# last, and the median ratio is above 100× in each of the five seeds). Say it
+# plainly: this net does not learn at all. After 300 steps its loss is still
+# $\ln 10$, the loss of a classifier with no preference, and its accuracy is
+# chance, in every seed (`fit` flags it in `history.checks`): the first layer
+# barely moves, and the last one has nothing useful to pass on either.
+#
+# Nielsen's net, the one that does train, starts from $\mathcal N(0,1)$
+# weights. There the ratio is much smaller: the weights give $s=\sqrt{30}$
+# instead of 1, which more than offsets the slopes, although those are now far
+# below ¼ because many units saturate; and the net learns (the last line).
+# Here the prediction is short: it gives about 1.4× per layer while the
+# measurement is larger on average and scatters from net to net. The
+# derivation assumed that each unit's slope $\sigma'(z^l_j)$ is independent
+# of the signal $\delta^{l+1}W^{l+1\top}$ it multiplies, and that all
+# examples look alike. With $\mathcal N(0,1)$ weights $|z|$ is typically 3–4:
+# most units are saturated for a given example, a few carry the gradient, and
+# which ones depends on the same weights that carry $\delta$ back; the bias
+# gradient is also a mean over 500 examples, whose terms cancel differently in
+# each layer. The product "weights × slopes" is still the right mechanism,
+# and the notes' remark that vanishing depends on both is right, but with
+# saturated units its size is only a rough guide.
 #
 # ### Explorer: per-layer learning speed
 #
@@ -185,7 +206,7 @@ plt.show()
 # **Beyond the linear law.** For a wide layer $z^l$ is Gaussian, so the second
 # moment follows the *mean-field* recursion
 # $q_l = \mathbb E\big[f\big(\sqrt{n\mathrm{Var}(W)\,q_{l-1}}\,\xi\big)^2\big]$, $\xi\sim\mathcal N(0,1)$
-# (`ex.mean_field_rms`: the "mean field" column, dotted lines in the figure). It
+# (`ex.mean_field_rms`: the "mean field" column, thin dotted lines in the figure; no data line is dotted). It
 # covers the cases without a simple factor. tanh with Xavier
 # ($n\mathrm{Var}(W)=1$) is the interesting one: $\tanh^2 z \approx z^2 - \tfrac23 z^4$ and
 # $\mathbb E[z^4] = 3q^2$ give $q_l \approx q_{l-1} - 2q_{l-1}^2$, i.e.
@@ -207,13 +228,64 @@ plt.show()
 # ### Explorer: the forward signal per initialisation
 #
 # The heat map shows each layer's distribution of outputs, the right panel
-# its RMS with the mean-field prediction (dashed), and the text box the
+# its RMS with the mean-field prediction (dotted, as in the figure above), and the text box the
 # measured per-layer factor beside the simple linear law where it applies. With the *scale/√n* initialisation, move the scale through 1 for
 # tanh, or through $\sqrt2$ for ReLU.
 
 # %%
 # NBVAL_IGNORE_OUTPUT
 SignalExplorer()
+
+# %% [markdown]
+# ### Why the weights must be random, and where Xavier's $2/(n_{in}+n_{out})$ comes from
+#
+# If every weight starts at 0, or at the same constant, then all units of a
+# layer compute the same function: each sees the same inputs through equal
+# weights and sends its output out through equal weights, so each gets the
+# same gradient, and SGD keeps them equal for ever. A layer of 32 units then
+# works as one unit (d2l calls this the symmetry to be broken). With all-zero
+# weights and tanh it is worse: every hidden output is $\tanh 0 = 0$, so no
+# weight below the output biases gets a gradient at all. The cell trains a
+# `64 → 32 → 32 → 10` tanh net from each start (300 steps, $\eta = 0.1$,
+# 5 seeds) and counts the different units per hidden layer
+# (`init_symmetry.symmetry_breaking`).
+
+# %%
+for init in ("zero", "constant", "xavier"):
+    v = over_seeds(sy.symmetry_breaking, SEEDS, init=init, activation="tanh")
+    print(f"{init:9s} different units per hidden layer: {' / '.join(f'{m:.0f}' for m in v['distinct'].mean(0))}"
+          f"   rank of the hidden outputs: {' / '.join(f'{m:.0f}' for m in v['hidden_rank'].mean(0))}"
+          f"   val. accuracy " + (pm(v["val_acc"]) if init == "xavier" else
+                                  f"at chance (< 0.15) in {np.sum(v['val_acc'] < 0.15)} of {len(v['seeds'])} seeds"))
+
+# %% [markdown]
+# Zero and constant starts end with at most one unit per layer and chance
+# accuracy in every seed; random Xavier weights give 32 different units and a
+# net that learns. (Randomness breaks the symmetry; the *scale* of the random
+# weights is what the rest of this chapter is about.)
+#
+# **Xavier's compromise.** Take one linear layer $z = xW$ with $n_{in}$ inputs,
+# $n_{out}$ outputs, independent zero-mean entries. Forward, each $z_j$ is a
+# sum of $n_{in}$ terms: $\mathrm{Var}(z_j) = n_{in}\mathrm{Var}(W)\,\mathrm{Var}(x)$.
+# Backward, $\partial C/\partial x_i = \sum_j W_{ij}\,\partial C/\partial z_j$ is a sum
+# of $n_{out}$ terms: $\mathrm{Var}(\partial C/\partial x_i) = n_{out}\mathrm{Var}(W)\,\mathrm{Var}(\partial C/\partial z)$.
+# Keeping the signal steady forward needs $\mathrm{Var}(W) = 1/n_{in}$; keeping
+# the gradient steady backward needs $1/n_{out}$. Both hold only when
+# $n_{in} = n_{out}$; Glorot and Bengio (2010) take the compromise
+#
+# $$\mathrm{Var}(W) = \frac{2}{n_{in} + n_{out}},$$
+#
+# the variance whose inverse is the mean of the two fan-ins,
+# $\tfrac12(n_{in} + n_{out})$. Its gains are $2n_{in}/(n_{in}+n_{out})$ forward and
+# $2n_{out}/(n_{in}+n_{out})$ backward: neither is 1 when the widths differ,
+# but neither is as far off as with either pure choice. Measured on a
+# $256 \to 64$ layer (`init_symmetry.xavier_gains`):
+
+# %%
+print("Var(W)                 forward gain (pred.)   backward gain (pred.)")
+for var, label in (("fan_in", "1/n_in"), ("fan_out", "1/n_out"), ("xavier", "2/(n_in + n_out)")):
+    g = sy.xavier_gains(256, 64, var)
+    print(f"{label:18s} {g['forward']:10.2f} ({g['forward_pred']:.2f}) {g['backward']:14.2f} ({g['backward_pred']:.2f})")
 
 # %% [markdown]
 # ## 2.4 Products of Jacobians and the effective rank
@@ -296,7 +368,7 @@ JacobianExplorer()
 # %%
 CLIP = {"no clipping": ("none", 1.0), "clip by norm, c=1": ("norm", 1.0),
         "clip by value, c=0.1": ("value", 0.1), "clip by norm, c=100": ("norm", 100.0)}
-over = {k: exs.clipping_over_seeds(c, th, lr=0.1, init_scale=2.25, seeds=exs.SEEDS10) for k, (c, th) in CLIP.items()}
+over = {k: exs.clipping_over_seeds(c, th, lr=0.1, init_scale=2.25, seeds=SEEDS10) for k, (c, th) in CLIP.items()}
 g0 = over["no clipping"]["first_grad_norm"]
 print(f"first gradient norm ||g||: {g0.min():.1e} to {g0.max():.1e} over the seeds (the same in every row)")
 print(f"{'':22s} {'diverged':26s} {'val. accuracy':15s} fraction of steps clipped")
@@ -308,7 +380,7 @@ for k, v in over.items():
     acc = f"{np.nanmean(v['val_acc']):.2f} ± {np.nanstd(v['val_acc']):.2f}" if nd < n else "-"
     frac = f"{v['clipped_fraction'].mean():.2f}" if CLIP[k][0] != "none" else "-"
     print(f"{k:22s} {div:26s} {acc:15s} {frac}")
-runs = {k: exs.explode_and_clip(c, th, lr=0.1, init_scale=2.25, seed=0) for k, (c, th) in CLIP.items()}
+runs = {k: exs.explode_and_clip(c, th, lr=0.1, init_scale=2.25, rng=0) for k, (c, th) in CLIP.items()}
 print("seed 0 without clipping:", runs["no clipping"]["divergence"]["message"].split(".")[0])
 plot_clipping(runs)
 plt.show()
@@ -399,7 +471,7 @@ for bs in (1.0, 0.1):
 # and the first few SGD steps throw it to NaN, in every seed; with branches at a
 # tenth of He's scale it trains to about 90%. What about the *plain* 20-layer
 # ReLU net with the same weights? It has no vanishing gradient at the start
-# (its first layer's gradient is 0.1 to 1, where the sigmoid net's was
+# (its first layer's gradient is of order 0.1 to 1, where the sigmoid net's was
 # $10^{-13}$). Below it is compared with the
 # residual net and with a plain net of only 2 hidden layers, at two learning
 # rates (a setting that is good for one net may be bad for another); 10 seeds
@@ -408,7 +480,7 @@ for bs in (1.0, 0.1):
 # %%
 LRS = (0.1, 0.03)
 plain = {d: {lr: exs.residual_over_seeds(**{**RES_RELU, "depth": d}, lr=lr, branch_scale=0.1, kinds=("plain",),
-                                        seeds=exs.SEEDS10)["plain"] for lr in LRS} for d in (2, 20)}
+                                        seeds=SEEDS10)["plain"] for lr in LRS} for d in (2, 20)}
 res = {lr: exs.residual_over_seeds(**RES_RELU, lr=lr, branch_scale=0.1, kinds=("residual",))["residual"] for lr in LRS}
 g = plain[20][0.1]["first_grad"]
 print(f"plain, 20 hidden layers: first-layer ||dL/dW|| at init {g.min():.1f} to {g.max():.1f} (no vanishing)")

@@ -28,7 +28,7 @@ def test_layer_speed_explorer():
     e.set(activation="relu", init="he")
     y = _y(e.init_line)
     assert y[-1] / y[0] < 10                             # ReLU + He: no geometric decay
-    assert "last / first layer" in e.info.get_text() and "predicted ×" in e.info.get_text()
+    assert "last / first layer" in e.info_line.value and "predicted ×" in e.info_line.value
     e.set(activation="sigmoid", init="scaled", depth=5, scale=1.0)
     base = _y(e.init_line)
     e.set(scale=4.0)                                     # larger weights offset sigma' <= 1/4
@@ -40,14 +40,14 @@ def test_layer_speed_explorer():
 
 def test_signal_explorer():
     e = SignalExplorer()
-    assert abs(e.data["measured_factor"] - 1.0) < 0.05 and "theory 1.000" in e.info.get_text()
+    assert abs(e.data["measured_factor"] - 1.0) < 0.05 and "theory 1.000" in e.info_line.value
     rms_he = _y(e.rms)
     e.set(init="xavier")
     assert _y(e.rms)[-1] < 1e-3 * rms_he[-1]             # Xavier with ReLU: geometric decay
-    assert "theory 0.707" in e.info.get_text()
+    assert "theory 0.707" in e.info_line.value
     assert len(_y(e.theory)) == 30 and _y(e.theory)[-1] == pytest.approx(0.7071 ** 30, rel=0.05)
     e.set(activation="tanh", init="normal")
-    assert "saturated 8" in e.info.get_text() and "theory n/a" in e.info.get_text()
+    assert "saturated 8" in e.info_line.value and "theory n/a" in e.info_line.value
     assert _y(e.theory)[-1] == pytest.approx(_y(e.rms)[-1], rel=0.1)   # the mean-field line covers saturation too
     img = e.img.get_array()
     assert img.shape == (50, 60) and img[:30].max() > 0   # mass piled at +-1 (the edges)
@@ -76,30 +76,30 @@ def test_jacobian_explorer_scale_slider():
 
 def test_clipping_explorer():
     e = ClippingExplorer()
-    assert "DIVERGED at step" in e.info.get_text()
+    assert "DIVERGED at step" in e.info_line.value
     assert len(_y(e.loss)) < 20
     e.set(clip="norm", threshold=1.0)
-    assert "stable" in e.info.get_text() and len(_y(e.loss)) == 200
+    assert "stable" in e.info_line.value and len(_y(e.loss)) == 200
     assert np.all(_y(e.post) <= 1.0 + 1e-6) and _y(e.pre)[0] > 50
     e.set(clip="value", threshold=0.1)
-    assert "stable" in e.info.get_text()
+    assert "stable" in e.info_line.value
     e.set(clip="norm", threshold=100.0)                   # a loose threshold only catches the spikes
-    assert "stable" in e.info.get_text() and e.data["clipped_fraction"] < 0.1
+    assert "stable" in e.info_line.value and e.data["clipped_fraction"] < 0.1
     e.set(clip="none", init_scale=1.0)                    # a sane initial scale needs no clipping
-    assert "stable" in e.info.get_text()
+    assert "stable" in e.info_line.value
     e.set(lr=1.0)                                         # finite, but it stops learning
-    assert "stable" in e.info.get_text() and e.data["val_acc"] < 0.15
+    assert "stable" in e.info_line.value and e.data["val_acc"] < 0.15
     e.set(init_scale=1.5)                                 # and a slightly larger scale diverges again
-    assert "DIVERGED" in e.info.get_text()
+    assert "DIVERGED" in e.info_line.value
     e.set(lr=1.0, init_scale=2.0)
-    assert "DIVERGED" in e.info.get_text()
+    assert "DIVERGED" in e.info_line.value
 
 
 def test_residual_explorer():
     e = ResidualExplorer(depth=10)
     g = {k: _y(l) for k, l in e.g.items()}
     assert g["residual"][0] > 1e3 * g["plain"][0]
-    assert "residual / plain" in e.info.get_text()
+    assert "residual / plain" in e.info_line.value
     e.set(depth=20)
     assert _y(e.g["plain"])[0] < g["plain"][0]             # deeper plain net: first layer even weaker
     assert _y(e.acc["residual"])[-1] > _y(e.acc["plain"])[-1]
@@ -108,7 +108,7 @@ def test_residual_explorer():
     e.set(init="normal")
     assert not np.array_equal(_y(e.g["plain"]), g["plain"])
     e.set(activation="relu", init="he", depth=20, branch_scale=1.0)   # unscaled ReLU branches: the signal explodes
-    assert "residual NaN at step" in e.info.get_text()
+    assert "residual NaN at step" in e.info_line.value
     e.set(branch_scale=0.1)                                            # scaled down: the residual net trains
     assert _y(e.acc["residual"])[-1] > 0.85 > _y(e.acc["plain"])[-1]
 

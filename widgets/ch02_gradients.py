@@ -6,6 +6,8 @@ figures of the notebook are in :mod:`widgets.ch02_plots` (re-exported here).
 """
 from __future__ import annotations
 
+import html
+
 import numpy as np
 
 from dlcore.experiments import gradients as ex
@@ -25,6 +27,11 @@ MAX_DEPTH = 10
 
 _INIT_LABELS = [("N(0,1)", "normal"), ("0.02·N(0,1)", "small"), ("scale/√n", "scaled"), ("Xavier", "xavier"),
                 ("He", "he")]
+
+
+def _html(text: str) -> str:
+    """Plain text for the info line under the figure (escaped, line breaks kept)."""
+    return html.escape(text).replace("\n", "<br>")
 
 
 # ---------------------------------------------------------------- explorers
@@ -61,8 +68,7 @@ class LayerSpeedExplorer(Explorer):
         for a in (self.ax0, self.ax1):
             a.set_ylim(1e-6, 10)
             a.grid(True, alpha=0.3)
-        self.info = self.ax0.text(0.02, 0.97, "", transform=self.ax0.transAxes, va="top", fontsize=8)
-        self.animate(self.init_line, *self.lines, self.info)
+        self.animate(self.init_line, *self.lines)
 
     def compute(self, depth, width, activation, init, scale):
         return ex.layer_speeds(depth=depth, width=width, activation=activation, init=init, scale=scale)
@@ -82,8 +88,8 @@ class LayerSpeedExplorer(Explorer):
         self.ax0.set_xlim(0.5, d + 0.5)                 # the layers there are, not MAX_DEPTH
         per = (s[-1] / s[0]) ** (1 / max(d - 1, 1))
         pred = float(np.exp(-np.mean(np.log(np.maximum(r["predicted_ratio"], 1e-30))))) if d > 1 else 1.0
-        self.info.set_text(f"last / first layer: {s[-1] / s[0]:.3g}x\nper layer ×{per:.2f} (predicted ×{pred:.2f})"
-                           f"\nval. acc after 300 steps: {r['val_acc']:.2f}")
+        self.set_info(_html(f"last / first layer: {s[-1] / s[0]:.3g}x\nper layer ×{per:.2f} (predicted ×{pred:.2f})"
+                           f"\nval. acc after 300 steps: {r['val_acc']:.2f}"))
 
 
 class SignalExplorer(Explorer):
@@ -113,16 +119,14 @@ class SignalExplorer(Explorer):
         self.ax0.set_xlabel("activation value")
         self.ax0.set_ylabel("layer")
         (self.rms,) = self.ax1.semilogy([1], [1], label="measured RMS")
-        (self.theory,) = self.ax1.semilogy([1], [1], "--", color="0.4", label="mean-field theory")
+        (self.theory,) = self.ax1.semilogy([1], [1], ":", color="0.4", lw=1.2, label="mean-field theory")
         self.ax1.set_xlim(0.5, 50.5)
         self.ax1.set_ylim(1e-3, 10)    # follows the data (a limit change costs a full redraw: only when needed)
         self.ax1.set_xlabel("layer")
         self.ax1.set_ylabel("RMS of the output")
         self.ax1.grid(True, alpha=0.3)
         self.ax1.legend(fontsize=7, loc="lower left")
-        self.info = self.ax1.text(0.98, 0.03, "", transform=self.ax1.transAxes, va="bottom", ha="right", fontsize=8,
-                                  bbox={"fc": "white", "ec": "0.7", "alpha": 0.85})
-        self.animate(self.img, self.rms, self.theory, self.info)
+        self.animate(self.img, self.rms, self.theory)
 
     def compute(self, activation, init, scale, depth):
         # one cached 50-layer run per (activation, init, scale); shallower nets are its first layers
@@ -145,8 +149,8 @@ class SignalExplorer(Explorer):
         self.fit_limits(self.ax1, *self.data_range(rms, theory, positive=True), margin=0.03, stops=self.rms_stops)
         th = r["theory_factor"]
         th_txt = f"{th:.3f}" if np.isfinite(th) else "n/a"
-        self.info.set_text(f"per layer ×{r['measured_factor']:.3f}, theory {th_txt}\n"   # short: text costs ~0.1 ms/char
-                           f"saturated {r['saturated'].mean():.0%}")
+        self.set_info(_html(f"per layer ×{r['measured_factor']:.3f}, theory {th_txt}\n"   # short: text costs ~0.1 ms/char
+                           f"saturated {r['saturated'].mean():.0%}"))
 
 
 class JacobianExplorer(Explorer):
@@ -187,8 +191,7 @@ class JacobianExplorer(Explorer):
         self.ax2.set_title("spectrum at depth L/5 (orange) and L (blue)", fontsize=8)
         for a in (self.ax0, self.ax1, self.ax2):
             a.grid(True, alpha=0.3)
-        self.info = self.ax0.text(0.02, 0.97, "", transform=self.ax0.transAxes, va="top", fontsize=8)
-        self.animate(self.norm, self.erank, self.sv_mid, self.sv_end, self.info)
+        self.animate(self.norm, self.erank, self.sv_mid, self.sv_end)
 
     def compute(self, activation, scale, depth):
         # one cached 100-layer product per (activation, scale); depth L is its first L factors
@@ -210,7 +213,7 @@ class JacobianExplorer(Explorer):
         # limits, and each set of limits is drawn once (a limit change costs a redraw)
         m = max(np.abs(self.data_range(ln, include=0)))
         self.fit_limits(self.ax0, -m, m, margin=0.03, stops=self.norm_stops)
-        self.info.set_text(f"norm at L={L}: 10^{ln[-1]:.1f}\neffective rank {r['erank'][-1]:.2f}")
+        self.set_info(_html(f"norm at L={L}: 10^{ln[-1]:.1f}\neffective rank {r['erank'][-1]:.2f}"))
 
 
 class ClippingExplorer(Explorer):
@@ -248,9 +251,7 @@ class ClippingExplorer(Explorer):
         self.ax0.set_ylabel("mini-batch loss")
         self.ax1.set_ylabel(r"global gradient norm $\|g\|$")
         self.ax1.legend(fontsize=7, loc="upper right")
-        self.info = self.ax0.text(0.02, 0.03, "", transform=self.ax0.transAxes, fontsize=8, wrap=True,
-                                  bbox={"fc": "white", "ec": "0.7"})
-        self.animate(self.loss, self.pre, self.post, self.mark, self.info)
+        self.animate(self.loss, self.pre, self.post, self.mark)
 
     def compute(self, clip, threshold, lr, init_scale):
         return exs.explode_and_clip(clip, threshold, lr=lr, init_scale=init_scale)
@@ -273,10 +274,10 @@ class ClippingExplorer(Explorer):
         self.fit_limits(self.ax0, *self.data_range(loss, positive=True), home=(1e-2, 1e3))
         self.fit_limits(self.ax1, *self.data_range(pre, post, positive=True))
         if d:
-            self.info.set_text(f"DIVERGED at step {d['step']}: non-finite {d['where']}"
-                               + (f" in layer {d['layer']}" if d["layer"] else ""))
+            self.set_info(_html(f"DIVERGED at step {d['step']}: non-finite {d['where']}"
+                               + (f" in layer {d['layer']}" if d["layer"] else "")))
         else:
-            self.info.set_text(f"stable: val. acc {r['val_acc']:.3f}, clipped on {r['clipped_fraction']:.0%} of steps")
+            self.set_info(_html(f"stable: val. acc {r['val_acc']:.3f}, clipped on {r['clipped_fraction']:.0%} of steps"))
 
 
 class ResidualExplorer(Explorer):
@@ -312,8 +313,7 @@ class ResidualExplorer(Explorer):
             a.grid(True, alpha=0.3)
         self.ax0.legend(fontsize=7, loc="lower right")
         self.ax1.legend(fontsize=7, loc="upper left")
-        self.info = self.ax1.text(0.98, 0.97, "", transform=self.ax1.transAxes, va="top", ha="right", fontsize=8)
-        self.animate(*self.g.values(), *self.acc.values(), self.info)
+        self.animate(*self.g.values(), *self.acc.values())
 
     def expected_runs(self, **_):
         return 2          # the plain net, then the residual one
@@ -334,5 +334,5 @@ class ResidualExplorer(Explorer):
         p, q = allg
         acc = {k: (f"{r[k]['final_acc']:.2f}" if r[k]["diverged_at"] is None else f"NaN at step {r[k]['diverged_at']}")
                for k in ("plain", "residual")}
-        self.info.set_text(f"first layer: residual / plain = {q[0] / p[0]:.1e}\n"
-                           f"val. acc: plain {acc['plain']}, residual {acc['residual']}")
+        self.set_info(_html(f"first layer: residual / plain = {q[0] / p[0]:.1e}\n"
+                           f"val. acc: plain {acc['plain']}, residual {acc['residual']}"))

@@ -8,24 +8,19 @@ from __future__ import annotations
 
 import numpy as np
 
+from widgets.plots import axes as new_axes
+
 __all__ = ["plot_layer_speeds", "plot_signal", "plot_jacobian", "plot_clipping", "plot_residual", "plot_shapes",
            "layer_colors", "floor", "plain_log_ticks"]
 
-_STYLES = ["-", "--", "-.", ":"]
+#: data lines: never dotted (a dotted line is a mean-field prediction, in the figures and the explorer)
+_STYLES = ["-", "--", "-.", (0, (6, 1.5, 1, 1.5, 1, 1.5))]
 
 
 def layer_colors(n):
     """``n`` colours from dark (layer 1) to light (last layer), viridis."""
     import matplotlib
     return [matplotlib.colormaps["viridis"](x) for x in np.linspace(0.05, 0.9, max(n, 1))]
-
-
-def _axes(axes, n, figsize):
-    if axes is not None:
-        return np.atleast_1d(axes)
-    import matplotlib.pyplot as plt
-    _, axes = plt.subplots(1, n, figsize=figsize, constrained_layout=True)
-    return np.atleast_1d(axes)
 
 
 def floor(v, lo=1e-30):
@@ -43,7 +38,7 @@ def plain_log_ticks(ax):
 
 def plot_layer_speeds(r: dict, axes=None):
     """Left: :math:`\\lVert\\delta^l\\rVert` per hidden layer at initialisation; right: the same while training."""
-    ax0, ax1 = _axes(axes, 2, (9, 3.4))
+    ax0, ax1 = new_axes(axes, 2, figsize=(9, 3.4))
     d = len(r["init_speed"])
     cols = layer_colors(d)
     ax0.semilogy(np.arange(1, d + 1), floor(r["init_speed"]), "-", color="0.6", zorder=1)
@@ -70,7 +65,7 @@ def plot_signal(results: dict, axes=None):
     (thin dotted, same colour) when the result has one; each heat map's title has its line's colour.
     """
     n = len(results)
-    axes = _axes(axes, n + 1, (2.9 * n + 3.6, 3.4))
+    axes = new_axes(axes, n + 1, figsize=(2.9 * n + 3.6, 3.4))
     img = None
     for i, (ax, (label, r)) in enumerate(zip(axes[:n], results.items())):
         e = r["edges"]
@@ -89,7 +84,7 @@ def plot_signal(results: dict, axes=None):
         layers = np.arange(1, len(r["rms"]) + 1)
         ax.semilogy(layers, floor(r["rms"]), color=f"C{i}", ls=_STYLES[i % 4], lw=1.8, label=label)
         if "theory_rms" in r:
-            ax.semilogy(layers, floor(r["theory_rms"]), color=f"C{i}", ls=":", lw=1)
+            ax.semilogy(layers, floor(r["theory_rms"]), color=f"C{i}", ls=":", lw=1.2)
     ax.set_xlabel("layer")
     ax.set_ylabel("RMS of the output")
     ax.set_title("RMS (dotted: mean-field theory)", fontsize=9)
@@ -101,7 +96,7 @@ def plot_signal(results: dict, axes=None):
 def plot_jacobian(results: dict, axes=None, at: int | None = None):
     """For each result of ``jacobian_product``: log10 of the norm and the effective rank against depth,
     and the normalised singular values at depth ``at`` (default: the last)."""
-    ax0, ax1, ax2 = _axes(axes, 3, (11, 3.4))
+    ax0, ax1, ax2 = new_axes(axes, 3, figsize=(11, 3.4))
     k = None
     for i, (label, r) in enumerate(results.items()):
         k = (at or len(r["depths"])) - 1
@@ -133,7 +128,7 @@ def plot_clipping(results: dict, axes=None, loss_top: float = 1e3):
     The loss axis stops at ``loss_top`` so the stable runs stay readable; a run that diverged is
     drawn up to the edge, with a dotted line at its divergence step and a cross at its last norm.
     """
-    ax0, ax1, ax2 = _axes(axes, 3, (12, 3.4))
+    ax0, ax1, ax2 = new_axes(axes, 3, figsize=(12, 3.4))
     for i, (label, r) in enumerate(results.items()):
         c = f"C{i}"
         loss = np.where(np.isfinite(r["loss"]), r["loss"], np.nan)      # NaN/inf: the line just stops
@@ -162,7 +157,7 @@ def plot_clipping(results: dict, axes=None, loss_top: float = 1e3):
 def plot_residual(r: dict, axes=None):
     """Gradient norm of every Linear layer at init and validation accuracy, plain vs residual."""
     from matplotlib.ticker import MaxNLocator
-    ax0, ax1 = _axes(axes, 2, (9, 3.4))
+    ax0, ax1 = new_axes(axes, 2, figsize=(9, 3.4))
     for kind, c in (("plain", "C3"), ("residual", "C0")):
         g = r[kind]["grad_norms"]
         ax0.semilogy(np.arange(1, len(g) + 1), floor(g), "o-", color=c, ms=3, label=kind)
@@ -183,9 +178,7 @@ def plot_residual(r: dict, axes=None):
 def plot_shapes(r: dict, ax=None, key: str = "shapes"):
     """Mean validation accuracy (bars, value written at the end) and each seed (dots) for
     ``shape_comparison`` (``key="shapes"``) or ``remedies_table`` (``key="remedies"``)."""
-    if ax is None:
-        import matplotlib.pyplot as plt
-        _, ax = plt.subplots(figsize=(7, 0.38 * len(r[key]) + 1.0), constrained_layout=True)
+    ax = new_axes(ax, figsize=(7, 0.38 * len(r[key]) + 1.0))
     names = r[key]
     y = np.arange(len(names))
     ax.barh(y, r["mean"], xerr=r["std"], color="C0", alpha=0.6, error_kw={"lw": 1, "capsize": 2})

@@ -116,7 +116,7 @@ def check_tanh_scale(scale) -> Feedback:
     collapsed), on average at most 5% of the units are saturated, and the
     norm of the input-output Jacobian after 30 layers is within a factor 10
     of 1 (gradients neither vanish nor explode). Measured with
-    :func:`dlcore.experiments.gradients.forward_signal` and ``jacobian_product`` (seed 0).
+    :func:`dlcore.experiments.gradients.forward_signal` and ``jacobian_product`` (rng 0).
     """
     from ..experiments.gradients import forward_signal, jacobian_product
 

@@ -17,10 +17,29 @@ import numpy as np
 from ..cache import cached, freeze
 from ..data import digits
 
-__all__ = ["SEEDS", "CHANCE", "MATCHING_INIT", "matching_init", "digits_data", "over_seeds", "pm", "pm_steps"]
+__all__ = ["SEEDS", "SEEDS10", "CHANCE", "MATCHING_INIT", "matching_init", "INITS", "init_spec", "digits_data",
+           "over_seeds", "pm", "pm_steps"]
 
 #: the seeds the book's claims about training outcomes are made over
 SEEDS = (0, 1, 2, 3, 4)
+#: for runs that scatter from seed to seed (deep nets trained at a large step): with 5 seeds their
+#: standard deviation itself varies by more than a factor 3 between two sets of seeds or two BLAS kernels
+SEEDS10 = tuple(range(10))
+
+#: the initialisations chapter 02 names: ``"normal"`` N(0, 1), ``"small"`` 0.02 N(0, 1), ``"scaled"``
+#: N(0, s^2/n_in) with a scale ``s``, ``"xavier"`` N(0, 2/(n_in + n_out)), ``"he"`` N(0, 2/n_in),
+#: and ``"zero"`` / ``"constant"`` (every weight 0, or every weight 0.1: no symmetry breaking)
+INITS = ("normal", "small", "scaled", "xavier", "he", "zero", "constant")
+
+
+def init_spec(init: str, scale: float = 1.0) -> tuple[str, dict]:
+    """``(dlcore init name, init_kwargs)`` for one of :data:`INITS` (``scale`` is used by ``"scaled"``)."""
+    table = {"normal": ("normal", {"std": 1.0}), "small": ("normal", {"std": 0.02}),
+             "scaled": ("scaled_normal", {"scale": float(scale)}), "xavier": ("xavier", {}), "he": ("he", {}),
+             "zero": ("constant", {"value": 0.0}), "constant": ("constant", {"value": 0.1})}
+    if init not in table:
+        raise ValueError(f"unknown initialisation {init!r}; choose one of {', '.join(INITS)}")
+    return table[init]
 
 #: a digits net (10 classes) whose accuracy is below this is "at chance": predicting one class
 #: scores about 0.10, and the book's nets that learn anything score above 0.2

@@ -1,12 +1,12 @@
 """Chapter 02: why gradients vanish or explode with depth, measured.
 
-Pure functions, settings + seed in, dicts of arrays out. The notebook
+Pure functions, settings + ``rng`` in, dicts of arrays out (``@cached``). The notebook
 ``book/02_vanishing_exploding.py`` and the explorers in
 ``widgets/ch02_gradients.py`` call them; ``tests/test_ch02_*.py`` assert the
-chapter's claims on fixed seeds. Training experiments with remedies (clipping,
+chapter's claims over seeds. Training experiments with remedies (clipping,
 residual nets, depth vs width, the remedies table) are in :mod:`.gradients_shape`.
 
-Initialisations are named as in the text (``INITS``): ``"normal"``
+Initialisations are named as in the text (``common.INITS``): ``"normal"``
 :math:`\\mathcal N(0,1)`, ``"small"`` :math:`0.02\\,\\mathcal N(0,1)`,
 ``"scaled"`` :math:`\\mathcal N(0, s^2/n_{in})` with the scale slider ``s``,
 ``"xavier"`` :math:`\\mathcal N(0, 2/(n_{in}+n_{out}))` and ``"he"``
@@ -14,45 +14,21 @@ Initialisations are named as in the text (``INITS``): ``"normal"``
 """
 from __future__ import annotations
 
-from functools import lru_cache
-
 import numpy as np
 
 from ..activations import get_activation
-from ..data import digits
-from ..diagnostics import param_grad_norms
+from ..cache import cached
+from ..diagnostics import param_grad_norms, rms as _rms, trace
 from ..layers import mlp
 from ..losses import softmax_cross_entropy
-from ..module import as_generator
+from ..rng import as_generator, spawn
 from ..train import fit
-from ._common import readonly
+from .common import INITS, digits_data, init_spec
 
 __all__ = [
-    "INITS", "init_spec", "digits_data", "layer_speeds", "theory_rms_factor", "mean_field_rms", "rms_factor",
-    "forward_signal",
+    "layer_speeds", "theory_rms_factor", "mean_field_rms", "rms_factor", "forward_signal",
     "effective_rank", "jacobian_product", "mean_effective_rank",
 ]
-
-INITS = ("normal", "small", "scaled", "xavier", "he")
-
-
-def init_spec(init: str, scale: float = 1.0) -> tuple[str, dict]:
-    """``(dlcore init name, init_kwargs)`` for one of :data:`INITS`."""
-    table = {"normal": ("normal", {"std": 1.0}), "small": ("normal", {"std": 0.02}),
-             "scaled": ("scaled_normal", {"scale": float(scale)}), "xavier": ("xavier", {}), "he": ("he", {})}
-    if init not in table:
-        raise ValueError(f"unknown initialisation {init!r}; choose one of {', '.join(INITS)}")
-    return table[init]
-
-
-@lru_cache(maxsize=4)
-def digits_data(n_train: int = 1079, seed: int = 0):
-    """Digits (float32) as read-only ``(X_train, y_train, X_val, y_val)``, the first ``n_train`` training rows."""
-    ds = digits(np.float32, rng=seed)
-    arrs = (ds.X_train[:n_train], ds.y_train[:n_train], ds.X_val, ds.y_val)
-    for a in arrs:
-        a.flags.writeable = False
-    return arrs
 
 
 def _check_depth_width(depth, width, lo=1):
@@ -61,10 +37,10 @@ def _check_depth_width(depth, width, lo=1):
 
 
 # --------------------------------------------------------------- experiment 1
-@lru_cache(maxsize=32)
+@cached(maxsize=32)
 def layer_speeds(depth: int = 4, width: int = 30, activation: str = "sigmoid", init: str = "scaled",
                  scale: float = 1.0, steps: int = 300, lr: float = 0.1, batch_size: int = 64,
-                 record_every: int = 10, seed: int = 0, n_probe: int = 500) -> dict:
+                 record_every: int = 10, rng=0, n_probe: int = 500) -> dict:
     """Nielsen's "speed of learning" of each hidden layer, at initialisation and while training.
 
     A net ``64 -> width x depth -> 10`` on the digits (softmax cross-entropy).
@@ -88,27 +64,26 @@ def layer_speeds(depth: int = 4, width: int = 30, activation: str = "sigmoid", i
     _check_depth_width(depth, width)
     X, y, Xv, yv = digits_data()
     name, kw = init_spec(init, scale)
+    g_init, g_batch = spawn(rng, 2)
     net = mlp([X.shape[1]] + [int(width)] * int(depth) + [10], activation=activation, init=name,
-              init_kwargs=kw, rng=seed, dtype=np.float32)
+              init_kwargs=kw, rng=g_init, dtype=np.float32)
     with np.errstate(over="ignore", invalid="ignore"):
-        out = net.forward(X[:n_probe])
-        _, dout = softmax_cross_entropy(out, y[:n_probe])
+        tr = trace(net, X[:n_probe])
+        _, dout = softmax_cross_entropy(tr.output, y[:n_probe])
         net.backward(dout)
     init_speed = param_grad_norms(net, "b")[1][:-1]
-    lin = [i for i, l in enumerate(net.layers) if "b" in l.params]          # Linear layers; activations follow
-    slope_rms = np.array([np.sqrt(np.mean(np.square(net.layers[i + 1].df(net.outputs[i], net.outputs[i + 1]),
-                                                    dtype=np.float64))) for i in lin[:-1]])
-    s_w = np.array([np.sqrt(net.layers[i].params["W"].shape[0] * np.var(net.layers[i].params["W"], dtype=np.float64))
-                    for i in lin[1:-1]])
-    h = fit(net, X, y, lr=lr, steps=int(steps), batch_size=batch_size, rng=seed + 1,
+    slope_rms = np.array([_rms(d) for d in tr.df])                          # one per hidden activation
+    weights = [p.data for n, p in net.named_parameters() if p.role == "weight"]
+    s_w = np.array([np.sqrt(W.shape[0] * np.var(W, dtype=np.float64)) for W in weights[1:-1]])
+    h = fit(net, X, y, lr=lr, steps=int(steps), batch_size=batch_size, rng=g_batch,
             val=(Xv, yv), diagnostics=record_every, on_divergence="stop", eval_train=False)
     hidden = [i for i, l in enumerate(net.layers) if "b" in l.params][:-1]
     rec_steps = np.array([d["step"] for d in h.diagnostics], dtype=int)
     speed = np.array([[d["layers"][i]["bias_grad_norm"] for i in hidden] for d in h.diagnostics]).reshape(-1, len(hidden))
-    return readonly(init_speed=init_speed, slope_rms=slope_rms, predicted_ratio=s_w * slope_rms[:-1],
-                     steps=rec_steps, speed=speed, loss=np.asarray(h.loss),
-                     val_acc=float(h.evals[-1].get("val_acc", np.nan)),
-                     diverged=h.divergence is not None)
+    return dict(init_speed=init_speed, slope_rms=slope_rms, predicted_ratio=s_w * slope_rms[:-1],
+                steps=rec_steps, speed=speed, loss=np.asarray(h.loss),
+                val_acc=float(h.evals[-1].get("val_acc", np.nan)), checks=tuple(h.checks),
+                diverged=h.divergence is not None)
 
 
 # --------------------------------------------------------------- experiment 2
@@ -176,20 +151,19 @@ def rms_factor(rms) -> float:
     return float(np.exp((np.log(rms[-1]) - np.log(rms[0])) / (rms.size - 1)))
 
 
-@lru_cache(maxsize=8)
-def _gaussians(seed: int, n: int, width: int, depth: int):
+@cached(maxsize=8)
+def _gaussians(rng, n: int, width: int, depth: int):
     """Standard normal inputs ``(n, width)`` and weights ``(depth, width, width)``, float32, cached:
     only their scale depends on the initialisation, so a slider move reuses them."""
-    rng = as_generator(seed)
-    X = rng.standard_normal((n, width), dtype=np.float32)
-    Ws = rng.standard_normal((depth, width, width), dtype=np.float32)
-    X.flags.writeable = Ws.flags.writeable = False
+    g_x, g_w = spawn(rng, 2)
+    X = g_x.standard_normal((n, width), dtype=np.float32)
+    Ws = g_w.standard_normal((depth, width, width), dtype=np.float32)
     return X, Ws
 
 
-@lru_cache(maxsize=64)
+@cached(maxsize=64)
 def forward_signal(activation: str = "relu", init: str = "he", depth: int = 30, width: int = 128,
-                   n: int = 128, scale: float = 1.0, seed: int = 0, bins: int = 60,
+                   n: int = 128, scale: float = 1.0, rng=0, bins: int = 60,
                    value_range: tuple = (-3.0, 3.0)) -> dict:
     """Push Gaussian inputs ``(n, width)`` through ``depth`` random layers and measure each layer's output.
 
@@ -199,8 +173,9 @@ def forward_signal(activation: str = "relu", init: str = "he", depth: int = 30, 
     Returns ``rms`` (depth,), ``saturated`` (fraction of units at
     :math:`|{\\rm tanh}|>0.97` or sigmoid outside (0.03, 0.97); zeros for
     ReLU), ``dead_or_zero`` (fraction of exact zeros), ``hist`` (depth, bins)
-    densities of the outputs over ``value_range`` (a value outside is counted in the
-    edge bin), ``edges`` (bins + 1,), ``measured_factor`` (geometric mean of
+    densities of the outputs over ``value_range`` (values outside the range are left out, not piled
+    into the edge bins, which would draw a bright false column there), ``outside`` (depth,) the fraction
+    of outputs outside the range, ``edges`` (bins + 1,), ``measured_factor`` (geometric mean of
     ``rms[l]/rms[l-1]``) and ``theory_factor`` (from :func:`theory_rms_factor`; NaN for
     sigmoid, and for tanh with :math:`n\\mathrm{Var}(W) \\ge 1`, where the curvature breaks the linear law) and
     ``theory_rms`` (depth,) the infinite-width prediction of :func:`mean_field_rms` for every activation.
@@ -209,10 +184,10 @@ def forward_signal(activation: str = "relu", init: str = "he", depth: int = 30, 
     n_w, L = int(width), int(depth)
     wv = {"normal": n_w, "small": 0.02 ** 2 * n_w, "scaled": scale ** 2, "xavier": 1.0, "he": 2.0}
     if init not in wv:
-        raise ValueError(f"unknown initialisation {init!r}; choose one of {', '.join(INITS)}")
+        raise ValueError(f"unknown initialisation {init!r}; choose one of {', '.join(wv)}")
     wv = float(wv[init])
     std = np.float32(np.sqrt(wv / n_w))                    # Var(W) = (n Var(W)) / n, equal widths, zero biases
-    X, Ws = _gaussians(seed, int(n), n_w, L)
+    X, Ws = _gaussians(rng, int(n), n_w, L)
     act = get_activation(activation)
     bins = int(bins)
     edges = np.linspace(value_range[0], value_range[1], bins + 1)
@@ -229,18 +204,24 @@ def forward_signal(activation: str = "relu", init: str = "he", depth: int = 30, 
         sat = np.zeros(L) if s_mask is None else np.mean(s_mask, axis=(1, 2))
         zero = np.mean(H == 0, axis=(1, 2))
         u = (H - np.float32(edges[0])) * np.float32(bins / (edges[-1] - edges[0]))   # float32: 2x faster
-        k = np.clip(np.nan_to_num(u, copy=False), 0, bins - 1).astype(np.int64)
+        u = np.nan_to_num(u, copy=False, nan=-1.0)
+        inside = (u >= 0) & (u <= bins)                  # the right edge belongs to the last bin
+        k = np.minimum(u, bins - 1).astype(np.int64)
         k += (np.arange(L) * bins)[:, None, None]
-        hist = np.bincount(k.ravel(), minlength=L * bins).reshape(L, bins) / (int(n) * n_w * np.diff(edges))
+        k[~inside] = L * bins                            # outside the range: counted apart, not in an edge bin
+        counts = np.bincount(k.ravel(), minlength=L * bins + 1)[:L * bins].reshape(L, bins)
+        hist = counts / (int(n) * n_w * np.diff(edges))
+        outside = 1.0 - np.mean(inside, axis=(1, 2))
     rms = np.asarray(rms)
     measured = rms_factor(rms)
     try:   # tanh follows the linear prediction only while it decays to 0 (n Var(W) < 1)
         theory = theory_rms_factor(activation, wv) if not (activation == "tanh" and wv >= 1) else float("nan")
     except ValueError:
         theory = float("nan")
-    return readonly(rms=rms, saturated=np.asarray(sat), dead_or_zero=np.asarray(zero), hist=np.asarray(hist),
-                     edges=edges, measured_factor=measured, theory_factor=theory, weight_var_times_n=float(wv),
-                     theory_rms=mean_field_rms(activation, wv, L, q0=float(np.mean(np.square(X, dtype=np.float64)))))
+    return dict(rms=rms, saturated=np.asarray(sat), dead_or_zero=np.asarray(zero), hist=np.asarray(hist),
+                outside=np.asarray(outside),
+                edges=edges, measured_factor=measured, theory_factor=theory, weight_var_times_n=float(wv),
+                theory_rms=mean_field_rms(activation, wv, L, q0=float(np.mean(np.square(X, dtype=np.float64)))))
 
 
 # --------------------------------------------------------------- experiment 3
@@ -264,9 +245,9 @@ def effective_rank(s) -> float:
     return float(np.exp(-np.sum(p * np.log(p))))
 
 
-@lru_cache(maxsize=64)
+@cached(maxsize=64)
 def jacobian_product(activation: str = "tanh", depth: int = 50, width: int = 64, scale: float = 1.0,
-                     seed: int = 0) -> dict:
+                     rng=0) -> dict:
     """The input-output Jacobian of a random deep net, layer by layer.
 
     Layer :math:`t` maps :math:`h_t \\mapsto h_{t+1} = f(W_t h_t)` with
@@ -282,7 +263,7 @@ def jacobian_product(activation: str = "tanh", depth: int = 50, width: int = 64,
     actual singular values in log10 (``-inf`` for exact zeros).
     """
     _check_depth_width(depth, width)
-    rng = as_generator(seed)
+    rng = as_generator(rng)
     act = get_activation(activation)
     n = int(width)
     h = rng.standard_normal(n)
@@ -311,8 +292,8 @@ def jacobian_product(activation: str = "tanh", depth: int = 50, width: int = 64,
             log_sv.append(log_scale + np.log10(s))
             log_scale += np.log10(top)
             P = P / top
-    return readonly(depths=np.arange(1, int(depth) + 1), log10_norm=np.asarray(log_norm),
-                     sv=np.asarray(sv_rel), erank=np.asarray(erank), log10_sv=np.asarray(log_sv))
+    return dict(depths=np.arange(1, int(depth) + 1), log10_norm=np.asarray(log_norm),
+                sv=np.asarray(sv_rel), erank=np.asarray(erank), log10_sv=np.asarray(log_sv))
 
 
 def mean_effective_rank(activation: str = "tanh", scale: float = 1.0, depth: int = 50, width: int = 64,
@@ -324,5 +305,5 @@ def mean_effective_rank(activation: str = "tanh", scale: float = 1.0, depth: int
     """
     if not seeds:
         raise ValueError("mean_effective_rank needs at least one seed")
-    return np.mean([jacobian_product(activation, depth=depth, width=width, scale=scale, seed=int(k))["erank"]
+    return np.mean([jacobian_product(activation, depth=depth, width=width, scale=scale, rng=int(k))["erank"]
                     for k in seeds], axis=0)

@@ -11,37 +11,28 @@ validation accuracy (mean and spread over seeds).
 """
 from __future__ import annotations
 
-from functools import lru_cache
-
 import numpy as np
 
+from ..cache import cached, freeze
 from ..clipping import GradientClipper
-from ..diagnostics import param_grad_norms
+from ..diagnostics import param_grad_norms, rms, trace
 from ..layers import mlp
 from ..losses import softmax_cross_entropy
 from ..optim import SGD
 from ..residual import residual_mlp
+from ..rng import spawn
 from ..train import fit
-from ._common import readonly
-from .gradients import digits_data, init_spec
+from .common import SEEDS, SEEDS10, digits_data, init_spec
 
-__all__ = ["SEEDS", "SEEDS10", "explode_and_clip", "clipping_over_seeds", "residual_vs_plain", "residual_over_seeds",
+__all__ = ["explode_and_clip", "clipping_over_seeds", "residual_vs_plain", "residual_over_seeds",
            "n_params_mlp", "width_for_params", "SHAPES", "shape_sizes", "shape_comparison", "REMEDIES",
            "remedies_table"]
 
-#: the seeds every training claim of the chapter is measured over (a single run's accuracy depends on
-#: the seed, and near the edge of stability on the rounding of the CPU's BLAS kernel)
-SEEDS = (0, 1, 2, 3, 4)
-#: for runs that scatter from seed to seed (deep ReLU nets trained at a large step): with 5 seeds their
-#: standard deviation itself varies by more than a factor 3 between two sets of seeds or two BLAS kernels
-SEEDS10 = tuple(range(10))
-
-
 # --------------------------------------------------------------- clipping
-@lru_cache(maxsize=64)
+@cached(maxsize=64)
 def explode_and_clip(clip: str = "none", threshold: float = 1.0, lr: float = 0.1, init_scale: float = 2.5,
                      depth: int = 8, width: int = 64, activation: str = "relu", steps: int = 200,
-                     batch_size: int = 32, seed: int = 0) -> dict:
+                     batch_size: int = 32, rng=0) -> dict:
     """Train a deep net started with too large weights; optionally clip its gradients.
 
     Weights :math:`\\mathcal N(0, s^2/n_{in})` with ``s = init_scale``: for ReLU each
@@ -58,10 +49,11 @@ def explode_and_clip(clip: str = "none", threshold: float = 1.0, lr: float = 0.1
     if clip not in ("none", "value", "norm"):
         raise ValueError(f"clip must be 'none', 'value' or 'norm', got {clip!r}")
     X, y, Xv, yv = digits_data()
+    g_init, g_batch = spawn(rng, 2)
     net = mlp([X.shape[1]] + [int(width)] * int(depth) + [10], activation=activation, init="scaled_normal",
-              init_kwargs={"scale": float(init_scale)}, rng=seed, dtype=np.float32)
+              init_kwargs={"scale": float(init_scale)}, rng=g_init, dtype=np.float32)
     cb = GradientClipper(clip, threshold)
-    h = fit(net, X, y, lr=lr, steps=int(steps), batch_size=batch_size, rng=seed + 1, callbacks=[cb],
+    h = fit(net, X, y, lr=lr, steps=int(steps), batch_size=batch_size, rng=g_batch, callbacks=[cb],
             val=(Xv, yv), on_divergence="stop", eval_train=False)
     d = h.divergence
     div = None if d is None else {"step": d.step, "where": d.where, "layer": d.layer, "message": str(d)}
@@ -69,11 +61,10 @@ def explode_and_clip(clip: str = "none", threshold: float = 1.0, lr: float = 0.1
     post = np.asarray(h.extra.get("grad_norm_post", []), dtype=float)
     clipped = np.asarray(h.extra.get("clipped", []), dtype=bool)
     acc = float("nan") if d is not None else float(h.evals[-1]["val_acc"])
-    return readonly(loss=np.asarray(h.loss, dtype=float), grad_norm=pre, grad_norm_post=post,
-                     divergence=div, val_acc=acc, clipped_fraction=float(clipped.mean()) if clipped.size else 0.0)
+    return dict(loss=np.asarray(h.loss, dtype=float), grad_norm=pre, grad_norm_post=post,
+                divergence=div, val_acc=acc, clipped_fraction=float(clipped.mean()) if clipped.size else 0.0)
 
 
-@lru_cache(maxsize=16)
 def clipping_over_seeds(clip: str = "none", threshold: float = 1.0, lr: float = 0.1, init_scale: float = 2.5,
                         seeds: tuple = SEEDS, **kw) -> dict:
     """:func:`explode_and_clip` over several seeds (each seed: its own initial weights and mini-batches).
@@ -84,13 +75,13 @@ def clipping_over_seeds(clip: str = "none", threshold: float = 1.0, lr: float = 
     """
     if not seeds:
         raise ValueError("clipping_over_seeds needs at least one seed")
-    runs = [explode_and_clip(clip, threshold, lr=lr, init_scale=init_scale, seed=int(s), **kw) for s in seeds]
+    runs = [explode_and_clip(clip, threshold, lr=lr, init_scale=init_scale, rng=int(s), **kw) for s in seeds]
     div = [r["divergence"] for r in runs]
-    return readonly(seeds=np.array(seeds, dtype=int), diverged=np.array([d is not None for d in div]),
+    return freeze(dict(seeds=np.array(seeds, dtype=int), diverged=np.array([d is not None for d in div]),
                     diverged_at=np.array([-1 if d is None else d["step"] for d in div], dtype=int),
                     val_acc=np.array([r["val_acc"] for r in runs]),
                     clipped_fraction=np.array([r["clipped_fraction"] for r in runs]),
-                    first_grad_norm=np.array([r["grad_norm"][0] for r in runs]))
+                    first_grad_norm=np.array([r["grad_norm"][0] for r in runs])))
 
 
 def _first_layer_profile(net, X, y):
@@ -100,9 +91,9 @@ def _first_layer_profile(net, X, y):
     return param_grad_norms(net, "W")[1]
 
 
-@lru_cache(maxsize=64)
+@cached(maxsize=64)
 def residual_vs_plain(depth: int = 20, width: int = 32, activation: str = "sigmoid", init: str = "xavier",
-                      steps: int = 300, lr: float = 0.1, batch_size: int = 32, seed: int = 0,
+                      steps: int = 300, lr: float = 0.1, batch_size: int = 32, rng=0,
                       eval_every: int = 25, branch_scale: float = 1.0, kinds: tuple = ("plain", "residual")) -> dict:
     """A ``depth``-hidden-layer MLP with and without skip connections, from identical weights.
 
@@ -130,24 +121,26 @@ def residual_vs_plain(depth: int = 20, width: int = 32, activation: str = "sigmo
     X, y, Xv, yv = digits_data()
     name, kw = init_spec(init)
     out = {}
-    for kind in kinds:
+    streams = [g.bit_generator.seed_seq for g in spawn(rng, 2)]   # initial weights, batch order
+    for kind in kinds:                              # each kind replays the same streams: identical weights, batches
+        r_init, r_batch = (np.random.default_rng(q) for q in streams)
         if kind == "plain":
             net = mlp([X.shape[1]] + [int(width)] * int(depth) + [10], activation=activation, init=name,
-                      init_kwargs=kw, rng=seed, dtype=np.float32)
+                      init_kwargs=kw, rng=r_init, dtype=np.float32)
         else:
             net = residual_mlp(X.shape[1], int(width), int(depth) - 1, 10, activation=activation, init=name,
-                               init_kwargs=kw, rng=seed, dtype=np.float32, branch_scale=float(branch_scale))
+                               init_kwargs=kw, rng=r_init, dtype=np.float32, branch_scale=float(branch_scale))
         with np.errstate(over="ignore", invalid="ignore"):
             prof = _first_layer_profile(net, X[:500], y[:500])
-            hidden = [i for i, l in enumerate(net.layers[:-1]) if "W" not in l.params]   # activations, blocks
-            rms = np.array([np.sqrt(np.mean(np.square(net.outputs[i], dtype=np.float64))) for i in hidden])
-        h = fit(net, X, y, lr=lr, steps=int(steps), batch_size=batch_size, rng=seed + 1, val=(Xv, yv),
+            tr = trace(net)                                          # the forward pass just made
+            hid = np.array([rms(t.output) for t in tr[:-1] if "W" not in t.layer.params])   # activations, blocks
+        h = fit(net, X, y, lr=lr, steps=int(steps), batch_size=batch_size, rng=r_batch, val=(Xv, yv),
                 eval_every=eval_every, on_divergence="stop", eval_train=False)
         s, acc = h.eval_series("val_acc")
         d = h.divergence
-        out[kind] = readonly(grad_norms=prof, rms=rms, loss=np.asarray(h.loss, dtype=float), eval_steps=s,
-                              val_acc=acc, final_acc=float(acc[-1]) if len(acc) and d is None else float("nan"),
-                              diverged_at=None if d is None else int(d.step))
+        out[kind] = dict(grad_norms=prof, rms=hid, loss=np.asarray(h.loss, dtype=float), eval_steps=s,
+                         val_acc=acc, final_acc=float(acc[-1]) if len(acc) and d is None else float("nan"),
+                         diverged_at=None if d is None else int(d.step))
     return out
 
 
@@ -165,11 +158,11 @@ def residual_over_seeds(depth: int = 20, activation: str = "sigmoid", init: str 
     if not seeds:
         raise ValueError("residual_over_seeds needs at least one seed")
     runs = [residual_vs_plain(depth=depth, activation=activation, init=init, steps=steps, lr=lr,
-                              branch_scale=branch_scale, seed=int(s), kinds=tuple(kinds), **kw) for s in seeds]
+                              branch_scale=branch_scale, rng=int(s), kinds=tuple(kinds), **kw) for s in seeds]
     out = {"runs": runs}
     for k in kinds:
         rs = [r[k] for r in runs]
-        out[k] = readonly(
+        out[k] = dict(
             final_acc=np.array([r["final_acc"] for r in rs]),
             diverged_at=np.array([-1 if r["diverged_at"] is None else r["diverged_at"] for r in rs], dtype=int),
             first_grad=np.array([r["grad_norms"][0] for r in rs]),
@@ -177,7 +170,7 @@ def residual_over_seeds(depth: int = 20, activation: str = "sigmoid", init: str 
             rms_growth=np.array([r["rms"][-1] / r["rms"][0] for r in rs]),
             final_loss=np.array([np.nan if r["diverged_at"] is not None else float(np.mean(r["loss"][-20:]))
                                  for r in rs]))
-    return out
+    return freeze(out)
 
 
 # --------------------------------------------------------------- shapes
@@ -228,7 +221,7 @@ def shape_sizes(shape: str, n_params: int, n_in: int = 64, n_out: int = 10) -> l
     return best
 
 
-@lru_cache(maxsize=16)
+@cached(maxsize=16)
 def shape_comparison(shapes: tuple = tuple(SHAPES), n_params: int = 6000, steps: int = 400, lr: float = 0.03,
                      batch_size: int = 32, seeds: tuple = SEEDS, activation: str = "relu",
                      init: str = "he") -> dict:
@@ -246,12 +239,13 @@ def shape_comparison(shapes: tuple = tuple(SHAPES), n_params: int = 6000, steps:
     acc = np.zeros((len(shapes), len(seeds)))
     for i, sz in enumerate(sizes):
         for j, seed in enumerate(seeds):
-            net = mlp(sz, activation=activation, init=name, init_kwargs=kw, rng=seed, dtype=np.float32)
-            h = fit(net, X, y, lr=lr, steps=int(steps), batch_size=batch_size, rng=seed + 100, val=(Xv, yv),
+            g_init, g_batch = spawn(seed, 2)
+            net = mlp(sz, activation=activation, init=name, init_kwargs=kw, rng=g_init, dtype=np.float32)
+            h = fit(net, X, y, lr=lr, steps=int(steps), batch_size=batch_size, rng=g_batch, val=(Xv, yv),
                     on_divergence="stop", eval_train=False)
             acc[i, j] = np.nan if h.divergence else h.evals[-1]["val_acc"]
-    return readonly(shapes=list(shapes), sizes=sizes, n_params=np.array([n_params_mlp(s) for s in sizes]),
-                     acc=acc, mean=acc.mean(axis=1), std=acc.std(axis=1))
+    return dict(shapes=list(shapes), sizes=sizes, n_params=np.array([n_params_mlp(s) for s in sizes]),
+                acc=acc, mean=acc.mean(axis=1), std=acc.std(axis=1))
 
 
 # --------------------------------------------------------------- remedies
@@ -273,7 +267,7 @@ REMEDIES = {
 }
 
 
-@lru_cache(maxsize=8)
+@cached(maxsize=8)
 def remedies_table(depth: int = 8, width: int = 32, steps: int = 300, lr: float = 0.1, batch_size: int = 32,
                    seeds: tuple = SEEDS, remedies: tuple = tuple(REMEDIES)) -> dict:
     """The same deep sigmoid baseline fixed by one remedy at a time; validation accuracy after ``steps``.
@@ -292,18 +286,19 @@ def remedies_table(depth: int = 8, width: int = 32, steps: int = 300, lr: float 
         act, clip = cfg["activation"], cfg.get("clip")
         name, kw = init_spec(cfg["init"])
         for j, seed in enumerate(seeds):
+            g_init, g_batch = spawn(seed, 2)
             if cfg.get("residual"):
                 net = residual_mlp(X.shape[1], width, depth - 1, 10, activation=act, init=name, init_kwargs=kw,
-                                   rng=seed, dtype=np.float32)
+                                   rng=g_init, dtype=np.float32)
             else:
                 net = mlp([X.shape[1]] + [width] * depth + [10], activation=act, init=name, init_kwargs=kw,
-                          rng=seed, dtype=np.float32)
+                          rng=g_init, dtype=np.float32)
             with np.errstate(over="ignore", invalid="ignore"):
                 first[i, j] = _first_layer_profile(net, X[:500], y[:500])[0]
             cbs = [GradientClipper("norm", clip)] if clip else []
             opt = SGD(net, cfg.get("lr") or lr, weight_decay=cfg.get("weight_decay", 0.0))   # L2: g + lambda W on weights
-            h = fit(net, X, y, optimizer=opt, steps=int(steps), batch_size=batch_size, rng=seed + 100,
+            h = fit(net, X, y, optimizer=opt, steps=int(steps), batch_size=batch_size, rng=g_batch,
                     val=(Xv, yv), callbacks=cbs, on_divergence="stop", eval_train=False)
             acc[i, j] = np.nan if h.divergence else h.evals[-1]["val_acc"]
-    return readonly(remedies=list(remedies), acc=acc, mean=acc.mean(axis=1), std=acc.std(axis=1),
+    return dict(remedies=list(remedies), acc=acc, mean=acc.mean(axis=1), std=acc.std(axis=1),
                      first_grad=first.mean(axis=1))
