@@ -37,6 +37,7 @@ import numpy as np
 from dlcore import check_module, numerical_gradient, rel_error
 from dlcore.exercises import ch01
 from dlcore.experiments import backprop as ex
+from dlcore.experiments import gradchecking as gx
 from dlcore.experiments.backprop_cost import gradient_cost
 from widgets.ch01_backprop import GradCheckExplorer, WorkedExampleExplorer
 from widgets.ch01_plots import plot_convergence, plot_gradcheck, plot_network, plot_training
@@ -293,8 +294,8 @@ print(check_module(ex.worked_net(), rng.standard_normal((4, 2)), rng=1).table(to
 
 # %%
 print(f"{'backward':32s} {'agree (r < 1e-7)':22s} wrong (r > 1e-6)")
-for bug, what in ex.BUGS.items():
-    rep = ex.catch_bug(bug)
+for bug, what in gx.BUGS.items():
+    rep = gx.catch_bug(bug)
     right = " ".join(r.name for r in rep.results if r.rel_error < 1e-7)
     wrong = ", ".join(f"{r.name} {r.rel_error:.2f}" for r in rep.results if r.rel_error > 1e-6)
     print(f"{bug:32s} {right:22s} {wrong or '-':30s} -> {'passes' if rep.passed(1e-6) else 'CAUGHT'}")
@@ -320,9 +321,9 @@ for bug, what in ex.BUGS.items():
 
 # %%
 curves = {
-    "correct, float64": ex.gradcheck_vs_h(),
-    "correct, float32": ex.gradcheck_vs_h(dtype="float32"),
-    "bug: sigma(1-x), float64": ex.gradcheck_vs_h(bug="sigmoid: derivative sigma(1-x)"),
+    "correct, float64": gx.gradcheck_vs_h(),
+    "correct, float32": gx.gradcheck_vs_h(dtype="float32"),
+    "bug: sigma(1-x), float64": gx.gradcheck_vs_h(bug="sigmoid: derivative sigma(1-x)"),
 }
 c64, c32, bug = curves.values()
 at_1e5 = float(c64["rel_error"][np.isclose(c64["h"], 1e-5)][0])

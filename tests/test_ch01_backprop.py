@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from dlcore.experiments import backprop as ex
+from dlcore.experiments import gradchecking as gx
 
 
 def _sig(z):
@@ -67,7 +68,7 @@ def test_one_update_and_many():
 def test_gradient_check_catches_every_bug():
     """Every array is either right to rounding (r < 1e-7, measured <= 9e-9 on four BLAS kernels) or off by
     order 1 (r > 0.1): no threshold sits near a measured value, so the printed verdicts hold on any CPU."""
-    none = ex.catch_bug("none")
+    none = gx.catch_bug("none")
     assert none.passed(1e-6) and max(r.rel_error for r in none.results) < 1e-7
     wrong_arrays = {
         "sigmoid: forgot the chain rule": {"input", "0.W", "0.b"},   # the layer below the bug and the input
@@ -75,9 +76,9 @@ def test_gradient_check_catches_every_bug():
         "linear: bias gradient averaged": {"0.b", "2.b"},            # the biases, nothing else
         "linear: W not transposed": {"input", "0.W", "0.b"},
     }
-    assert set(wrong_arrays) == set(ex.BUGS) - {"none"}
+    assert set(wrong_arrays) == set(gx.BUGS) - {"none"}
     for bug, expected in wrong_arrays.items():
-        rep = ex.catch_bug(bug)
+        rep = gx.catch_bug(bug)
         assert not rep.passed(1e-2), bug
         assert rep.worst.rel_error > 0.1, bug
         assert {r.name for r in rep.results if r.rel_error > 0.1} == expected, bug
@@ -92,27 +93,27 @@ def test_gradcheck_table_shows_round_off_as_a_bound():
     t = rep.table(tol=1e-6, floor=1e-7)
     assert t.count("< 1e-07  ok") == 5 and "max |diff|" not in t and "e-09" not in t
     assert "max |diff|" in rep.table()                            # without floor: the digits, as before
-    bad = ex.catch_bug("linear: bias gradient averaged").table(floor=1e-7)
+    bad = gx.catch_bug("linear: bias gradient averaged").table(floor=1e-7)
     assert "0.75  WRONG" in bad and "< 1e-07  ok" in bad
 
 
 def test_relative_error_vs_step_is_a_v_in_float64_and_useless_in_float32():
-    g64 = ex.gradcheck_vs_h()
+    g64 = gx.gradcheck_vs_h()
     assert g64["best_error"] < 1e-9
     assert 1e-6 <= g64["best_h"] <= 1e-4                              # the floor of the V (measured 3.2e-5)
     at_1e5 = g64["rel_error"][np.isclose(g64["h"], 1e-5)]
     assert at_1e5.shape == (1,) and at_1e5[0] < 1e-9                   # printed as "< 1e-9"; measured 2.5e-10
     errs = g64["rel_error"]
     assert errs[0] > 100 * g64["best_error"] and errs[-1] > 100 * g64["best_error"]   # both arms rise
-    g32 = ex.gradcheck_vs_h(dtype=np.float32)
+    g32 = gx.gradcheck_vs_h(dtype=np.float32)
     assert g32["best_error"] > 1e-5 and g32["best_h"] >= 1e-3        # measured 7e-5 .. 9e-5 at h = 1e-2
-    bug = ex.gradcheck_vs_h(bug="sigmoid: derivative sigma(1-x)")
+    bug = gx.gradcheck_vs_h(bug="sigmoid: derivative sigma(1-x)")
     assert bug["rel_error"].min() > 0.5                                 # 0.549 at every h
 
 
 def test_bad_arguments():
     with pytest.raises(ValueError, match="unknown bug"):
-        ex.buggy_net("typo")
+        gx.buggy_net("typo")
     with pytest.raises(ValueError, match="steps must be"):
         ex.train_worked(-1)
     with pytest.raises(ValueError, match="lr must be positive"):
@@ -149,16 +150,16 @@ def test_gradient_checks_take_rng_and_spawn_streams():
     """``rng`` (int, SeedSequence or Generator) replaces ``seed``; the weights and the data are two
     spawned streams, not seed and seed + 1."""
     from dlcore.rng import spawn
-    a, b = ex.catch_bug("none", rng=3), ex.catch_bug("none", rng=np.random.SeedSequence(3))
+    a, b = gx.catch_bug("none", rng=3), gx.catch_bug("none", rng=np.random.SeedSequence(3))
     assert [r.rel_error for r in a.results] == [r.rel_error for r in b.results]
-    assert ex.catch_bug("none", rng=np.random.default_rng(3)).passed(1e-6)
+    assert gx.catch_bug("none", rng=np.random.default_rng(3)).passed(1e-6)
     w, d = spawn(3, 2)
-    net = ex.buggy_net("none", spawn(3, 2)[0])
-    assert np.array_equal(net.layers[0].params["W"], ex.buggy_net("none", w).layers[0].params["W"])
-    g = ex.gradcheck_vs_h(rng=0)
-    assert ex.gradcheck_vs_h(rng=0) is g and not g["rel_error"].flags.writeable
+    net = gx.buggy_net("none", spawn(3, 2)[0])
+    assert np.array_equal(net.layers[0].params["W"], gx.buggy_net("none", w).layers[0].params["W"])
+    g = gx.gradcheck_vs_h(rng=0)
+    assert gx.gradcheck_vs_h(rng=0) is g and not g["rel_error"].flags.writeable
     import inspect
-    src = inspect.getsource(ex)
+    src = inspect.getsource(ex) + inspect.getsource(gx)
     assert "seed + 1" not in src and "lru_cache" not in src and "readonly" not in src
 
 

@@ -11,6 +11,7 @@ import widgets.ch01_backprop as w
 import widgets.ch01_plots as p
 from dlcore.cache import clear_caches
 from dlcore.experiments import backprop as ex
+from dlcore.experiments import gradchecking as gx
 from tests.test_explorers_all import drawn, same_drawing
 
 
@@ -53,7 +54,7 @@ def test_explorer_error_is_shown_and_recovers(monkeypatch):
 
     def boom(**kw):
         raise RuntimeError("injected")
-    monkeypatch.setattr(w.ex, "gradcheck_vs_h", boom)
+    monkeypatch.setattr(w.gx, "gradcheck_vs_h", boom)
     e.set(h=1e-4)
     assert "injected" in e.error_box.value and e.last_error
     monkeypatch.undo()
@@ -66,7 +67,7 @@ def test_static_plots():
     assert len(ax.patches) == 6
     ax = p.plot_training({"a": ex.train_worked(100), "b": ex.train_worked(100, update_biases=True)})
     assert len(ax.lines) == 2 and ax.get_legend() is not None
-    ax = p.plot_gradcheck({"curves": {"correct": ex.gradcheck_vs_h(), "float32": ex.gradcheck_vs_h(dtype="float32")}})
+    ax = p.plot_gradcheck({"curves": {"correct": gx.gradcheck_vs_h(), "float32": gx.gradcheck_vs_h(dtype="float32")}})
     assert np.all(ax.lines[0].get_ydata() > 0) and ax.get_legend() is not None
     a, b = p.plot_convergence(ex.convergence(10000))
     assert [t.get_text() for t in a.texts] == ["-1.04", "-1.26", "-1.50"]

@@ -1,11 +1,13 @@
 """Chapter 01 explorers: the worked 2-2-2 example and gradient checking.
 
-Everything drawn here is computed by :mod:`dlcore.experiments.backprop` and drawn with the
+Everything drawn here is computed by :mod:`dlcore.experiments.backprop` and
+:mod:`dlcore.experiments.gradchecking`, and drawn with the
 panels of :mod:`widgets.ch01_plots` (the notebook's static figures use the same panels).
 """
 from __future__ import annotations
 
 from dlcore.experiments import backprop as ex
+from dlcore.experiments import gradchecking as gx
 from widgets.base import Checkbox, Dropdown, Explorer, LogSlider
 from widgets.ch01_plots import TOL, GradCheckPanel, WorkedPanel
 
@@ -58,20 +60,20 @@ class GradCheckExplorer(Explorer):
     """Pick a (deliberately wrong) backward, a precision and a step h: does gradient checking catch it?"""
 
     controls = {
-        "bug": Dropdown(list(ex.BUGS), "none", "backward"),
+        "bug": Dropdown(list(gx.BUGS), "none", "backward"),
         "dtype": Dropdown(["float64", "float32"], "float64", "precision"),
         "h": LogSlider(-12, -1, 1e-6, description="step h"),
     }
     figsize = (8, 3.4)
     bench_settings = [{"h": h} for h in (1e-10, 1e-8, 1e-6, 1e-4, 1e-2)] + [
-        {"bug": b} for b in ex.BUGS]
+        {"bug": b} for b in gx.BUGS]
 
     def build(self, fig):
         self.panel = self.add_panel(GradCheckPanel(fig.subplots()))
 
     def compute(self, bug, dtype, h):
-        curve = ex.gradcheck_vs_h(bug=bug, dtype=dtype)                     # cached
-        at_h = float(ex.gradcheck_vs_h(bug=bug, dtype=dtype, hs=[h])["rel_error"][0])
+        curve = gx.gradcheck_vs_h(bug=bug, dtype=dtype)                     # cached
+        at_h = float(gx.gradcheck_vs_h(bug=bug, dtype=dtype, hs=[h])["rel_error"][0])
         return {"curves": {f"{bug}, {dtype}": curve}, "h": h, "err": at_h, "bug": bug, "dtype": dtype}
 
     def draw(self, d):

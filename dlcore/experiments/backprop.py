@@ -1,4 +1,7 @@
-"""Chapter 01: the worked 2-2-2 sigmoid example, by hand and by dlcore, and gradient checking.
+"""Chapter 01: the worked 2-2-2 sigmoid example, by hand and by dlcore, and how its training converges.
+
+Gradient checking (the buggy backward passes) is in :mod:`dlcore.experiments.gradchecking`,
+the cost of a gradient in :mod:`dlcore.experiments.backprop_cost`.
 
 The example (inputs .05/.10, targets .01/.99, weights .15 ... .55, biases
 .35/.60, squared error with 1/2, learning rate .5) names its weights
@@ -11,21 +14,17 @@ and keeps both biases fixed; ``update_biases=True`` trains them too.
 """
 from __future__ import annotations
 
-import copy
-
 import numpy as np
 
 from ..activations import Sigmoid
 from ..cache import cached
 from ..diagnostics import trace
-from ..gradcheck import check_module, numerical_gradient, rel_error
 from ..layers import Linear, Sequential
 from ..losses import quadratic
-from ..rng import as_generator, spawn
 
 __all__ = [
     "WORKED", "worked_net", "weight_names", "named_weights", "forward_trace", "hand_backward",
-    "train_worked", "worked_at", "BUGS", "buggy_net", "gradcheck_vs_h", "catch_bug",
+    "train_worked", "worked_at", "convergence", "lr_outcomes", "signal_factor",
 ]
 
 WORKED = {
@@ -160,121 +159,6 @@ def worked_at(step: int, lr: float = 0.5, update_biases: bool = False, steps: in
     return {"error": r["error"], "step": step, "weights": r["weights"][step], "init": r["weights"][0],
             "out": r["out"][step], "names": r["names"],
             "w_range": (float(r["weights"].min()), float(r["weights"].max()))}
-
-
-# ---------------------------------------------------------------- gradient checking
-
-class _SigmoidForgotChain(Sigmoid):
-    """Bug: returns sigma'(x) but forgets to multiply by dY."""
-    def backward(self, dY):
-        return np.broadcast_to(self._Y * (1 - self._Y), np.shape(dY)).copy()
-
-
-class _SigmoidWrongDerivative(Sigmoid):
-    """Bug: uses sigma(x)(1 - x) instead of sigma(x)(1 - sigma(x))."""
-    def df(self, X, Y):
-        return Y * (1 - X)
-
-
-class _LinearMeanBias(Linear):
-    """Bug: averages the bias gradient over the batch instead of summing it."""
-    def backward(self, dY):
-        dX = super().backward(dY)
-        self.grads["b"] = dY.mean(axis=0)
-        return dX
-
-
-class _LinearNoTranspose(Linear):
-    """Bug: passes dY @ W back instead of dY @ W.T (only visible when the layer is square)."""
-    def backward(self, dY):
-        super().backward(dY)
-        return dY @ self.params["W"]
-
-
-#: name -> (description, builder of the buggy 2-3-3-2 net given a Generator)
-BUGS = {
-    "none": "the correct backward",
-    "sigmoid: forgot the chain rule": "sigmoid backward returns sigma'(x) instead of dY * sigma'(x)",
-    "sigmoid: derivative sigma(1-x)": "sigmoid derivative written as sigma(x)(1-x)",
-    "linear: bias gradient averaged": "bias gradient = mean of dY over the batch instead of the sum",
-    "linear: W not transposed": "dX = dY W instead of dY W^T",
-}
-
-
-def buggy_net(bug: str = "none", rng=0, n=3) -> Sequential:
-    """A float64 ``n``-``n``-``n`` sigmoid net carrying one named bug from :data:`BUGS`."""
-    if bug not in BUGS:
-        raise ValueError(f"unknown bug {bug!r}; choose from {list(BUGS)}")
-    rng = as_generator(rng)
-    lin = {"linear: bias gradient averaged": _LinearMeanBias,
-           "linear: W not transposed": _LinearNoTranspose}.get(bug, Linear)
-    sig = {"sigmoid: forgot the chain rule": _SigmoidForgotChain,
-           "sigmoid: derivative sigma(1-x)": _SigmoidWrongDerivative}.get(bug, Sigmoid)
-    return Sequential(lin(n, n, init="xavier", rng=rng, bias=0.1), sig(),
-                      lin(n, n, init="xavier", rng=rng, bias=0.1), Sigmoid())
-
-
-def catch_bug(bug: str = "none", rng=0, h: float = 1e-6, batch: int = 4):
-    """Gradient-check a buggy net: the :class:`~dlcore.gradcheck.GradCheckReport`.
-    ``rng`` gives two independent streams: the net's weights, and the inputs and probe."""
-    weights, data = spawn(rng, 2)
-    net = buggy_net(bug, weights)
-    return check_module(net, data.standard_normal((batch, 3)), rng=data, h=h)
-
-
-@cached(maxsize=64)
-def gradcheck_vs_h(bug: str = "none", hs=None, dtype="float64", rng=0, batch: int = 4) -> dict:
-    """Relative error of the worst array as the finite-difference step ``h`` varies.
-
-    The analytic gradient comes from a float64 net; the numerical one from
-    the same net stored and run in ``dtype``. With a correct backward in
-    float64 the curve is a V: truncation error :math:`\\propto h^2` on the
-    right, rounding error :math:`\\propto \\epsilon_{mach}/h` on the left
-    (:math:`\\epsilon_{mach}` = 2.2e-16 in float64, 1.2e-7 in float32). A bug
-    lifts the whole curve to order 1.
-
-    Returns ``{"h": (m,), "rel_error": (m,), "best_h", "best_error", "eps_mach"}``.
-    """
-    hs = np.logspace(-12, -1, 23) if hs is None else np.asarray(hs, dtype=float)
-    dtype = np.dtype(dtype)
-    weights, data = spawn(rng, 2)              # the net's weights; the inputs and the probe R
-    net = buggy_net(bug, weights)
-    low = copy.deepcopy(net)                   # the same weights, stored in dtype below
-    for layer in low.layers:
-        for k in layer.params:
-            layer.params[k] = layer.params[k].astype(dtype)
-    X = data.standard_normal((batch, 3))
-    R = data.standard_normal((batch, 3))
-    net.forward(X)
-    net.backward(R)
-    analytic = [np.array(p.grad, copy=True) for _, p in net.named_parameters()]
-    analytic.insert(0, net.backward(R))
-    Xd = X.astype(dtype)
-
-    def f_param(p):
-        def f(v):
-            saved = p.copy()
-            p[...] = v                      # rounds to dtype: that is the point
-            try:
-                return float(np.sum(low.forward(Xd).astype(np.float64) * R))
-            finally:
-                p[...] = saved
-        return f
-
-    def f_input(v):
-        return float(np.sum(low.forward(v.astype(dtype)).astype(np.float64) * R))
-
-    errs = []
-    params = [p.data for _, p in low.named_parameters()]
-    for h in hs:
-        worst = rel_error(analytic[0], numerical_gradient(f_input, X, h))
-        for g, p in zip(analytic[1:], params):
-            worst = max(worst, rel_error(g, numerical_gradient(f_param(p), p, h)))
-        errs.append(worst)
-    errs = np.asarray(errs)
-    k = int(np.argmin(errs))
-    return {"h": hs, "rel_error": errs, "best_h": float(hs[k]), "best_error": float(errs[k]),
-            "eps_mach": float(np.finfo(dtype).eps)}
 
 
 # ---------------------------------------------------------------- how training converges
