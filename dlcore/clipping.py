@@ -40,9 +40,13 @@ def _threshold(c, what: str) -> float:
     return c
 
 
+def _norm(grads) -> float:
+    return float(np.sqrt(sum(float(np.sum(np.square(g, dtype=np.float64))) for g in grads)))
+
+
 def global_grad_norm(model: Module) -> float:
     """:math:`\\sqrt{\\sum_k \\lVert g_k\\rVert^2}` over every gradient array of ``model`` (float64)."""
-    return float(np.sqrt(sum(float(np.sum(np.square(g, dtype=np.float64))) for g in _grads(model))))
+    return _norm(_grads(model))
 
 
 def clip_by_value(model: Module, clip_value: float) -> float:
@@ -51,8 +55,9 @@ def clip_by_value(model: Module, clip_value: float) -> float:
     Returns the global gradient norm *before* clipping.
     """
     c = _threshold(clip_value, "clip_value")
-    norm = global_grad_norm(model)
-    for g in _grads(model):
+    grads = _grads(model)
+    norm = _norm(grads)
+    for g in grads:
         np.clip(g, -c, c, out=g)
     return norm
 
@@ -65,10 +70,11 @@ def clip_by_global_norm(model: Module, max_norm: float) -> float:
     clipping cannot repair a NaN, and the divergence detector should see it.
     """
     c = _threshold(max_norm, "max_norm")
-    norm = global_grad_norm(model)
+    grads = _grads(model)
+    norm = _norm(grads)
     if np.isfinite(norm) and norm > c:
         factor = c / norm
-        for g in _grads(model):
+        for g in grads:
             g *= np.asarray(factor, dtype=g.dtype)
     return norm
 
@@ -93,13 +99,14 @@ class GradientClipper:
 
     def on_backward(self, state) -> None:
         model = state.model
-        if self.mode == "norm":
+        if self.mode == "norm":              # the norm after rescaling is max_norm (to float rounding)
             pre = clip_by_global_norm(model, self.threshold)
+            post = min(pre, self.threshold) if np.isfinite(pre) else pre
         elif self.mode == "value":
             pre = clip_by_value(model, self.threshold)
+            post = global_grad_norm(model)
         else:
-            pre = global_grad_norm(model)
-        post = global_grad_norm(model)
+            pre = post = global_grad_norm(model)
         extra = state.history.extra
         extra.setdefault("grad_norm_pre", []).append(pre)
         extra.setdefault("grad_norm_post", []).append(post)

@@ -20,22 +20,22 @@ def _y(line):
 def test_layer_speed_explorer():
     e = LayerSpeedExplorer(depth=5)
     assert e.last_error is None
-    first, last = _y(e.init_line)[[0, -1]]
+    first, last = _y(e.panel.init_line)[[0, -1]]
     assert last / first > 100                           # sigmoid, scale/sqrt(n): earlier layers far slower
-    assert len(_y(e.lines[4])) > 1 and len(_y(e.lines[5])) == 0
+    assert len(_y(e.panel.lines[4])) > 1 and len(_y(e.panel.lines[5])) == 0
     e.set(depth=8)
-    assert _y(e.init_line)[0] < first                    # deeper: the first layer is slower still
+    assert _y(e.panel.init_line)[0] < first                    # deeper: the first layer is slower still
     e.set(activation="relu", init="he")
-    y = _y(e.init_line)
+    y = _y(e.panel.init_line)
     assert y[-1] / y[0] < 10                             # ReLU + He: no geometric decay
     assert "last / first layer" in e.info_line.value and "predicted ×" in e.info_line.value
     e.set(activation="sigmoid", init="scaled", depth=5, scale=1.0)
-    base = _y(e.init_line)
+    base = _y(e.panel.init_line)
     e.set(scale=4.0)                                     # larger weights offset sigma' <= 1/4
-    y = _y(e.init_line)
+    y = _y(e.panel.init_line)
     assert y[-1] / y[0] < base[-1] / base[0]
     e.set(width=60)
-    assert not np.array_equal(_y(e.init_line), y)
+    assert not np.array_equal(_y(e.panel.init_line), y)
 
 
 def test_signal_explorer():
@@ -97,20 +97,20 @@ def test_clipping_explorer():
 
 def test_residual_explorer():
     e = ResidualExplorer(depth=10)
-    g = {k: _y(l) for k, l in e.g.items()}
+    g = {k: _y(l) for k, l in e.panel.g.items()}
     assert g["residual"][0] > 1e3 * g["plain"][0]
     assert "residual / plain" in e.info_line.value
     e.set(depth=20)
-    assert _y(e.g["plain"])[0] < g["plain"][0]             # deeper plain net: first layer even weaker
-    assert _y(e.acc["residual"])[-1] > _y(e.acc["plain"])[-1]
+    assert _y(e.panel.g["plain"])[0] < g["plain"][0]             # deeper plain net: first layer even weaker
+    assert _y(e.panel.acc["residual"])[-1] > _y(e.panel.acc["plain"])[-1]
     e.set(activation="tanh")
-    assert _y(e.g["plain"])[0] > 1e3 * g["plain"][0]      # tanh's slope 1 near 0: far less vanishing
+    assert _y(e.panel.g["plain"])[0] > 1e3 * g["plain"][0]      # tanh's slope 1 near 0: far less vanishing
     e.set(init="normal")
-    assert not np.array_equal(_y(e.g["plain"]), g["plain"])
+    assert not np.array_equal(_y(e.panel.g["plain"]), g["plain"])
     e.set(activation="relu", init="he", depth=20, branch_scale=1.0)   # unscaled ReLU branches: the signal explodes
     assert "residual NaN at step" in e.info_line.value
     e.set(branch_scale=0.1)                                            # scaled down: the residual net trains
-    assert _y(e.acc["residual"])[-1] > 0.85 > _y(e.acc["plain"])[-1]
+    assert _y(e.panel.acc["residual"])[-1] > 0.85 > _y(e.panel.acc["plain"])[-1]
 
 
 def test_errors_are_shown_in_the_widget(monkeypatch):
@@ -132,7 +132,7 @@ def test_errors_are_shown_in_the_widget(monkeypatch):
 def test_static_plots():
     import matplotlib.pyplot as plt
     axs = plot_layer_speeds(ex.layer_speeds(depth=3, steps=50))
-    assert len(axs[1].lines) == 3
+    assert sum(len(l.get_xdata()) > 0 for l in axs[1].lines) == 3
     axs = plot_signal({"He": ex.forward_signal("relu", "he"), "Xavier": ex.forward_signal("relu", "xavier")})
     assert len(axs) == 3 and len(axs[-1].lines) == 4       # measured and mean-field per result
     assert axs[-1].lines[0].get_linestyle() != axs[-1].lines[2].get_linestyle()   # overlapping curves stay visible
@@ -147,4 +147,37 @@ def test_static_plots():
     ax = plot_shapes({"shapes": ["a", "b"], "mean": np.array([0.5, 0.9]), "std": np.array([0.1, 0.0]),
                       "acc": np.array([[0.4, 0.6], [0.9, 0.9]])})
     assert len(ax.patches) == 2
+    plt.close("all")
+
+
+def _drawn(axes):
+    """What a figure shows: every line's data, every collection's offsets and colours, the limits."""
+    out = []
+    for ax in np.ravel(axes):
+        out.append(("lim", ax.get_xlim(), ax.get_ylim(), ax.get_xlabel(), ax.get_ylabel()))
+        out += [("line", l.get_label(), np.asarray(l.get_xdata(), float).tolist(),
+                 np.asarray(l.get_ydata(), float).tolist(), l.get_color(), l.get_linestyle()) for l in ax.lines]
+        out += [("dots", np.asarray(c.get_offsets()).tolist(), np.asarray(c.get_facecolors()).tolist())
+                for c in ax.collections]
+    return out
+
+
+@pytest.mark.parametrize("explorer, plot, settings", [
+    (LayerSpeedExplorer, plot_layer_speeds, {}),
+    (LayerSpeedExplorer, plot_layer_speeds, {"depth": 8, "activation": "relu", "init": "he"}),
+    (ResidualExplorer, plot_residual, {}),
+    (ResidualExplorer, plot_residual, {"depth": 6, "activation": "tanh"}),
+])
+def test_static_figure_and_explorer_draw_the_same(explorer, plot, settings):
+    """Issue 10 item 5: the figure a notebook cell draws is the one its explorer shows (same panel)."""
+    import matplotlib.pyplot as plt
+    from widgets.ch02_plots import LayerSpeedPanel
+    e = explorer(**settings)
+    assert e.last_error is None
+    kw = {"max_depth": len(e.panel.lines)} if isinstance(e.panel, LayerSpeedPanel) else {}
+    fig, axes = plt.subplots(1, 2)
+    type(e.panel)(axes, **kw).update(e.data)
+    assert _drawn(axes) == _drawn(e.panel.ax)
+    if not kw:
+        assert _drawn(plot(e.data)) == _drawn(e.panel.ax)
     plt.close("all")

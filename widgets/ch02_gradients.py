@@ -16,6 +16,7 @@ from widgets.base import Dropdown, Explorer, FloatSlider, IntSlider, LogSlider
 from widgets.ch02_plots import floor as _floor
 from widgets.ch02_plots import layer_colors as _colors
 from widgets.ch02_plots import plain_log_ticks as _plain_log_ticks
+from widgets.ch02_plots import LayerSpeedPanel, ResidualPanel
 from widgets.ch02_plots import (plot_clipping, plot_jacobian, plot_layer_speeds, plot_residual, plot_shapes,
                                 plot_signal)
 
@@ -55,37 +56,15 @@ class LayerSpeedExplorer(Explorer):
         return set() if init == "scaled" else {"scale"}
 
     def build(self, fig):
-        self.ax0, self.ax1 = fig.subplots(1, 2)
-        (self.init_line,) = self.ax0.semilogy([1], [1], "o-")
-        self.lines = [self.ax1.semilogy([0], [1], color=c, label=f"layer {i + 1}")[0]
-                      for i, c in enumerate(_colors(MAX_DEPTH))]
-        self.ax0.set_xlim(0.5, MAX_DEPTH + 0.5)
-        self.ax0.set_xlabel("hidden layer $l$")
-        self.ax0.set_ylabel(r"$\|\delta^l\|$ at init")
-        self.ax1.set_xlim(0, 300)
-        self.ax1.set_xlabel("training step")
-        self.ax1.set_ylabel(r"$\|\delta^l\|$ (layer 1 = darkest)")
-        for a in (self.ax0, self.ax1):
-            a.set_ylim(1e-6, 10)
-            a.grid(True, alpha=0.3)
-        self.animate(self.init_line, *self.lines)
+        self.panel = self.add_panel(LayerSpeedPanel(fig.subplots(1, 2), max_depth=MAX_DEPTH))
 
     def compute(self, depth, width, activation, init, scale):
         return ex.layer_speeds(depth=depth, width=width, activation=activation, init=init, scale=scale)
 
     def draw(self, r):
+        self.panel.update(r)
         s = _floor(r["init_speed"])
         d = len(s)
-        self.init_line.set_data(np.arange(1, d + 1), s)
-        for i, line in enumerate(self.lines):
-            if i < d:
-                line.set_data(r["steps"], _floor(r["speed"][:, i]))
-            else:
-                line.set_data([], [])
-        both = np.concatenate([s, _floor(r["speed"]).ravel()])
-        for a in (self.ax0, self.ax1):
-            self.fit_limits(a, both.min(), both.max())
-        self.ax0.set_xlim(0.5, d + 0.5)                 # the layers there are, not MAX_DEPTH
         per = (s[-1] / s[0]) ** (1 / max(d - 1, 1))
         pred = float(np.exp(-np.mean(np.log(np.maximum(r["predicted_ratio"], 1e-30))))) if d > 1 else 1.0
         self.set_info(_html(f"last / first layer: {s[-1] / s[0]:.3g}x\nper layer ×{per:.2f} (predicted ×{pred:.2f})"
@@ -297,23 +276,7 @@ class ResidualExplorer(Explorer):
                       {"activation": "relu", "init": "he", "branch_scale": 0.1}]
 
     def build(self, fig):
-        self.ax0, self.ax1 = fig.subplots(1, 2)
-        self.g = {k: self.ax0.semilogy([1], [1], "o-", ms=3, color=c, label=k)[0]
-                  for k, c in (("plain", "C3"), ("residual", "C0"))}
-        self.acc = {k: self.ax1.plot([0], [0], color=c, label=k)[0] for k, c in (("plain", "C3"), ("residual", "C0"))}
-        self.ax0.set_xlim(0, 32)
-        self.ax0.set_ylim(1e-16, 1e3)
-        self.ax0.set_xlabel("Linear layer")
-        self.ax0.set_ylabel(r"$\|\partial L/\partial W^l\|$ at init")
-        self.ax1.set_xlim(0, self.steps)
-        self.ax1.set_ylim(0, 1)
-        self.ax1.set_xlabel("step")
-        self.ax1.set_ylabel("validation accuracy")
-        for a in (self.ax0, self.ax1):
-            a.grid(True, alpha=0.3)
-        self.ax0.legend(fontsize=7, loc="lower right")
-        self.ax1.legend(fontsize=7, loc="upper left")
-        self.animate(*self.g.values(), *self.acc.values())
+        self.panel = self.add_panel(ResidualPanel(fig.subplots(1, 2)))
 
     def expected_runs(self, **_):
         return 2          # the plain net, then the residual one
@@ -323,15 +286,8 @@ class ResidualExplorer(Explorer):
                                      branch_scale=round(branch_scale, 4))
 
     def draw(self, r):
-        allg = []
-        for k in ("plain", "residual"):
-            g = _floor(r[k]["grad_norms"])
-            allg.append(g)
-            self.g[k].set_data(np.arange(1, len(g) + 1), g)
-            self.acc[k].set_data(r[k]["eval_steps"], r[k]["val_acc"])
-        self.fit_limits(self.ax0, min(a.min() for a in allg), max(a.max() for a in allg))
-        self.ax0.set_xlim(0, len(allg[0]) + 1)          # the Linear layers there are
-        p, q = allg
+        self.panel.update(r)
+        p, q = (_floor(r[k]["grad_norms"]) for k in ("plain", "residual"))
         acc = {k: (f"{r[k]['final_acc']:.2f}" if r[k]["diverged_at"] is None else f"NaN at step {r[k]['diverged_at']}")
                for k in ("plain", "residual")}
         self.set_info(_html(f"first layer: residual / plain = {q[0] / p[0]:.1e}\n"

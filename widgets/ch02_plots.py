@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from widgets.plots import Panel, data_range, fit_limits
 from widgets.plots import axes as new_axes
 
-__all__ = ["plot_layer_speeds", "plot_signal", "plot_jacobian", "plot_clipping", "plot_residual", "plot_shapes",
+__all__ = ["LayerSpeedPanel", "ResidualPanel", "plot_layer_speeds", "plot_signal", "plot_jacobian", "plot_clipping", "plot_residual", "plot_shapes",
            "layer_colors", "floor", "plain_log_ticks"]
 
 #: data lines: never dotted (a dotted line is a mean-field prediction, in the figures and the explorer)
@@ -36,26 +37,56 @@ def plain_log_ticks(ax):
     ax.yaxis.set_minor_formatter(NullFormatter())
 
 
-def plot_layer_speeds(r: dict, axes=None):
-    """Left: :math:`\\lVert\\delta^l\\rVert` per hidden layer at initialisation; right: the same while training."""
-    ax0, ax1 = new_axes(axes, 2, figsize=(9, 3.4))
-    d = len(r["init_speed"])
-    cols = layer_colors(d)
-    ax0.semilogy(np.arange(1, d + 1), floor(r["init_speed"]), "-", color="0.6", zorder=1)
-    ax0.scatter(np.arange(1, d + 1), floor(r["init_speed"]), c=cols, zorder=2)
-    ax0.set_xlabel("hidden layer $l$")
-    ax0.set_ylabel(r"speed $\|\delta^l\|$")
-    ax0.set_title("at initialisation", fontsize=10)
-    ax0.set_xticks(np.arange(1, d + 1))
-    for l, c in zip(range(d), cols):
-        ax1.semilogy(r["steps"], floor(r["speed"][:, l]), color=c, label=f"layer {l + 1}")
-    ax1.set_xlabel("training step")
-    ax1.set_ylabel(r"$\|\delta^l\|$ on the mini-batch")
-    ax1.set_title("while training", fontsize=10)
-    ax1.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
-    for a in (ax0, ax1):
-        a.grid(True, alpha=0.3)
-    return ax0, ax1
+class LayerSpeedPanel(Panel):
+    """Left: :math:`\\lVert\\delta^l\\rVert` per hidden layer at initialisation; right: the same while
+    training (one line per layer, dark = layer 1). Up to ``max_depth`` hidden layers."""
+
+    ncols, figsize = 2, (9, 3.4)
+
+    def __init__(self, ax, max_depth: int = 10):
+        super().__init__(ax)
+        self.ax0, self.ax1 = ax
+        self.init_line = self.changes(self.ax0.semilogy([1], [1], "-", color="0.6", zorder=1)[0])
+        self.init_dots = self.changes(self.ax0.scatter([1], [1], zorder=2))
+        self.lines = list(self.changes(*[self.ax1.semilogy([0], [1])[0] for _ in range(max_depth)]))
+        self.ax0.set_xlabel("hidden layer $l$")
+        self.ax0.set_ylabel(r"speed $\|\delta^l\|$ at init")
+        self.ax0.set_title("at initialisation", fontsize=10)
+        self.ax1.set_xlabel("training step")
+        self.ax1.set_ylabel(r"$\|\delta^l\|$ on the mini-batch" "\n(layer 1 = darkest)")
+        self.ax1.set_title("while training", fontsize=10)
+        for a in (self.ax0, self.ax1):
+            a.grid(True, alpha=0.3)
+
+    def update(self, r):
+        s = floor(r["init_speed"])
+        d = len(s)
+        if d > len(self.lines):
+            raise ValueError(f"this panel draws up to {len(self.lines)} hidden layers, got {d}")
+        cols = layer_colors(d)
+        layers = np.arange(1, d + 1)
+        self.init_line.set_data(layers, s)
+        self.init_dots.set_offsets(np.column_stack([layers, s]))
+        self.init_dots.set_facecolors(cols)
+        for i, line in enumerate(self.lines):
+            if i < d:
+                line.set_data(r["steps"], floor(r["speed"][:, i]))
+                line.set_color(cols[i])
+            else:
+                line.set_data([], [])
+        lo, hi = data_range(s, floor(r["speed"]), positive=True)
+        for a in (self.ax0, self.ax1):
+            fit_limits(a, lo, hi)
+        self.ax0.set_xlim(0.5, d + 0.5)
+        self.ax0.set_xticks(layers)
+        steps = np.asarray(r["steps"])
+        self.ax1.set_xlim(0, max(float(steps.max()) if steps.size else 1.0, 1.0))
+        return self
+
+
+def plot_layer_speeds(r: dict, ax=None):
+    """:class:`LayerSpeedPanel` of a :func:`~dlcore.experiments.gradients.layer_speeds` result; returns the axes."""
+    return LayerSpeedPanel.plot(r, ax)
 
 
 def plot_signal(results: dict, axes=None):
@@ -154,25 +185,52 @@ def plot_clipping(results: dict, axes=None, loss_top: float = 1e3):
     return ax0, ax1, ax2
 
 
-def plot_residual(r: dict, axes=None):
-    """Gradient norm of every Linear layer at init and validation accuracy, plain vs residual."""
-    from matplotlib.ticker import MaxNLocator
-    ax0, ax1 = new_axes(axes, 2, figsize=(9, 3.4))
-    for kind, c in (("plain", "C3"), ("residual", "C0")):
-        g = r[kind]["grad_norms"]
-        ax0.semilogy(np.arange(1, len(g) + 1), floor(g), "o-", color=c, ms=3, label=kind)
-        ax1.plot(r[kind]["eval_steps"], r[kind]["val_acc"], "o-", ms=3, color=c, label=kind)
-    ax0.set_xlabel("Linear layer $l$ (1 = input side)")
-    ax0.set_ylabel(r"$\|\partial L/\partial W^l\|$ at init")
-    ax0.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax1.set_xlabel("step")
-    ax1.set_ylabel("validation accuracy")
-    ax1.set_ylim(0, 1)
-    for a in (ax0, ax1):
-        a.grid(True, alpha=0.3)
-    ax0.legend(fontsize=8, loc="lower right")
-    ax1.legend(fontsize=8, loc="upper left")
-    return ax0, ax1
+class ResidualPanel(Panel):
+    """Gradient norm of every Linear layer at initialisation (left) and validation accuracy while
+    training (right), plain (red) vs residual (blue), for a ``residual_vs_plain`` result."""
+
+    ncols, figsize = 2, (9, 3.4)
+    kinds = (("plain", "C3"), ("residual", "C0"))
+
+    def __init__(self, ax):
+        from matplotlib.ticker import MaxNLocator
+        super().__init__(ax)
+        self.ax0, self.ax1 = ax
+        self.g = {k: self.changes(self.ax0.semilogy([1], [1], "o-", color=c, ms=3, label=k)[0]) for k, c in self.kinds}
+        self.acc = {k: self.changes(self.ax1.plot([0], [0], "o-", ms=3, color=c, label=k)[0]) for k, c in self.kinds}
+        self.ax0.set_xlabel("Linear layer $l$ (1 = input side)")
+        self.ax0.set_ylabel(r"$\|\partial L/\partial W^l\|$ at init")
+        self.ax0.xaxis.set_major_locator(MaxNLocator(integer=True))
+        self.ax1.set_xlabel("step")
+        self.ax1.set_ylabel("validation accuracy")
+        self.ax1.set_ylim(0, 1)
+        for a in (self.ax0, self.ax1):
+            a.grid(True, alpha=0.3)
+        self.ax0.legend(fontsize=8, loc="lower right")
+        self.ax1.legend(fontsize=8, loc="upper left")
+
+    def update(self, r):
+        allg = []
+        for k, _ in self.kinds:
+            if k not in r:
+                self.g[k].set_data([], [])
+                self.acc[k].set_data([], [])
+                continue
+            g = floor(r[k]["grad_norms"])
+            allg.append(g)
+            self.g[k].set_data(np.arange(1, len(g) + 1), g)
+            self.acc[k].set_data(r[k]["eval_steps"], r[k]["val_acc"])
+        fit_limits(self.ax0, *data_range(*allg, positive=True))
+        self.ax0.set_xlim(0, max(len(g) for g in allg) + 1)          # the Linear layers there are
+        last = max([float(np.max(r[k]["eval_steps"])) for k, _ in self.kinds if k in r and len(r[k]["eval_steps"])],
+                   default=1.0)
+        self.ax1.set_xlim(0, last)
+        return self
+
+
+def plot_residual(r: dict, ax=None):
+    """:class:`ResidualPanel` of a ``residual_vs_plain`` result; returns the axes."""
+    return ResidualPanel.plot(r, ax)
 
 
 def plot_shapes(r: dict, ax=None, key: str = "shapes"):
