@@ -41,20 +41,19 @@ def test_wrongly_saturated_outputs_are_fixed_by_ce_not_by_quadratic(runs):
     assert q[2] > 3 * c[2] and q[4] > 10 * c[4]          # quadratic lags far behind
 
 
-def test_small_init_nothing_saturated_and_about_half_the_gap_remains():
-    """Issue 11 (9): with no output unit saturated the quadratic cost still lags on every seed; the
-    saturated outputs explain only part of the gap (measured over seeds 0-4: 0.36 -> 0.21, ratio 0.55)."""
+def test_at_tuned_learning_rates_the_gap_is_saturation_not_step_size():
+    """Issue 11 (9) and its review: compared at each cost's best rate, the quadratic cost catches up from a
+    small start (nothing saturated: 0.950 vs 0.960) but not from the large one (0.85 vs 0.96, measured
+    over seeds 0-4); about a third of the hidden units start saturated at std 1, none at std 0.2."""
     seeds = (0, 1, 2, 3, 4)
-    gaps = {}
-    for std in (1.0, 0.2):
-        r = dx.compare_setups(seeds=seeds, setups=("sigmoid+quadratic", "sigmoid+CE"), epochs=15, hidden=30,
-                              lr=0.5, init_std=std)
-        gaps[std] = r["sigmoid+CE"]["val_acc"][:, -1] - r["sigmoid+quadratic"]["val_acc"][:, -1]
-        if std == 0.2:
-            assert r["sigmoid+quadratic"]["saturated"][:, 0].max() == 0.0
-    assert gaps[0.2].min() > 0.1                                  # every seed: 0.17 .. 0.24
-    ratio = gaps[0.2].mean() / gaps[1.0].mean()
-    assert 0.3 < ratio < 0.8                                      # smaller, not gone
+    small, large = dx.tuned_comparison(0.2, seeds=seeds), dx.tuned_comparison(1.0, seeds=seeds)
+    q, c = "sigmoid+quadratic", "sigmoid+CE"
+    assert small[q]["best"].mean() > small[c]["best"].mean() - 0.03 and small[q]["best"].min() > 0.92
+    assert small[q]["best_lr"] >= 2.0                        # it needs the larger step
+    assert large[c]["best"].mean() > large[q]["best"].mean() + 0.05
+    assert (large[c]["best"] > large[q]["best"]).all()
+    hid_large, hid_small = dx.hidden_saturation(1.0, seeds), dx.hidden_saturation(0.2, seeds)
+    assert hid_large.min() > 0.2 and hid_small.max() == 0.0
 
 
 def test_errors_and_cache():

@@ -73,3 +73,22 @@ def test_any_input_gets_feedback_not_a_traceback(bad):
     for fb in (ch04.check_p_minus_y(bad), ch04.check_faster_cost("cross_entropy", bad),
                ch04.check_faster_cost(bad, 14.3)):
         assert not fb.ok and isinstance(fb.message, str) and fb.message
+
+
+def test_review_findings_on_the_checkers():
+    """Expert review: E4.4 passed a shift by mean(z) or z[0] (inf on [1000, -1000]); a correct answer with
+    keepdims was rejected; E4.2's off-by-one class got no hint; E4.3 refused 'Cross-entropy'."""
+    shift_mean = lambda z: np.mean(z) + np.log(np.sum(np.exp(z - np.mean(z))))      # noqa: E731
+    shift_first = lambda z: z[0] + np.log(np.sum(np.exp(z - z[0])))                  # noqa: E731
+    with np.errstate(over="ignore"):
+        assert not ch04.check_logsumexp(shift_mean) and not ch04.check_logsumexp(shift_first)
+    m = lambda z: np.max(z, keepdims=True)                                           # noqa: E731
+    assert ch04.check_logsumexp(lambda z: m(z) + np.log(np.sum(np.exp(z - m(z)))))
+    assert "function" in ch04.check_logsumexp("abc").message
+    assert "None" in ch04.check_logsumexp(lambda z: None).message
+    p = np.exp(ch04.EX_LOGITS) / np.exp(ch04.EX_LOGITS).sum()
+    fb = ch04.check_p_minus_y(p - np.eye(4)[1])
+    assert not fb and "index 1" in fb.message and "counted from 0" in fb.message
+    assert ch04.check_faster_cost("Cross-entropy", 14.3) and ch04.check_faster_cost("ce", 14.26)
+    fb = ch04.check_ce_bias_gradient(lambda w, b, x, y: 1 / (1 + np.exp(-(w * x + b))) - y)
+    assert not fb and "average" in fb.message

@@ -32,6 +32,14 @@ def _none(answer, what):
     return None
 
 
+def _scalar(x) -> float:
+    """One number from a float, a NumPy scalar or a one-element array (``np.max(z, keepdims=True)``)."""
+    a = np.asarray(x, dtype=float)
+    if a.size != 1:
+        raise ValueError(f"expected one number, got shape {a.shape}")
+    return float(a.reshape(()))
+
+
 def _points():
     g = np.random.default_rng(404)
     return [(float(w), float(b), g.normal(size=4), g.uniform(0, 1, size=4)) for w, b in g.normal(0, 2, size=(6, 2))]
@@ -50,7 +58,10 @@ def check_ce_bias_gradient(fn) -> Feedback:
             got = fn(w, b, x.copy(), y.copy())
             if got is None:
                 return Feedback(False, "your function returns None: replace `return None` with your formula.")
-            got = float(got)
+            if np.size(got) != 1:
+                return Feedback(False, f"your dC/db has shape {np.shape(got)}: average the per-example values "
+                                       "(np.mean) to get one number.")
+            got = _scalar(got)
         except Exception as e:  # the reader's code: report, do not crash
             return Feedback(False, f"your function raised {type(e).__name__}: {e}")
         exp = ex.neuron_grads(w, b, x, y, "cross_entropy")[1]
@@ -91,6 +102,10 @@ def check_p_minus_y(answer) -> Feedback:
             return Feedback(False, "that is p = softmax(z) itself; subtract the one-hot target y.")
         if np.allclose(g, -expected, rtol=0, atol=tol):
             return Feedback(False, "the sign is flipped: the gradient is p - y, not y - p.")
+        for k in range(len(p)):
+            if k != EX_LABEL and np.allclose(g, p - np.eye(len(p))[k], rtol=0, atol=tol):
+                return Feedback(False, f"you subtracted 1 at index {k}; the true class is {EX_LABEL}, counted from 0 "
+                                       f"(entry number {EX_LABEL + 1}).")
         if abs(g.sum()) > len(g) * tol:
             fb = compare_arrays("dC/dz", g, expected, decimals=P_DECIMALS)
             return Feedback(False, fb.message + f" Hint: p - y always sums to 0; yours sums to {g.sum():.3g}.")
@@ -115,6 +130,10 @@ def check_faster_cost(faster, ratio) -> Feedback:
     runs = {c: ex.plateau_stats(ex.train_neuron(w0, b0, 0.15, 300, c)) for c in ex.COSTS}
     story = (f" Measured with eta = 0.15: the cost halves after {runs['cross_entropy']['half_epoch']} epochs "
              f"with cross-entropy and after {runs['quadratic']['half_epoch']} with the quadratic cost.")
+    if isinstance(faster, str):
+        key = faster.strip().lower().replace("-", " ").replace("_", " ")
+        faster = {"cross entropy": "cross_entropy", "ce": "cross_entropy", "quadratic": "quadratic",
+                  "mse": "quadratic", "quadratic cost": "quadratic"}.get(key, faster)
     if faster not in ex.COSTS:
         return Feedback(False, f'faster must be "quadratic" or "cross_entropy", got {faster!r}.')
     if faster != "cross_entropy":
@@ -143,13 +162,23 @@ def check_logsumexp(fn) -> Feedback:
     """``fn(z)`` -> log(sum(exp(z))) for a 1-D array, finite for logits in the thousands."""
     if (fb := _none(fn, "a function my_logsumexp(z)")) is not None:
         return fb
+    if not callable(fn):
+        return Feedback(False, f"expected a function my_logsumexp(z), got {type(fn).__name__}.")
+    # the maximum far from the mean and from z[0] (shifting by either overflows), in either order
     tests = [np.array([1.0, 2.0, 3.0]), np.array([-5.0, 0.0, 5.0, 2.5]), np.array([1000.0, 999.0, -1000.0]),
-             np.array([-1000.0, -1001.0]), np.array([710.0, 0.0])]
+             np.array([-1000.0, -1001.0]), np.array([710.0, 0.0]), np.array([1000.0, -1000.0]),
+             np.array([-1000.0, 1000.0]), np.array([-1000.0, -1000.0, 1000.0, 0.0])]
     for z in tests:
         try:
-            got = float(fn(z.copy()))
+            raw = fn(z.copy())
         except Exception as e:
             return Feedback(False, f"your function raised {type(e).__name__}: {e} on z = {z.tolist()}.")
+        if raw is None:
+            return Feedback(False, "your function returns None: return the value.")
+        try:
+            got = _scalar(raw)
+        except (TypeError, ValueError):
+            return Feedback(False, f"on z = {z.tolist()} your function returned {raw!r}: expected one number.")
         exp = float(logsumexp(z))
         if not math.isfinite(got):
             return Feedback(False, f"on z = {z.tolist()} you return {got}: exp overflows (or underflows to 0 "
@@ -157,4 +186,5 @@ def check_logsumexp(fn) -> Feedback:
         if abs(got - exp) > 1e-9 * max(1.0, abs(exp)):
             return Feedback(False, f"on z = {z.tolist()} you return {got:.10g}, expected {exp:.10g}"
                                    + (" (did you forget to add max(z) back?)" if abs(got - exp + z.max()) < 1e-6 else "."))
-    return Feedback(True, "finite and exact on all 5 test vectors, including logits of +-1000.")
+    return Feedback(True, f"finite and exact on all {len(tests)} test vectors, including logits of +-1000 "
+                          "with the largest one anywhere in the vector.")
