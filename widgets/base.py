@@ -295,8 +295,10 @@ class Explorer(abc.ABC):
         nbviewer, a static site) falls back to the figure as it was saved.
         """
         bundle = dict(self.widget._repr_mimebundle_(**kwargs) or {})
-        if self.image.value:
+        metadata = {}
+        if self.image.value:   # drawn at pixel_ratio x, shown at the live explorer's CSS size
             bundle["image/png"] = base64.b64encode(self.image.value).decode("ascii")
+            metadata["image/png"] = dict(zip(("width", "height"), (round(v * self.dpi) for v in self.fig.get_size_inches())))
         bundle["text/plain"] = (f"{type(self).__name__} with settings {self.settings}: "
                                 "run the notebook to use the live explorer")
-        return bundle
+        return bundle, metadata
