@@ -52,3 +52,20 @@ def test_elu_derivative_that_overflows_is_caught():
     naive = ch03.check_elu_derivative(lambda x: np.where(x > 0, 1.0, np.exp(x)))
     assert not naive.ok and "overflow" in naive.message
     assert ch03.check_elu_derivative(lambda x: np.where(x > 0, 1.0, np.exp(np.minimum(x, 0))))
+
+
+def test_checkers_accept_objects_and_spaces_reject_complex():
+    """Review P2: E3.4 rejected 'sigmoid ' (E3.3 strips); E3.3 called an activation object 'not a function
+    this book knows'; E3.1 accepted complex output."""
+    from dlcore import ACTIVATIONS, get_activation
+    assert ch03.check_output_activations({"binary": "sigmoid ", "multiclass": " Softmax", "regression": "linear"})
+    assert ch03.check_output_activations({"binary": get_activation("sigmoid"), "multiclass": "softmax",
+                                          "regression": get_activation("identity")})
+    assert ch03.check_identify(get_activation("softplus")) and ch03.check_identify(ACTIVATIONS["softplus"])
+    fb = ch03.check_identify(get_activation("relu"))
+    assert not fb and "relu's derivative differs" in fb.message
+    cplx = ch03.check_elu_derivative(lambda x: np.where(x > 0, 1.0, np.exp(np.minimum(x, 0)) + 0j))
+    assert not cplx and "complex" in cplx.message
+    s = lambda x: 1 / (1 + np.exp(-x))
+    cplx = ch03.check_swish_derivative(lambda x: s(x) + x * s(x) * (1 - s(x)) + 0j)
+    assert not cplx and "complex" in cplx.message

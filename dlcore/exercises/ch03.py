@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..activations import ACTIVATIONS, get_activation, sigmoid
+from ..activations import ACTIVATIONS, Activation, get_activation, sigmoid
 from .feedback import Feedback, compare_function
 
 __all__ = ["check_elu_derivative", "check_swish_derivative", "mystery_derivative", "check_identify",
@@ -28,9 +28,25 @@ def _need_function(fn, what):
     return None
 
 
+def _complex_output(fn, what):
+    """A derivative of a real function is real: reject complex output (``np.asarray(..., dtype=float)``
+    would silently drop the imaginary part, e.g. of ``np.exp(x + 0j)``)."""
+    try:
+        with np.errstate(all="ignore"):
+            v = fn(_XS.copy())
+    except Exception:  # the reader's code: compare_function reports it
+        return None
+    if np.iscomplexobj(v):
+        return Feedback(False, f"{what} returned complex numbers ({np.asarray(v).dtype}); the derivative of a real "
+                               "function is real: work with real arrays (no 1j, no complex dtype).")
+    return None
+
+
 def check_elu_derivative(fn, alpha: float = 1.0) -> Feedback:
     """``fn(x)`` must return ELU's derivative: 1 for x > 0, :math:`\\alpha e^x` otherwise."""
     bad = _need_function(fn, f"ELU's derivative (alpha={alpha:g})")
+    if bad is None:
+        bad = _complex_output(fn, "your ELU derivative")
     if bad is not None:
         return bad
     ref = get_activation("elu", alpha=alpha)
@@ -69,6 +85,8 @@ def _no_overflow(fn, fb, what):
 def check_swish_derivative(fn, beta: float = 1.0) -> Feedback:
     """``fn(x)`` must return :math:`\\sigma(\\beta x) + \\beta x\\sigma(\\beta x)(1-\\sigma(\\beta x))`."""
     bad = _need_function(fn, f"the derivative of x*sigmoid({beta:g}x)")
+    if bad is None:
+        bad = _complex_output(fn, "your Swish derivative")
     if bad is not None:
         return bad
     ref = get_activation("swish", beta=beta)
@@ -88,11 +106,22 @@ def mystery_derivative(n: int = 401):
     return x, get_activation("softplus").derivative(x)
 
 
+def _name_of(obj) -> str:
+    """A registered activation's name for an activation object or class (``get_activation("softplus")``,
+    ``Softplus``), else ``str(obj)`` lower-cased, with '-' as '_' and outer spaces stripped."""
+    cls = obj if isinstance(obj, type) else type(obj)
+    if isinstance(obj, Activation) or (isinstance(obj, type) and issubclass(obj, Activation)):
+        if getattr(cls, "names", None) and ACTIVATIONS.get(cls.names[0]) is cls:
+            return cls.names[0]
+    return str(obj).lower().replace("-", "_").strip()
+
+
 def check_identify(name) -> Feedback:
-    """Which registered function has the derivative plotted by :func:`mystery_derivative`?"""
+    """Which registered function has the derivative plotted by :func:`mystery_derivative`? ``name``: a name,
+    or an activation object or class."""
     if name is None:
         return Feedback(False, "replace None with the function's name as a string, e.g. 'relu'.")
-    key = str(name).lower().replace("-", "_").strip()
+    key = _name_of(name)
     if key not in ACTIVATIONS:
         return Feedback(False, f"{name!r} is not a function this book knows; one of: "
                                f"{', '.join(sorted({c.names[0] for c in ACTIVATIONS.values()}))}.")
@@ -122,7 +151,7 @@ def check_output_activations(choice) -> Feedback:
     if missing:
         return Feedback(False, f"fill in {', '.join(missing)} (replace None with a function name).")
     for task, (want, why) in _OUTPUTS.items():
-        got = str(choice[task]).lower().replace("-", "_")
+        got = _name_of(choice[task])
         cls = ACTIVATIONS.get(got)
         if cls is None or cls is not ACTIVATIONS[want]:
             hint = ""
