@@ -116,10 +116,11 @@ print(f"validation accuracy after 10 epochs: {hist.evals[-1]['val_acc']:.3f}  ({
 # | Softmax: definition, multi-class use, safe computation? | softmax 的定义、多分类用法与防溢出？ | 03 §3.8, 04 §4.4 | *SoftmaxExplorer* |
 # | How to choose hidden and output activations; when is a linear one right? | 如何选择隐藏层与输出层激活？何时用线性？ | 03 §3.9 | exercise E3.4 |
 # | Derive dC/dw for the quadratic cost and for cross-entropy; why does σ′ cancel? | 推导两种代价对 w 的导数；σ′ 为何约掉？ | 04 §4.1 | `check_derivations` |
+# | Which cost would give ∂C/∂w = x(a − y)? (cross-entropy, derived backwards) | 哪种代价能使 ∂C/∂w = x(a − y)？ | 04 §4.1 | `cost_from_wanted_gradient` |
 # | Why does learning stall from a saturated start with the quadratic cost but not with cross-entropy? | 饱和起点下平方代价为何学得慢而交叉熵不会？ | 04 §4.2 | *SingleNeuronExplorer* |
 # | Why is cross-entropy a cost (non-negative, ~0 when right); its link to likelihood and KL? | 交叉熵为何能做代价？与最大似然、KL 的关系？ | 04 §4.3 | printed tables |
 # | Softmax with cross-entropy: why is the gradient p − y? | softmax 配交叉熵的梯度为何是 p − y？ | 04 §4.4 | finite-difference check |
-# | Which output/cost pairing works on a real task? | 真实任务上哪种输出与代价搭配好？ | 04 §4.5 | *DigitsCostExplorer* |
+# | Which output/cost pairing works on a real task? Is the quadratic cost just a learning-rate problem? | 真实任务上哪种输出与代价搭配好？平方代价慢只是学习率问题吗？ | 04 §4.5 | *DigitsCostExplorer*, `tuned_comparison` |
 # | Why compute cross-entropy from logits with log-sum-exp? | 为何用 logits 与 log-sum-exp 计算交叉熵？ | 04 §4.6 | stability sweep |
 # | What do the two cost surfaces look like? | 两种代价的曲面长什么样？ | 04 §4.7 | *LandscapeExplorer* |
 # | Batch, stochastic and mini-batch gradient descent; momentum, Nesterov, Adagrad, Adadelta, RMSprop, Adam, Adamax, Nadam? | 各种梯度下降与优化器的更新规则？ | 05 *(coming)* | |
