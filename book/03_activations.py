@@ -15,8 +15,8 @@
 # entry. This chapter asks why $f$ must exist at all, what properties of $f$
 # matter, and what the popular choices do to a network while it trains.
 # Every claim is measured on a real (small) network, and every function in
-# the zoo is gradient-checked by the book's contract tests, from $x=-1000$ to
-# $x=1000$, in float32 and float64.
+# the zoo is gradient-checked by the book's contract tests from $x=-1000$ to
+# $x=1000$ in float64 (in float32 they check that $f$ and $f'$ stay finite over that range).
 #
 # **Questions this chapter answers**
 #
@@ -98,7 +98,7 @@ plt.show()
 # A sum of ReLUs with different kinks, $\sum_j v_j\max(0, w_jx+b_j)$, bends at
 # every kink, so it can follow any curve with enough pieces. The ReLU net
 # below draws its boundary out of straight segments and gets most of the spirals right,
-# where the linear stack cannot beat chance (1/3 for three classes).
+# where the linear stack stays near chance (1/3 for three classes).
 
 # %%
 spirals_relu = ex.why_nonlinear("spirals", "relu", depth=3, width=16)          # seed 0, drawn below
@@ -139,7 +139,8 @@ NonlinearExplorer()
 #   and they train fine (SiLU and Mish are in §3.6's table), so this is a convenience rather than a requirement;
 # * **$f(x)\approx x$ near 0**, i.e. $f(0)=0$ and slope 1 on *both* sides of 0. With small initial
 #   weights every pre-activation is near 0, so the net then starts close to a linear one whose signal
-#   neither shrinks nor grows (with variance-preserving weights, $\mathrm{Var}(W)=1/n$). A kink breaks
+#   shrinks only slowly with depth (with $\mathrm{Var}(W)=1/n$: in chapter 02's tanh net like a power law,
+#   about $1/\sqrt{2l}$ at layer $l$, not by a constant factor per layer). A kink breaks
 #   this: ReLU has $f(0)=0$ and slope 1 on the right, but slope 0 on the left, so half of the signal is
 #   cut at every layer: at $\mathrm{Var}(W)=1/n$ a ReLU layer loses a factor $1/\sqrt2$ (chapter 02), and
 #   He's $2/n$ exists to make up for it;
@@ -309,6 +310,8 @@ for k, r in runs.items():
     print(f"{'':22s} train acc {pm(r['acc'])}, at chance in {np.sum(r['acc'] < CHANCE)} of {len(r['acc'])} seeds, "
           f"diverged in {np.sum(r['diverged'])}")
 r = runs["ReLU, lr 0.3"]
+print(f"ReLU, lr 0.3: inactive fraction per seed and layer from {np.min(r['inactive'][:, [0, -1]]):.2f} "
+      f"to {np.max(r['inactive'][:, [0, -1]]):.2f} (at step 0 and at step 300)")
 print(f"ReLU, lr 0.3, after training: {pm(r['zero_fraction'][:, -1].mean(1), 0, 100)} % of all (image, unit) pairs "
       f"are 0 (sparsity), but only {pm(r['inactive'][:, -1].mean(1), 0, 100)} % of the units are 0 on every image (dead)")
 plot_dead(runs)
@@ -345,8 +348,8 @@ print(f"Leaky ReLU slope 0.10, lr 2.0: diverged in {np.sum(r['diverged'])} of {l
 DeadReluExplorer()
 
 # %% [markdown]
-# **What to notice.** At lr 0.3 only about 5% of the units are dead, at the start and at the end,
-# in every seed. At lr 2.0 about 90% of the first layer and all of the second die within the first
+# **What to notice.** At lr 0.3 only a few units are dead, at the start and at the end: about 5% on
+# average, between 2% and 14% of a layer depending on the seed. At lr 2.0 about 90% of the first layer and all of the second die within the first
 # hundred steps, and every seed ends at chance (10 classes, so 0.1). (At lr 1.0 most units die too, but
 # the accuracy left over varies from seed to seed: that setting is on the edge. We show lr 2.0, where
 # the outcome is the same for every seed.) With bias $-1$, about 55% of the first layer and all of the second
@@ -409,8 +412,11 @@ for std, label in ((1 / 8, "Xavier's std for 64 -> 64"), (0.5, ""), (1.0, "N(0, 
 # The window where one path amplifies is never wider than about 0.45 (at $|w|\approx 6.9$), yet a whole
 # layer amplifies once its weights are large enough (std 2 here): most units are saturated (mean
 # $\sigma'$ a few hundredths), and the few that are not, summed over 64 paths, still grow the gradient.
-# Chapter 02 measures the same growth with $N(0,1)$ weights on the digits. With Xavier weights the layer
-# shrinks the gradient about fourfold, and that is the regime the comparison below is in.
+# $N(0,1)$ weights (std 1.0) are not large enough: the layer still shrinks the gradient, only far less
+# than with Xavier weights (×0.84 per layer instead of ×0.23); only std 2 and more amplifies. (Chapter 02
+# sees the same in its $N(0,1)$ digits net: the gradient still shrinks going down, about 1.6× per layer.)
+# With Xavier weights the layer shrinks the gradient about fourfold, and that is the regime the
+# comparison below is in.
 #
 # First the plain comparison, each function with its matching initialisation
 # (Xavier for sigmoid/tanh, He for the ReLU family, LeCun for SELU), the five seeds. Same 64-64-64-10 net,
@@ -427,8 +433,8 @@ plt.show()
 # %% [markdown]
 # One learning rate for all is not a fair race: a function that passes less gradient back can take a
 # larger step. Each of the two on its own grid of learning rates, a factor of ten wide and ending
-# where it still trains (at lr 1 tanh, and at lr 10 sigmoid, miss 90% in every seed: past the edge of
-# stability):
+# where it still trains. Both are fastest at the top of their grids, and one step further up (tanh
+# at lr 1, sigmoid at lr 10) neither reaches 90% in any seed (printed last): past the edge of stability.
 
 # %%
 tuned = sp.tuned_speed(("sigmoid", "tanh"), lrs=((0.3, 1.0, 3.0), (0.03, 0.1, 0.3)), seeds=SEEDS, steps=400)
@@ -437,6 +443,9 @@ for a, lrs, hits, best in zip(tuned["activations"], tuned["lrs"], tuned["steps_t
     for i, (lr, h) in enumerate(zip(lrs, hits)):
         print(f"{a if i == 0 else '':8s} lr {lr:4.2f}: {pm_steps(h, 400)}")
     print(f"{'':8s} at its best learning rate: {pm(best)} steps")
+for a, lr in (("tanh", 1.0), ("sigmoid", 10.0)):
+    h = sp.training_speed((a,), SEEDS, 400, lr)["steps_to_target"][0]
+    print(f"{a:8s} lr {lr:4.1f} (one step above the grid): reaches 90% in {np.sum(h > 0)} of {len(h)} seeds")
 
 # %% [markdown]
 # Tuned, sigmoid does reach 90%, but it needs several times as many steps as tanh: the conclusion
@@ -461,16 +470,26 @@ plt.show()
 # Xavier weights the next layer's inputs are several times larger, and the centred sigmoid at slope $\frac14$
 # passes on almost nothing (RMS 0.03 by layer 2). To compare centring alone, we rescale every layer's
 # weights at initialisation so that each pre-activation has RMS 1 on the training images (LSUV,
-# Mishkin & Matas 2016; `sp.normalise_preactivations`): then every arm starts with the same signal size.
+# Mishkin & Matas 2016; `sp.normalise_preactivations`). That equalises the *inputs* of $f$, not its
+# outputs: those still carry the arm's $s$ and $c$ (printed first). But the next layer's weights are
+# rescaled by about $1/s$, so at initialisation the arms with $s=1$ and $s=4$ compute nearly the same
+# function; what $s$ still changes is how large a step each layer takes for a given learning rate. So
+# the learning rate is now part of the comparison too: each arm runs on its own grid, a factor of ten
+# wide around its best rate (`sp.tuned_factorial`; a miss counts as 410 steps).
 
 # %%
-lsuv = sp.sigmoid_factorial(seeds=SEEDS, steps=400, init="lsuv")
+lsuv = sp.tuned_factorial(seeds=SEEDS, steps=400)
 print("RMS of each hidden layer's output at initialisation [layer 1, layer 2], mean over seeds:")
 for lab, x, n in zip(fac["labels"], fac["h_rms"], lsuv["h_rms"]):
     print(f"{lab:32s} Xavier [{x[0]:.2f}, {x[1]:.2f}]   LSUV [{n[0]:.2f}, {n[1]:.2f}]")
-print(f"with every pre-activation at RMS 1 (LSUV): steps to {lsuv['target']:.0%} accuracy, and final accuracy")
-for lab, h, acc in zip(lsuv["labels"], lsuv["steps_to_target"], lsuv["final_acc"]):
-    print(f"{lab:32s} {pm_steps(h, lsuv['steps']):36s} final acc {pm(acc)}")
+print(f"LSUV: steps to {lsuv['target']:.0%} accuracy (a miss counts as {lsuv['steps'] + 10}), mean ± sd over seeds {SEEDS}:")
+for lab, lrs, hits, b in zip(lsuv["labels"], lsuv["lrs"], lsuv["steps_to_target"], lsuv["best"]):
+    print(f"{lab:32s} " + "   ".join(f"lr {lr:4.2f}: {pm(h):>9s}" for lr, h in zip(lrs, hits)) + f"   best: lr {lrs[b]:4.2f}")
+bs = dict(zip(lsuv["labels"], lsuv["best_steps"]))
+sig, sigc, s4, s4c = (bs[lab] for lab, _, _ in sp.FACTORIAL)
+print("at each arm's best rate, speed-up per seed (steps without the change / steps with it):")
+print(f"  centring:               at f'<=1/4 {pm(sig / sigc)}x,   at f'<=1 {pm(s4 / s4c)}x")
+print(f"  bound 1 instead of 1/4: not centred {pm(sig / s4)}x,   centred {pm(sigc / s4c)}x")
 
 # %% [markdown]
 # **The zig-zag, in two dimensions.** One linear neuron $\hat y = w\cdot x$ learns
@@ -518,12 +537,18 @@ ZigzagExplorer()
 # the ReLU family and SELU (about 50 to 100). At each function's best learning rate sigmoid gets
 # there in about 230 steps and tanh in about 35: still about seven times slower.
 #
-# In the Xavier 2×2 table, fixing *either* cause alone looks insufficient: with slope 1 but
+# In the Xavier 2×2 table at lr 0.1, fixing *either* cause alone looks insufficient: with slope 1 but
 # all-positive outputs every seed gets there, slowly (about 240 steps), and centring at slope $\frac14$
-# misses the target in every seed. But that centred arm starves its layers (output RMS 0.03). With
-# equal second moments (LSUV), each cause helps on its own: centring alone takes slope $\frac14$ from
-# never to about 180 steps, and slope 1 alone from never to about 220; both together (about 50 steps)
-# match tanh.
+# misses the target in every seed. But that centred arm starves its layers (output RMS 0.03), and one
+# learning rate favours some arms over others. With equal pre-activation scales (LSUV) and each arm at
+# its own best rate, the two causes come apart. **Centring** is what matters: it makes training about
+# 3.5 times faster at slope $\frac14$ (about 130 steps to 40) and about 8 times at slope 1 (about 220 to
+# 30), in every seed. The **derivative bound** buys nothing consistent: not centred, slope 1 is even
+# *slower* than slope $\frac14$ (about 220 vs 130 steps, in every seed), and centred it is a little faster
+# (about 30 vs 40 steps, a speed-up of 1.4 ± 0.5 that goes the other way in one seed). Under LSUV the scale $s$ is absorbed by the next layer's weights, and what is
+# left of it, a different step size per layer, the tuned learning rate takes up: the slope-$\frac14$
+# arms simply want a larger rate (1.0 against 0.1–0.3). Centred at slope 1, the arm matches tanh, as
+# $2\tanh(x/2)$ should.
 #
 # In 2-D, positive inputs make every update same-signed, while zero-centred ones do so only about
 # half the time (the signs of two independent inputs agree with probability $\frac12$), and the path
@@ -587,8 +612,9 @@ SaturationExplorer()
 # and, since its derivative there is exactly 0, learns worst (about 0.75, below tanh in every seed).
 # Sigmoid saturates less (about 35–55%), because its threshold sits at $|z|>3.48$ rather than 2.09.
 # It even beats sigmoid with Xavier init by far, in every seed: with Xavier weights and lr 0.1 the
-# sigmoid net has barely left chance after 300 steps. The large weights make up for the $\frac14$
-# slope bound (§3.6: with them a layer no longer shrinks the gradient), at the price of the saturated units.
+# sigmoid net has barely left chance after 300 steps. The large weights partly make up for the $\frac14$
+# slope bound (§3.6: with them a layer still shrinks the gradient, but by ×0.84 rather than ×0.23), at the
+# price of the saturated units.
 #
 # ## 3.8 Softmax
 #

@@ -1,10 +1,14 @@
 """Chapter 03: the claims the chapter makes, asserted with numbers over seeds (§3.6 in test_ch03_speed.py)."""
+import pathlib
+
 import numpy as np
 import pytest
 
 from dlcore.experiments import activations as ex
 from dlcore.experiments import activations_train as tr
 from dlcore.experiments.common import CHANCE, SEEDS, over_seeds
+
+BOOK = pathlib.Path(__file__).parents[1] / "book" / "03_activations.py"
 
 
 # ---------------------------------------------------------------- properties
@@ -181,3 +185,24 @@ def test_mish_log10_erratum_values():
     assert r["right_at"][0] == pytest.approx(0.865098, abs=1e-6)
     assert r["wrong_at"][0] == pytest.approx(0.515611, abs=1e-6)
     assert r["max_abs_diff"] > 0.4
+
+
+def test_dead_fraction_at_lr_03_varies_with_the_seed():
+    """Review P2: 'about 5 % dead ... in every seed' hid a per-seed range of about 2 to 14 % of a layer."""
+    ok = over(tr.dead_relu, activation="relu", lr=0.3)
+    frac = ok["inactive"][:, [0, -1]]                                    # (seeds, step 0 / 300, layers)
+    assert 0 < frac.min() < 0.04 and 0.1 < frac.max() < 0.2 and 0.03 < frac.mean() < 0.08
+    text = BOOK.read_text()
+    assert "about 5% of the units are dead, at the start and at the end,\n# in every seed" not in text
+    assert "between 2% and 14% of a layer" in text
+
+
+def test_book_prose_matches_the_measurements():
+    """Review P2: the linear stack 'cannot beat chance' (it scores 0.36 > 1/3); contract tests gradient-check
+    at +-1000 in float64 only; a Var(W)=1/n tanh net's signal shrinks like a power law, it is not constant."""
+    text = BOOK.read_text()
+    assert "cannot beat chance" not in text and "stays near chance" in text
+    assert "in float32 and float64." not in text and "in float64 (in float32 they check" in text
+    assert "neither shrinks nor grows" not in text and "power law" in text
+    s = over(ex.why_nonlinear, dataset="spirals", activation="tanh", depth=3, width=16)
+    assert np.all(np.abs(s["acc_linear"] - 1 / 3) < 0.1)                # near chance, a little above
