@@ -181,3 +181,19 @@ def test_static_figure_and_explorer_draw_the_same(explorer, plot, settings):
     if not kw:
         assert _drawn(plot(e.data)) == _drawn(e.panel.ax)
     plt.close("all")
+
+
+def test_signal_figure_and_explorer_draw_the_same():
+    """The notebook's signal figure and SignalExplorer are one panel: for the same result the RMS lines,
+    the theory lines, their styles, the RMS limits and the heat map's rows agree."""
+    import matplotlib.pyplot as plt
+    e = SignalExplorer(activation="tanh", init="xavier", depth=25)
+    r = e.data
+    axs = plot_signal({"measured RMS": r})
+    static_rms, live_rms = axs[-1], e.panel.rms_ax
+    assert _drawn([static_rms])[1:] == _drawn([live_rms])[1:]          # every line: data, colour, style
+    assert static_rms.get_ylim() == live_rms.get_ylim() and static_rms.get_xlim() == live_rms.get_xlim()
+    a, b = axs[0].images[0].get_array(), e.img.get_array()
+    assert np.array_equal(np.asarray(a), np.asarray(b)[:25])           # the explorer's extra rows are blank
+    assert np.all(np.asarray(b)[25:] == -3.0) and axs[0].get_ylim() == e.panel.heat[0].get_ylim()
+    plt.close("all")

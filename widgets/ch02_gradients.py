@@ -16,7 +16,7 @@ from widgets.base import Dropdown, Explorer, FloatSlider, IntSlider, LogSlider
 from widgets.ch02_plots import floor as _floor
 from widgets.ch02_plots import layer_colors as _colors
 from widgets.ch02_plots import plain_log_ticks as _plain_log_ticks
-from widgets.ch02_plots import LayerSpeedPanel, ResidualPanel
+from widgets.ch02_plots import LayerSpeedPanel, ResidualPanel, SignalPanel
 from widgets.ch02_plots import (plot_clipping, plot_jacobian, plot_layer_speeds, plot_residual, plot_shapes,
                                 plot_signal)
 
@@ -81,8 +81,6 @@ class SignalExplorer(Explorer):
         "depth": IntSlider(5, 50, 5, 30, "layers"),
     }
     figsize = (9, 3.3)
-    #: the RMS axis's limits: fine near 1, coarse far from it (each set of limits is drawn once)
-    rms_stops = [10.0 ** k for k in (-45, -30, -20, -15, -10, -7, -5, -3, -1, 1, 3, 5, 7, 10, 15, 20, 30, 40)]
     width, n = 96, 64   # the notebook's figures use 128 x 128; this is 3.6x cheaper and looks the same
     bench_settings = [{"init": i} for i in ("normal", "small", "xavier", "he")] + [
         {"init": "scaled", "scale": s} for s in (0.8, 1.2, 1.5)] + [{"activation": "tanh"}, {"depth": 50}]
@@ -91,41 +89,19 @@ class SignalExplorer(Explorer):
         return set() if init == "scaled" else {"scale"}
 
     def build(self, fig):
-        self.ax0, self.ax1 = fig.subplots(1, 2)
-        self.img = self.ax0.imshow(np.zeros((50, 60)), aspect="auto", origin="lower", cmap="magma",
-                                   interpolation="nearest",
-                                   extent=(-3, 3, 0.5, 50.5), vmin=-3, vmax=1.5)
-        self.ax0.set_xlabel("activation value")
-        self.ax0.set_ylabel("layer")
-        (self.rms,) = self.ax1.semilogy([1], [1], label="measured RMS")
-        (self.theory,) = self.ax1.semilogy([1], [1], ":", color="0.4", lw=1.2, label="mean-field theory")
-        self.ax1.set_xlim(0.5, 50.5)
-        self.ax1.set_ylim(1e-3, 10)    # follows the data (a limit change costs a full redraw: only when needed)
-        self.ax1.set_xlabel("layer")
-        self.ax1.set_ylabel("RMS of the output")
-        self.ax1.grid(True, alpha=0.3)
-        self.ax1.legend(fontsize=7, loc="lower left")
-        self.animate(self.img, self.rms, self.theory)
+        self.panel = self.add_panel(SignalPanel(fig.subplots(1, 2), labels=("measured RMS",), rows=50,
+                                                colorbar=False))
+        self.img, self.rms, self.theory = self.panel.imgs[0], self.panel.rms[0], self.panel.theory[0]
 
     def compute(self, activation, init, scale, depth):
         # one cached 50-layer run per (activation, init, scale); shallower nets are its first layers
         full = ex.forward_signal(activation, init, depth=50, width=self.width, n=self.n, scale=round(scale, 4))
         r = {k: full[k][:depth] for k in ("rms", "hist", "saturated", "dead_or_zero", "theory_rms")}
-        r.update(measured_factor=ex.rms_factor(r["rms"]), theory_factor=full["theory_factor"])
+        r.update(measured_factor=ex.rms_factor(r["rms"]), theory_factor=full["theory_factor"], edges=full["edges"])
         return r
 
     def draw(self, r):
-        d = len(r["rms"])
-        img = np.full((50, r["hist"].shape[1]), -3.0)
-        img[:d] = np.log10(r["hist"] + 1e-3)
-        self.img.set_data(img)
-        layers = np.arange(1, d + 1)
-        rms, theory = (np.where(np.isfinite(v) & (v > 0), v, np.nan) for v in (r["rms"], r["theory_rms"]))
-        self.rms.set_data(layers, rms)                  # a signal that underflows to 0 (or overflows) stops
-        self.theory.set_data(layers, theory)            # mean field: every activation and scale
-        for a in (self.ax0, self.ax1):                  # the layers there are, not 50
-            (a.set_ylim if a is self.ax0 else a.set_xlim)(0.5, d + 0.5)
-        self.fit_limits(self.ax1, *self.data_range(rms, theory, positive=True), margin=0.03, stops=self.rms_stops)
+        self.panel.update({"measured RMS": r})
         th = r["theory_factor"]
         th_txt = f"{th:.3f}" if np.isfinite(th) else "n/a"
         self.set_info(_html(f"per layer ×{r['measured_factor']:.3f}, theory {th_txt}\n"   # short: text costs ~0.1 ms/char

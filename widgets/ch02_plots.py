@@ -11,7 +11,7 @@ import numpy as np
 from widgets.plots import Panel, data_range, fit_limits
 from widgets.plots import axes as new_axes
 
-__all__ = ["LayerSpeedPanel", "ResidualPanel", "plot_layer_speeds", "plot_signal", "plot_jacobian", "plot_clipping", "plot_residual", "plot_shapes",
+__all__ = ["LayerSpeedPanel", "ResidualPanel", "SignalPanel", "plot_layer_speeds", "plot_signal", "plot_jacobian", "plot_clipping", "plot_residual", "plot_shapes",
            "layer_colors", "floor", "plain_log_ticks"]
 
 #: data lines: never dotted (a dotted line is a mean-field prediction, in the figures and the explorer)
@@ -89,39 +89,92 @@ def plot_layer_speeds(r: dict, ax=None):
     return LayerSpeedPanel.plot(r, ax)
 
 
-def plot_signal(results: dict, axes=None):
-    """One heat map per result (layer vs activation value, colour = log10 density) and the RMS per layer.
+#: the RMS axis's limits: fine near 1, coarse far from it (in an explorer each set of limits is drawn once)
+RMS_STOPS = [10.0 ** k for k in (-45, -30, -20, -15, -10, -7, -5, -3, -1, 1, 3, 5, 7, 10, 15, 20, 30, 40)]
 
-    The RMS panel draws the measured RMS (solid) and the mean-field prediction ``theory_rms``
-    (thin dotted, same colour) when the result has one; each heat map's title has its line's colour.
+
+def _positive(v):
+    """NaN where ``v`` is not finite or not positive: a log-axis line stops there instead of jumping."""
+    v = np.asarray(v, dtype=float)
+    return np.where(np.isfinite(v) & (v > 0), v, np.nan)
+
+
+class SignalPanel(Panel):
+    """One heat map per ``forward_signal`` result (layer upwards, activation value across, colour = log10
+    density of the outputs) and their RMS per layer: measured (never dotted) and the mean-field prediction
+    ``theory_rms`` (thin dotted, same colour).
+
+    ``ax``: the heat-map axes, then the RMS axes. ``labels``: one per result, in order (a single label
+    gets a legend entry for the measured line and one for the theory). ``rows``: a fixed number of
+    image rows (rows beyond a result's depth are blank; an explorer's depth slider), else the depth.
     """
+
+    def __init__(self, ax, labels, rows: int | None = None, colorbar: bool = True):
+        super().__init__(ax)
+        *self.heat, self.rms_ax = np.ravel(np.asarray(ax, dtype=object))
+        self.labels, self.rows = list(labels), rows
+        if len(self.heat) != len(self.labels):
+            raise ValueError(f"{len(self.labels)} labels for {len(self.heat)} heat-map axes")
+        one = len(self.labels) == 1
+        self.imgs = []
+        for i, (a, label) in enumerate(zip(self.heat, self.labels)):
+            self.imgs.append(self.changes(a.imshow(np.full((rows or 1, 60), -3.0), aspect="auto", origin="lower",
+                                                   cmap="magma", extent=(-3, 3, 0.5, (rows or 1) + 0.5),
+                                                   vmin=-3, vmax=1.5, interpolation="nearest")))
+            if not one:
+                a.set_title(label, fontsize=9, color=f"C{i}")
+            a.set_xlabel("activation value")
+            a.grid(False)
+        self.heat[0].set_ylabel("layer")
+        if colorbar:
+            cb = self.heat[0].figure.colorbar(self.imgs[0], ax=list(self.heat), fraction=0.02, pad=0.01)
+            cb.set_label("log10 density", fontsize=8)
+            cb.ax.tick_params(labelsize=7)
+        a = self.rms_ax
+        self.rms = [self.changes(a.semilogy([1], [1], color=f"C{i}", ls=_STYLES[i % 4], lw=1.8, label=label)[0])
+                    for i, label in enumerate(self.labels)]
+        self.theory = [self.changes(a.semilogy([1], [1], color="0.4" if one else f"C{i}", ls=":", lw=1.2,
+                                               label="mean-field theory" if one else "_theory")[0])
+                       for i in range(len(self.labels))]
+        a.set_xlabel("layer")
+        a.set_ylabel("RMS of the output")
+        a.set_title("RMS (dotted: mean-field theory)", fontsize=9)
+        a.grid(True, alpha=0.3)
+        a.legend(fontsize=7, loc="lower left")
+
+    def update(self, results):
+        """``results``: a dict label -> ``forward_signal`` result, one per label, in order."""
+        if len(results) != len(self.labels):
+            raise ValueError(f"{len(self.labels)} labels, {len(results)} results")
+        depth, values = 1, []
+        for a, img, rms, th, r in zip(self.heat, self.imgs, self.rms, self.theory, results.values()):
+            L = len(r["rms"])
+            depth = max(depth, L)
+            R = self.rows or L
+            e = r["edges"]
+            data = np.full((R, len(e) - 1), -3.0)
+            data[:L] = np.log10(np.asarray(r["hist"])[:R] + 1e-3)
+            img.set_data(data)
+            img.set_extent((e[0], e[-1], 0.5, R + 0.5))
+            a.set_xlim(e[0], e[-1])
+            a.set_ylim(0.5, L + 0.5)                     # the layers there are
+            layers = np.arange(1, L + 1)
+            v, t = _positive(r["rms"]), _positive(r["theory_rms"])
+            rms.set_data(layers, v)                      # a signal that underflows to 0 (or overflows) stops
+            th.set_data(layers, t)
+            values += [v, t]
+        self.rms_ax.set_xlim(0.5, depth + 0.5)
+        fit_limits(self.rms_ax, *data_range(*values, positive=True), margin=0.03, stops=RMS_STOPS)
+        return self
+
+
+def plot_signal(results: dict, ax=None):
+    """:class:`SignalPanel` of several ``forward_signal`` results (a dict label -> result): one heat map
+    each and the RMS panel. Returns the axes (heat maps, then RMS)."""
     n = len(results)
-    axes = new_axes(axes, n + 1, figsize=(2.9 * n + 3.6, 3.4))
-    img = None
-    for i, (ax, (label, r)) in enumerate(zip(axes[:n], results.items())):
-        e = r["edges"]
-        img = ax.imshow(np.log10(r["hist"] + 1e-3), aspect="auto", origin="lower", cmap="magma",
-                        extent=(e[0], e[-1], 0.5, len(r["rms"]) + 0.5), vmin=-3, vmax=1.5, interpolation="nearest")
-        ax.set_title(label, fontsize=9, color=f"C{i}")
-        ax.set_xlabel("activation value")
-        ax.grid(False)
-    axes[0].set_ylabel("layer")
-    if img is not None:
-        cb = axes[0].figure.colorbar(img, ax=list(axes[:n]), fraction=0.02, pad=0.01)
-        cb.set_label("log10 density", fontsize=8)
-        cb.ax.tick_params(labelsize=7)
-    ax = axes[n]
-    for i, (label, r) in enumerate(results.items()):
-        layers = np.arange(1, len(r["rms"]) + 1)
-        ax.semilogy(layers, floor(r["rms"]), color=f"C{i}", ls=_STYLES[i % 4], lw=1.8, label=label)
-        if "theory_rms" in r:
-            ax.semilogy(layers, floor(r["theory_rms"]), color=f"C{i}", ls=":", lw=1.2)
-    ax.set_xlabel("layer")
-    ax.set_ylabel("RMS of the output")
-    ax.set_title("RMS (dotted: mean-field theory)", fontsize=9)
-    ax.legend(fontsize=7, loc="lower left")
-    ax.grid(True, alpha=0.3)
-    return axes
+    ax = new_axes(ax, n + 1, figsize=(2.9 * n + 3.6, 3.4))
+    SignalPanel(ax, labels=list(results)).update(results)
+    return ax
 
 
 def plot_jacobian(results: dict, axes=None, at: int | None = None):
