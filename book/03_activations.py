@@ -475,7 +475,8 @@ plt.show()
 # rescaled by about $1/s$, so at initialisation the arms with $s=1$ and $s=4$ compute nearly the same
 # function; what $s$ still changes is how large a step each layer takes for a given learning rate. So
 # the learning rate is now part of the comparison too: each arm runs on its own grid, a factor of ten
-# wide around its best rate (`sp.tuned_factorial`; a miss counts as 410 steps).
+# wide (`sp.tuned_factorial`; a miss counts as 410 steps). The centred slope-1 arm and tanh are fastest at
+# the top of theirs, 0.3: at 1.0 they miss 90% in most seeds, and the rest need 300 steps or more.
 
 # %%
 lsuv = sp.tuned_factorial(seeds=SEEDS, steps=400)

@@ -136,10 +136,12 @@ def test_lsuv_2x2_at_tuned_rates_centring_matters_the_bound_does_not():
     assert r["best_lr"][0] > 2 * r["best_lr"][2] and r["best_lr"][1] > 2 * r["best_lr"][3]
     assert np.all(r["best"] > 0)                                       # no arm is best at the bottom of its grid
     assert abs(np.median(best["4 sigmoid-2: f'<=1, centred"]) - np.median(best["tanh"])) <= 20   # 2 tanh(x/2) ~ tanh
-    # the top edges of the slope-1 grids: at lr 1.0 the centred slope-1 arm and tanh stay at chance in >= 4 of 5
+    # the top edges of the centred slope-1 and tanh grids (0.3, their best): at lr 1.0 they miss 90% in most
+    # seeds (seen 3 to 5 of 5, by kernel) and the rest need 300 steps or more (seen 330-380)
+    assert r["best_lr"][3] == r["best_lr"][4] == 0.3
     for spec in (("shifted", 4.0, 0.5), "tanh"):
-        hits = [sp._run(spec, s, 400, 1.0, 0.9, 10, "lsuv", True)["hit"] for s in SEEDS]
-        assert sum(h < 0 for h in hits) >= 4, (spec, hits)
+        hits = np.array([sp._run(spec, s, 400, 1.0, 0.9, 10, "lsuv", True)["hit"] for s in SEEDS])
+        assert np.sum(hits < 0) >= 3 and np.all((hits < 0) | (hits >= 300)), (spec, hits)
     # stopping at the target does not change the step it is reached at
     full = sp.sigmoid_factorial(seeds=SEEDS, steps=400, init="lsuv")
     np.testing.assert_array_equal(full["steps_to_target"][3], r["steps_to_target"][3, 1])

@@ -184,8 +184,8 @@ def sigmoid_factorial(seeds=(0, 1, 2), steps=400, lr=0.1, target=0.9, every=10, 
 #: each arm's grid of learning rates for :func:`tuned_factorial`, a factor of ten wide. Measured on
 #: 0.03-3 under LSUV init (5 seeds, four BLAS kernels): the slope-1/4 arms train best at 1.0, "4 sigmoid"
 #: at 0.1; "4 sigmoid-2" and tanh are fastest at 0.3, the top of their grids, because above it they
-#: stop training reliably (at 0.5 "4 sigmoid-2" is erratic, 20-320 steps or a miss; at 1.0 both stay at
-#: chance in 4 or 5 of 5 seeds)
+#: stop training reliably (at 0.5 "4 sigmoid-2" is erratic, 20-320 steps or a miss; at 1.0 both miss 90 %
+#: in 3 to 5 of 5 seeds, depending on the BLAS kernel, and the rest need 300 steps or more)
 FACTORIAL_LRS = ((0.3, 1.0, 3.0), (0.3, 1.0, 3.0), (0.03, 0.1, 0.3), (0.03, 0.1, 0.3), (0.03, 0.1, 0.3))
 
 
