@@ -16,7 +16,7 @@ from widgets.base import Dropdown, Explorer, FloatSlider, IntSlider, LogSlider
 from widgets.ch02_plots import floor as _floor
 from widgets.ch02_plots import layer_colors as _colors
 from widgets.ch02_plots import plain_log_ticks as _plain_log_ticks
-from widgets.ch02_plots import LayerSpeedPanel, ResidualPanel, SignalPanel
+from widgets.ch02_plots import ClippingPanel, LayerSpeedPanel, ResidualPanel, SignalPanel
 from widgets.ch02_plots import (plot_clipping, plot_jacobian, plot_layer_speeds, plot_residual, plot_shapes,
                                 plot_signal)
 
@@ -183,7 +183,7 @@ class ClippingExplorer(Explorer):
     }
     slow = True
     kind = "training"
-    figsize = (9, 3.3)
+    figsize = (11, 3.3)
     bench_settings = [{"clip": "none"}, {"clip": "norm"}, {"clip": "value", "threshold": 0.1},
                       {"clip": "norm", "threshold": 10.0}, {"init_scale": 1.5}]
 
@@ -191,43 +191,15 @@ class ClippingExplorer(Explorer):
         return {"threshold"} if clip == "none" else set()
 
     def build(self, fig):
-        self.ax0, self.ax1 = fig.subplots(1, 2)
-        steps = np.arange(1, 201)
-        (self.loss,) = self.ax0.semilogy(steps, np.ones(200))
-        (self.pre,) = self.ax1.semilogy(steps, np.ones(200), label="before clipping")
-        (self.post,) = self.ax1.semilogy(steps, np.ones(200), label="after clipping")
-        self.mark = self.ax0.axvline(-10, color="C3", ls=":")
-        for a in (self.ax0, self.ax1):
-            a.set_xlim(0, 201)
-            a.set_xlabel("step")
-            a.grid(True, alpha=0.3)
-        self.ax0.set_ylim(1e-2, 1e3)
-        self.ax1.set_ylim(1e-3, 1e4)
-        self.ax0.set_ylabel("mini-batch loss")
-        self.ax1.set_ylabel(r"global gradient norm $\|g\|$")
-        self.ax1.legend(fontsize=7, loc="upper right")
-        self.animate(self.loss, self.pre, self.post, self.mark)
+        self.panel = self.add_panel(ClippingPanel(fig.subplots(1, 3), labels=("this run",), annotate=False))
+        self.loss, self.pre, self.post = self.panel.loss[0], self.panel.pre[0], self.panel.post[0]
 
     def compute(self, clip, threshold, lr, init_scale):
         return exs.explode_and_clip(clip, threshold, lr=lr, init_scale=init_scale)
 
     def draw(self, r):
-        n, m = len(r["loss"]), len(r["grad_norm"])
-
-        def drawable(v):                                # NaN/inf/0 cannot be drawn on a log axis: the line stops
-            v = np.asarray(v, dtype=float)
-            return np.where(np.isfinite(v) & (v > 0), v, np.nan)
-        loss, pre, post = drawable(r["loss"]), drawable(r["grad_norm"]), drawable(r["grad_norm_post"])
-        self.loss.set_data(np.arange(1, n + 1), loss)
-        self.pre.set_data(np.arange(1, m + 1), pre)
-        if self.settings["clip"] == "none":
-            self.post.set_data([], [])
-        else:
-            self.post.set_data(np.arange(1, m + 1), post)
+        self.panel.update({"this run": r})
         d = r["divergence"]
-        self.mark.set_xdata([d["step"]] * 2 if d else [np.nan, np.nan])     # the divergence step, if any
-        self.fit_limits(self.ax0, *self.data_range(loss, positive=True), home=(1e-2, 1e3))
-        self.fit_limits(self.ax1, *self.data_range(pre, post, positive=True))
         if d:
             self.set_info(_html(f"DIVERGED at step {d['step']}: non-finite {d['where']}"
                                + (f" in layer {d['layer']}" if d["layer"] else "")))

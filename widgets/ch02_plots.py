@@ -11,7 +11,7 @@ import numpy as np
 from widgets.plots import Panel, data_range, fit_limits
 from widgets.plots import axes as new_axes
 
-__all__ = ["LayerSpeedPanel", "ResidualPanel", "SignalPanel", "plot_layer_speeds", "plot_signal", "plot_jacobian", "plot_clipping", "plot_residual", "plot_shapes",
+__all__ = ["LayerSpeedPanel", "ResidualPanel", "SignalPanel", "ClippingPanel", "plot_layer_speeds", "plot_signal", "plot_jacobian", "plot_clipping", "plot_residual", "plot_shapes",
            "layer_colors", "floor", "plain_log_ticks"]
 
 #: data lines: never dotted (a dotted line is a mean-field prediction, in the figures and the explorer)
@@ -206,36 +206,74 @@ def plot_jacobian(results: dict, axes=None, at: int | None = None):
     return ax0, ax1, ax2
 
 
-def plot_clipping(results: dict, axes=None, loss_top: float = 1e3):
-    """Loss, global gradient norm before clipping and after clipping (runs that clipped), per step.
+class ClippingPanel(Panel):
+    """Loss, global gradient norm before clipping and after clipping, per step, for ``explode_and_clip``
+    results (a dict label -> result, one per label). The loss axis stops at ``loss_top`` so the stable
+    runs stay readable; a run that diverged is drawn up to the edge, with a dotted line at its divergence
+    step (and, with ``annotate``, its step written there) and a cross at its last norm. The "after" panel
+    shows the runs that clipped (the others would repeat the "before" line)."""
 
-    The loss axis stops at ``loss_top`` so the stable runs stay readable; a run that diverged is
-    drawn up to the edge, with a dotted line at its divergence step and a cross at its last norm.
-    """
-    ax0, ax1, ax2 = new_axes(axes, 3, figsize=(12, 3.4))
-    for i, (label, r) in enumerate(results.items()):
-        c = f"C{i}"
-        loss = np.where(np.isfinite(r["loss"]), r["loss"], np.nan)      # NaN/inf: the line just stops
-        ax0.semilogy(np.arange(1, len(loss) + 1), np.minimum(loss, loss_top * 10), color=c, label=label)
-        ax1.semilogy(np.arange(1, len(r["grad_norm"]) + 1), floor(r["grad_norm"]), color=c, label=label)
-        if not np.array_equal(r["grad_norm"], r["grad_norm_post"]):        # the unclipped run: same as before
-            ax2.semilogy(np.arange(1, len(r["grad_norm_post"]) + 1), floor(r["grad_norm_post"]), color=c,
-                         label=label)
-        if r["divergence"]:
-            s = r["divergence"]["step"]
-            ax0.axvline(s, color=c, ls=":", lw=1)
-            ax0.annotate(f"non-finite at step {s}", (s, loss_top), xytext=(6, -12), textcoords="offset points",
-                         fontsize=7, color=c)
-            ax1.plot([len(r["grad_norm"])], [floor(r["grad_norm"][-1:])[0]], "x", color=c, ms=9)
-    ax0.set_ylim(top=loss_top)
-    ax0.set_ylabel("mini-batch loss")
-    ax1.set_ylabel(r"global $\|g\|$ before clipping")
-    ax2.set_ylabel(r"global $\|g\|$ after clipping (clipped runs)")
-    for a in (ax0, ax1, ax2):
-        a.set_xlabel("step")
-        a.grid(True, alpha=0.3)
-    ax0.legend(fontsize=7, loc="upper right")
-    return ax0, ax1, ax2
+    def __init__(self, ax, labels, loss_top: float = 1e3, annotate: bool = True):
+        super().__init__(ax)
+        self.ax0, self.ax1, self.ax2 = np.ravel(np.asarray(ax, dtype=object))
+        self.labels, self.loss_top, self.annotate = list(labels), float(loss_top), annotate
+        n = len(self.labels)
+        cols = [f"C{i}" for i in range(n)]
+        self.loss = [self.changes(self.ax0.semilogy([1], [1], color=c, label=l)[0]) for c, l in zip(cols, labels)]
+        self.pre = [self.changes(self.ax1.semilogy([1], [1], color=c, label=l)[0]) for c, l in zip(cols, labels)]
+        self.post = [self.changes(self.ax2.semilogy([1], [1], color=c, label=l)[0]) for c, l in zip(cols, labels)]
+        self.mark = [self.changes(self.ax0.axvline(-10, color=c, ls=":", lw=1)) for c in cols]
+        self.cross = [self.changes(self.ax1.plot([np.nan], [np.nan], "x", color=c, ms=9)[0]) for c in cols]
+        self.note = [self.changes(self.ax0.annotate("", (1, self.loss_top), xytext=(6, -12), textcoords="offset points",
+                                                    fontsize=7, color=c)) for c in cols]
+        self.ax0.set_ylabel("mini-batch loss")
+        self.ax1.set_ylabel(r"global $\|g\|$ before clipping")
+        self.ax2.set_ylabel(r"global $\|g\|$ after clipping (clipped runs)")
+        for a in (self.ax0, self.ax1, self.ax2):
+            a.set_xlabel("step")
+            a.grid(True, alpha=0.3)
+        if n > 1:
+            self.ax0.legend(fontsize=7, loc="upper right")
+
+    def update(self, results):
+        if len(results) != len(self.labels):
+            raise ValueError(f"{len(self.labels)} labels, {len(results)} results")
+        losses, norms, last = [], [], 1
+        for i, r in enumerate(results.values()):
+            loss = _positive(r["loss"])                                  # NaN/inf: the line just stops
+            pre, post = _positive(r["grad_norm"]), _positive(r["grad_norm_post"])
+            steps = np.arange(1, len(pre) + 1)
+            self.loss[i].set_data(np.arange(1, len(loss) + 1), np.minimum(loss, self.loss_top))   # up to the edge
+            self.pre[i].set_data(steps, pre)
+            clipped = not np.array_equal(r["grad_norm"], r["grad_norm_post"])
+            self.post[i].set_data(steps if clipped else [], post if clipped else [])
+            d = r["divergence"]
+            self.mark[i].set_xdata([d["step"]] * 2 if d else [np.nan, np.nan])
+            self.cross[i].set_data([len(pre)] if d and len(pre) else [np.nan],
+                                   [floor(r["grad_norm"][-1:])[0]] if d and len(pre) else [np.nan])
+            self.note[i].set_text(f"non-finite at step {d['step']}" if d and self.annotate else "")
+            self.note[i].xy = (d["step"] if d else 1, self.loss_top)
+            losses.append(loss)
+            norms += [pre, post if clipped else []]
+            last = max(last, len(loss), len(pre))
+        for a in (self.ax0, self.ax1, self.ax2):
+            a.set_xlim(0, last + 1)
+        lo = data_range(*losses, positive=True)[0]
+        fit_limits(self.ax0, lo, self.loss_top, home=(1e-2, self.loss_top))
+        self.ax0.set_ylim(top=self.loss_top)
+        fit_limits(self.ax1, *data_range(*norms[0::2], positive=True))
+        after = [v for v in norms[1::2] if len(v)]
+        if after:
+            fit_limits(self.ax2, *data_range(*after, positive=True))
+        return self
+
+
+def plot_clipping(results: dict, ax=None, loss_top: float = 1e3):
+    """:class:`ClippingPanel` of several ``explode_and_clip`` results (a dict label -> result); returns
+    the three axes (loss, norm before clipping, norm after clipping)."""
+    ax = new_axes(ax, 3, figsize=(12, 3.4))
+    ClippingPanel(ax, labels=list(results), loss_top=loss_top).update(results)
+    return ax
 
 
 class ResidualPanel(Panel):
