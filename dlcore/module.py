@@ -24,8 +24,6 @@ checks, so a new layer is tested the moment it exists.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from .rng import as_generator  # noqa: F401  (re-exported: modules take rng= the dlcore way)
@@ -37,14 +35,15 @@ class ShapeError(ValueError):
     """An array has the wrong shape or dimension for the layer it meets."""
 
 
-@dataclass(frozen=True, eq=False)
 class Parameter:
     """One learned array of a module, as :meth:`Module.named_parameters` yields it (like PyTorch's
     ``for name, p in model.named_parameters(): p.grad``): ``data`` (the array the module owns; update
     it in place), ``grad`` (from the last backward pass, or None) and ``role``: ``"weight"`` for a
     weight matrix (what weight decay shrinks), ``"bias"``, or another name a module declares."""
-    module: "Module"
-    key: str
+    __slots__ = ("module", "key")        # made on every named_parameters() call: keep it cheap
+
+    def __init__(self, module: "Module", key: str):
+        self.module, self.key = module, key
 
     @property
     def data(self) -> np.ndarray:
