@@ -17,8 +17,7 @@ from .rng import as_generator
 __all__ = ["DataError", "Dataset", "check", "generator", "train_val_test_split", "one_hot", "standardize", "batches"]
 
 
-class DataError(ValueError):
-    """Bad input data or arguments; the message names the file, column, row or shape."""
+from .errors import DataError  # noqa: E402  (re-exported: dlcore.data.DataError, dlcore.dataset.DataError)
 
 
 def generator(rng):

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .errors import DlcoreError
+
 __all__ = ["Divergence", "DivergenceError", "hint", "find_nonfinite_forward", "find_nonfinite_grad", "grads_finite"]
 
 
@@ -26,8 +28,9 @@ class Divergence:
         return f"non-finite {self.where}{loc} at step {self.step}. {self.hint}"
 
 
-class DivergenceError(FloatingPointError):
-    """Raised by :func:`fit` when the loss or a gradient becomes NaN or inf."""
+class DivergenceError(DlcoreError, FloatingPointError):
+    """Raised by :func:`fit` when the loss or a gradient becomes NaN or inf (a :class:`~dlcore.errors.DlcoreError`
+    and a ``FloatingPointError``)."""
 
     def __init__(self, divergence: Divergence, history):
         super().__init__(str(divergence))

@@ -31,8 +31,7 @@ from .rng import as_generator  # noqa: F401  (re-exported: modules take rng= the
 __all__ = ["Module", "Parameter", "ShapeError", "as_generator"]
 
 
-class ShapeError(ValueError):
-    """An array has the wrong shape or dimension for the layer it meets."""
+from .errors import ShapeError  # noqa: E402  (re-exported; an InvalidArgument, a ValueError)
 
 
 class Parameter:
