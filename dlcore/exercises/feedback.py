@@ -1,11 +1,43 @@
-"""The feedback object every exercise checker returns, and comparison helpers."""
+"""The feedback object every exercise checker returns, the ``@checker`` decorator, and comparison helpers.
+
+Writing a checker (chapter 05 on follow this)::
+
+    @checker(answers=lambda: [dict(value=0.7729)])      # right answers, for the tests
+    def check_thing(value) -> Feedback:
+        if value is None:
+            return Feedback(False, "Replace None with your answer (a number).")
+        v = as_number(value, "thing")                     # finite float, or the reader is told why not
+        out = call_reader(fn, x, what="your function")    # a reader's function: time limit, its own errors
+        a = as_array(out, "what your function returned", shape=(4,))
+        ...
+        if not (err <= tol):                              # never `err > tol`: NaN > tol is False
+            return Feedback(False, ...)
+
+* :func:`checker` makes the function answer anything: a :class:`Reject` raised by the helpers
+  becomes ``Feedback(False, message)``; any other exception is the *checker's* failure and is
+  reported as such (never as "your function raised"); a wrong call (missing or unknown argument)
+  gets the signature. NumPy warnings are silenced inside a check. ``answers`` (a function
+  returning a list of keyword-argument dicts) declares answers the checker must accept:
+  ``tests/test_bad_input_checkers.py`` finds every public ``check_*`` of every module of
+  :mod:`dlcore.exercises` by itself, asserts each declares ``answers`` and accepts them, and feeds
+  every argument arbitrary values, and the right answer with NaN/inf injected.
+* :mod:`.answers`: :func:`as_number`, :func:`as_array`, :func:`as_name` (conversion, finiteness).
+* :mod:`.reader`: :func:`call_reader` (the reader's function under a time limit).
+"""
 from __future__ import annotations
 
+import functools
+import inspect
 from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Feedback", "compare_scalar", "compare_arrays", "compare_function", "precision_tolerance"]
+from .answers import NONFINITE_HINT, Reject, as_array, as_name, as_number, describe
+from .reader import call_reader, check_session, reader_time_limit, run_reader
+
+__all__ = ["Feedback", "checker", "Reject", "as_number", "as_array", "as_name", "describe", "call_reader",
+           "run_reader", "reader_time_limit", "compare_scalar", "compare_arrays", "compare_function",
+           "compare_values", "precision_tolerance"]
 
 
 @dataclass(frozen=True)
@@ -25,6 +57,41 @@ class Feedback:
     def _repr_markdown_(self):
         mark = "✅ **Correct.**" if self.ok else "❌ **Not yet.**"
         return f"{mark} {self.message}"
+
+
+def _signature(fn) -> str:
+    params = inspect.signature(fn).parameters.values()
+    return f"{fn.__name__}({', '.join(p.name if p.default is p.empty else f'{p.name}={p.default!r}' for p in params)})"
+
+
+def checker(fn=None, *, answers=None):
+    """Decorator: ``fn`` returns a :class:`Feedback` for any arguments whatsoever (see the module doc)."""
+    def wrap(f):
+        sig = inspect.signature(f)
+
+        @functools.wraps(f)
+        def wrapper(*args, **kwargs):
+            try:
+                sig.bind(*args, **kwargs)
+            except TypeError as e:
+                return Feedback(False, f"{e}; call it as {_signature(f)}.")
+            with check_session(), np.errstate(all="ignore"):
+                try:
+                    fb = f(*args, **kwargs)
+                except Reject as r:
+                    return Feedback(False, r.message)
+                except Exception as e:  # the checker's own failure: say so, do not blame the reader
+                    return Feedback(False, f"the checker could not check this answer ({type(e).__name__} in "
+                                           f"{f.__name__}: {e}). Check that it has the form the exercise asks "
+                                           f"for: {_signature(f)}.")
+            if not isinstance(fb, Feedback):
+                return Feedback(False, f"the checker {f.__name__} returned {describe(fb)} instead of feedback.")
+            return fb
+
+        wrapper.right_answers = answers
+        wrapper.is_checker = True
+        return wrapper
+    return wrap(fn) if fn is not None else wrap
 
 
 def precision_tolerance(expected, decimals: int | None = None, sig: int | None = None):
@@ -47,75 +114,84 @@ def compare_scalar(what: str, got, expected: float, rtol: float = 1e-4, atol: fl
     """Compare one number; the message gives the expected value only when the answer is right.
 
     With ``decimals`` or ``sig`` the tolerance is the precision the exercise asks for
-    (:func:`precision_tolerance`) instead of ``rtol``/``atol``.
+    (:func:`precision_tolerance`) instead of ``rtol``/``atol``. Anything that is not one finite
+    real number is wrong, with the reason.
     """
     if decimals is not None or sig is not None:
         rtol, atol = 0.0, float(precision_tolerance(expected, decimals, sig))
-    if isinstance(got, (list, tuple, np.ndarray)) and np.size(got) == 1:
-        got = np.ravel(got)[0]
     try:
-        g = float(got)
-    except (TypeError, ValueError):
-        return Feedback(False, f"{what}: expected a number, got {type(got).__name__} {got!r}.")
-    if not np.isfinite(g):
-        return Feedback(False, f"{what}: your value is {g}, not a finite number.")
-    if abs(g - expected) <= atol + rtol * abs(expected):
+        g = as_number(got, what)
+    except Reject as r:
+        return Feedback(False, r.message)
+    tol = atol + rtol * abs(expected)
+    with np.errstate(all="ignore"):
+        err = abs(g - expected)
+    if err <= tol:
         return Feedback(True, f"{what} = {expected:.9g}.")
     direction = "too large" if g > expected else "too small"
     hint = ""
-    if expected != 0 and abs(g + expected) <= atol + rtol * abs(expected):
+    if expected != 0 and abs(g + expected) <= tol:
         hint = " The sign is flipped."
     elif expected != 0 and abs(g / expected - 2) < 1e-3:
         hint = " It is exactly twice the answer: check for a factor 2 (the 1/2 in the cost?)."
     elif expected != 0 and abs(g / expected - 0.5) < 1e-3:
         hint = " It is exactly half the answer: a factor 2 is missing."
-    return Feedback(False, f"{what} is {direction}: off by {abs(g - expected):.3g} "
-                           f"(relative {abs(g - expected) / max(abs(expected), 1e-300):.2g}).{hint}")
+    return Feedback(False, f"{what} is {direction}: off by {err:.3g} "
+                           f"(relative {err / max(abs(expected), 1e-300):.2g}).{hint}")
 
 
 def compare_arrays(what: str, got, expected, rtol: float = 1e-6, atol: float = 1e-9,
                    decimals: int | None = None, sig: int | None = None) -> Feedback:
-    """Compare arrays: shape first, then the worst entry (``decimals``/``sig`` as in :func:`compare_scalar`)."""
+    """Compare arrays: type and shape first, then finiteness, then the worst entry
+    (``decimals``/``sig`` as in :func:`compare_scalar`)."""
     expected = np.asarray(expected, dtype=float)
     if decimals is not None or sig is not None:
         rtol, atol = 0.0, precision_tolerance(expected, decimals, sig)
     try:
-        g = np.asarray(got, dtype=float)
-    except (TypeError, ValueError):
-        return Feedback(False, f"{what}: expected an array of numbers, got {type(got).__name__}.")
-    if g.shape != expected.shape:
-        return Feedback(False, f"{what}: expected shape {expected.shape}, got {g.shape}.")
-    if not np.all(np.isfinite(g)):
-        return Feedback(False, f"{what}: contains NaN or inf at index {np.argwhere(~np.isfinite(g))[0].tolist()}.")
-    diff = np.abs(g - expected)
-    bad = diff > atol + rtol * np.abs(expected)
-    if not bad.any():
-        return Feedback(True, f"{what} matches (max difference {diff.max():.2g}).")
-    i = np.unravel_index(np.argmax(diff), diff.shape)
-    return Feedback(False, f"{what}: {int(bad.sum())} of {bad.size} entries are off; the worst, at index "
+        g = as_array(got, what, shape=expected.shape)
+    except Reject as r:
+        return Feedback(False, r.message)
+    with np.errstate(all="ignore"):
+        diff = np.abs(g - expected)
+        ok = diff <= atol + rtol * np.abs(expected)
+    if ok.all():
+        return Feedback(True, f"{what} matches (max difference {diff.max(initial=0.0):.2g}).")
+    i = np.unravel_index(np.argmax(np.where(ok, -np.inf, diff)), diff.shape)
+    return Feedback(False, f"{what}: {int((~ok).sum())} of {ok.size} entries are off; the worst, at index "
                            f"{list(map(int, i))}, is {g[i]:.6g} instead of {expected[i]:.6g}.")
 
 
-def compare_function(what: str, fn, reference, xs, rtol: float = 1e-5, atol: float = 1e-8) -> Feedback:
-    """Call the reader's ``fn`` and ``reference`` at the points ``xs``; report the worst point."""
-    xs = np.asarray(xs, dtype=float)
+def compare_values(what: str, xs, raw, expected, rtol: float = 1e-5, atol: float = 1e-8) -> Feedback:
+    """Compare what the reader's function returned at the points ``xs`` (``raw``) with ``expected``."""
+    if raw is None:
+        return Feedback(False, f"{what} returned None: replace the placeholder with your formula.")
+    xs, exp = np.asarray(xs, dtype=float), np.asarray(expected, dtype=float)
     try:
-        raw = fn(xs.copy())
-        if raw is None:
-            return Feedback(False, f"{what} returned None: replace the placeholder with your formula.")
-        got = np.asarray(raw, dtype=float)
-    except Exception as e:  # the reader's code: report, do not crash the notebook
-        return Feedback(False, f"{what} raised {type(e).__name__}: {e}")
-    exp = np.asarray(reference(xs), dtype=float)
+        got = as_array(raw, f"what {what} returned", finite=False)
+    except Reject as r:
+        return Feedback(False, r.message)
     if got.shape != exp.shape:
         return Feedback(False, f"{what}: called on an array of shape {xs.shape} it returned shape {got.shape}; "
                                "make it work elementwise on arrays.")
-    diff = np.abs(got - exp)
     finite = np.isfinite(got)
     if not finite.all():
         x = xs[~finite][0]
-        return Feedback(False, f"{what} is not finite at x={x:g} (got {got[~finite][0]}).")
-    k = int(np.argmax(diff - (atol + rtol * np.abs(exp))))
-    if diff[k] <= atol + rtol * abs(exp[k]):
+        return Feedback(False, f"{what} is not finite at x={x:g} (got {got[~finite][0]}). {NONFINITE_HINT}")
+    with np.errstate(all="ignore"):
+        diff = np.abs(got - exp)
+        excess = diff - (atol + rtol * np.abs(exp))
+    k = int(np.argmax(excess))
+    if excess[k] <= 0:
         return Feedback(True, f"{what} agrees at all {xs.size} test points (max difference {diff.max():.2g}).")
     return Feedback(False, f"{what} is off by {diff[k]:.2g} at x={xs[k]:g} (yours {got[k]:.6g}, correct {exp[k]:.6g}).")
+
+
+def compare_function(what: str, fn, reference, xs, rtol: float = 1e-5, atol: float = 1e-8) -> Feedback:
+    """Call the reader's ``fn`` (under the time limit) and ``reference`` at the points ``xs``;
+    report the worst point."""
+    xs = np.asarray(xs, dtype=float)
+    try:
+        raw = call_reader(fn, xs.copy(), what=what)
+    except Reject as r:
+        return Feedback(False, r.message)
+    return compare_values(what, xs, raw, reference(xs), rtol, atol)
