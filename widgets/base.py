@@ -4,11 +4,11 @@ An explorer declares its controls, builds a matplotlib figure once, and on every
 change calls a pure ``dlcore`` function (``compute``), updates its artists in place
 (``draw``) and shows the figure as PNG bytes in an ``ipywidgets.Image``, rendered at
 ``pixel_ratio`` (2) times the displayed pixel density: sharp on high-density screens.
-Under the figure (:mod:`widgets.status`): an info line the explorer writes with
-:meth:`Explorer.set_info`, the status with a progress bar, and errors. Rendering
-(blitting, cached backgrounds, PNG) is :mod:`widgets.render`, limits that follow the
-data are :mod:`widgets.limits`, controls :mod:`widgets.controls`, figures shared with
-the notebook :mod:`widgets.plots`; their public names are importable from here too.
+Under the figure (:mod:`widgets.status`): an info line (:meth:`Explorer.set_info`), the status
+with a progress bar, notes on settings changed by :meth:`Explorer.constrain`, and errors.
+Rendering is :mod:`widgets.render`, limits :mod:`widgets.limits`, controls :mod:`widgets.controls`,
+saved states :mod:`widgets.state`, shared figures :mod:`widgets.plots`; their public names are
+importable from here too.
 
 Progress: a training explorer's update shows a progress bar after ``progress_after_s``
 (0.5 s). Every :func:`dlcore.train.fit` inside ``compute`` reports its steps
@@ -19,7 +19,6 @@ functions train; ``expected_runs`` splits the bar between several runs, and
 from __future__ import annotations
 
 import abc
-import base64
 import contextlib
 import dataclasses
 import json
@@ -31,14 +30,17 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from dlcore.train import reporting as _reporting
-from widgets.controls import Checkbox, Control, Debounce, Dropdown, FloatSlider, IntSlider, LogSlider  # re-exported
+from widgets.controls import (Checkbox, Control, Debounce, Dropdown, FloatSlider, IntSlider,  # re-exported
+                              LogSlider, SettingError, SettingTypeError)
 from widgets.limits import data_range, fit_limits
 from widgets.notebook import one_blas_thread
-from widgets.render import Renderer, encode_png
+from widgets.render import Renderer, encode_png, mimebundle
+from widgets.state import apply_constraints, parse_state, validate_settings
 from widgets.status import StatusLine
 
 __all__ = ["BUDGETS_MS", "Control", "FloatSlider", "IntSlider", "LogSlider", "Dropdown", "Checkbox",
-           "Explorer", "Renderer", "StatusLine", "encode_png", "fit_limits", "data_range"]
+           "Explorer", "Renderer", "StatusLine", "SettingError", "SettingTypeError", "encode_png",
+           "fit_limits", "data_range"]
 
 #: Median update budget per explorer kind, in milliseconds (see scripts/bench.py).
 BUDGETS_MS = {"analytic": 30.0, "training": 1000.0}
@@ -56,6 +58,9 @@ class Explorer(abc.ABC):
     ``self.animate``), ``compute(**settings)`` (call the tested ``dlcore`` function and
     return its result) and ``draw(result)`` (``self.panel.update(result)``, or update
     artists in place; never ``ax.cla()``; text about the result: ``self.set_info``).
+    Settings it cannot draw as asked are changed by ``constrain`` (override it), applied everywhere
+    and shown (``self.notes``). Bad values from code raise :class:`SettingError` /
+    :class:`SettingTypeError` (both ``ValueError``) naming the control and what is allowed.
     """
 
     controls: ClassVar[dict[str, Control]] = {}
@@ -90,6 +95,7 @@ class Explorer(abc.ABC):
     def __init__(self, **settings):
         self._settings = {k: c.validate(c.value) for k, c in self.controls.items()}
         self._settings.update(self._validate(settings))
+        self.notes: list[str] = []   # what the last change of the settings changed (constrain), shown
         self.data = None
         self.last_error: str | None = None
         self.last_update_seconds = 0.0
@@ -109,6 +115,7 @@ class Explorer(abc.ABC):
 
         self.control_widgets = {k: c.make_widget(continuous_update=not self.slow)
                                 for k, c in self.controls.items()}
+        self._constrain(self._settings)
         for k, w in self.control_widgets.items():
             w.value = self._settings[k]
             w.observe(lambda change, k=k: self._on_widget(k, change["new"]), names="value")
@@ -126,47 +133,55 @@ class Explorer(abc.ABC):
         """Current control values (a copy)."""
         return dict(self._settings)
 
-    def _validate(self, settings: dict) -> dict:
-        unknown = sorted(set(settings) - set(self.controls))
-        if unknown:
-            raise ValueError(f"{type(self).__name__}: unknown control(s) {unknown}; "
-                             f"valid names: {sorted(self.controls)}")
-        return {k: self.controls[k].validate(v) for k, v in settings.items()}
+    def _validate(self, settings: dict, args: tuple = ()) -> dict:
+        return validate_settings(type(self).__name__, settings, self.controls, args)
 
-    def set(self, **settings) -> "Explorer":
-        """Drive from code: validate, move the widgets, run exactly one update."""
-        new = self._validate(settings)  # caller errors raise here
-        self._debounced.cancel()
+    def constrain(self, **settings) -> dict:
+        """Override: settings that cannot be drawn as asked, as ``{name: (value drawn, why)}``, e.g.
+        ``{"param": (0.99, "a Leaky ReLU slope must be below 1")}``; cheap (runs on every change)."""
+        return {}
+
+    def _constrain(self, settings: dict) -> dict:
+        """Apply :meth:`constrain` to ``settings`` in place, show what changed; returns the changes."""
+        changed, self.notes = apply_constraints(self.constrain(**settings), settings, self.controls)
+        self.status_line.set_notes(self.notes)
+        return changed
+
+    def _apply(self, new: dict, skip_widget: str | None = None) -> None:
+        """Take validated ``new`` settings, apply the constraints, move the widgets (quietly)."""
         self._settings.update(new)
-        self._quiet = True
+        changed, self._quiet = self._constrain(self._settings), True
         try:
-            for k, v in new.items():
-                self.control_widgets[k].value = v
+            for k in {**new, **changed}:
+                if k != skip_widget or k in changed:
+                    self.control_widgets[k].value = self._settings[k]
         finally:
             self._quiet = False
+
+    def set(self, *args, **settings) -> "Explorer":
+        """Drive from code: validate (a bad name or value raises, nothing applied), move the widgets,
+        run exactly one update."""
+        new = self._validate(settings, args)  # caller errors raise here
+        self._debounced.cancel()
+        self._apply(new)
         self.update()
         return self
 
     def to_json(self) -> str:
+        """The state to share: ``{"explorer": class name, "settings": {every control: value}}``."""
         return json.dumps({"explorer": type(self).__name__, "settings": self._settings})
 
-    def from_json(self, s: str) -> "Explorer":
-        """Restore settings saved by :meth:`to_json` (class and keys are checked)."""
-        state = json.loads(s)
-        if not isinstance(state, dict) or state.get("explorer") != type(self).__name__:
-            found = state.get("explorer") if isinstance(state, dict) else state
-            raise ValueError(f"state is for explorer {found!r}, not {type(self).__name__!r}")
-        settings = state.get("settings", {})
-        if not isinstance(settings, dict):
-            raise ValueError(f"'settings' must be a JSON object, got {settings!r}")
-        return self.set(**settings)
+    def from_json(self, s) -> "Explorer":
+        """Restore a state saved by :meth:`to_json` (text, or the dict it parses to), checked whole
+        first (:func:`widgets.state.parse_state`)."""
+        return self.set(**parse_state(s, type(self).__name__, self.controls))
 
     # ------------------------------------------------------------ UI events
     def _on_widget(self, name: str, value: Any) -> None:
         if self._quiet:
             return
         try:
-            self._settings[name] = self.controls[name].validate(value)
+            self._apply({name: self.controls[name].validate(value)}, skip_widget=name)
         except ValueError as exc:
             self._show_error(exc)
             return
@@ -176,7 +191,6 @@ class Explorer(abc.ABC):
             self.update()
         else:
             self._debounced()
-
 
     # ------------------------------------------------------------ update
     def update(self) -> None:
@@ -234,8 +248,7 @@ class Explorer(abc.ABC):
         self.last_error = self.status_line.show_error(exc)
 
     def progress(self, fraction: float, message: str = "") -> None:
-        """Report progress of a long ``compute`` (shown only after ``progress_after_s``). Training
-        explorers need not: every ``fit`` inside ``compute`` reports its steps (:meth:`expected_runs`)."""
+        """Report progress of a long ``compute`` (shown after ``progress_after_s``; ``fit`` reports its own)."""
         self._show_progress(fraction, message)
 
     def _show_progress(self, fraction: float, message: str = "") -> None:
@@ -288,17 +301,5 @@ class Explorer(abc.ABC):
             w.close()
 
     def _repr_mimebundle_(self, **kwargs):
-        """The live widget, plus the current figure as a PNG and a text hint.
-
-        A front end that can show the widget (JupyterLab with a kernel) shows
-        it; one that cannot (an untrusted notebook before it is run, GitHub,
-        nbviewer, a static site) falls back to the figure as it was saved.
-        """
-        bundle = dict(self.widget._repr_mimebundle_(**kwargs) or {})
-        metadata = {}
-        if self.image.value:   # drawn at pixel_ratio x, shown at the live explorer's CSS size
-            bundle["image/png"] = base64.b64encode(self.image.value).decode("ascii")
-            metadata["image/png"] = dict(zip(("width", "height"), (round(v * self.dpi) for v in self.fig.get_size_inches())))
-        bundle["text/plain"] = (f"{type(self).__name__} with settings {self.settings}: "
-                                "run the notebook to use the live explorer")
-        return bundle, metadata
+        """The live widget, and the saved figure for front ends that cannot show it (:func:`~widgets.render.mimebundle`)."""
+        return mimebundle(self, **kwargs)

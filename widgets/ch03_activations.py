@@ -24,16 +24,25 @@ __all__ = ["FunctionExplorer", "NonlinearExplorer", "DeadReluExplorer", "SpeedEx
 PARAM = {"leaky_relu": "slope", "prelu": "alpha", "elu": "alpha", "softplus": "beta", "swish": "beta"}
 
 
+#: the slider values a function cannot take: (lowest, highest, why); FunctionExplorer moves the slider there
+PARAM_LIMITS = {"leaky_relu": (None, 0.99, "Leaky ReLU needs a slope below 1 (slope 1 is the identity)"),
+                "softplus": (0.05, None, "softplus needs beta > 0 (it divides by beta)")}
+
+
+def param_in_limits(name: str, value: float) -> tuple[float, str]:
+    """The slider ``value`` moved into what ``name`` accepts, and why it moved ("" if it did not)."""
+    lo, hi, why = PARAM_LIMITS.get(name, (None, None, ""))
+    v = min(value, hi) if hi is not None else value
+    v = max(v, lo) if lo is not None else v
+    return v, (why if v != value else "")
+
+
 def params_for(name: str, value: float) -> dict:
     """Constructor parameters for ``name`` with the slider ``value`` (slope/alpha/beta)."""
     key = PARAM.get(name)
     if key is None:
         return {}
-    if key == "slope":
-        value = min(value, 0.99)          # a slope of 1 would make Leaky ReLU the identity
-    if key == "beta" and name == "softplus":
-        value = max(value, 0.05)          # softplus needs beta > 0 (it divides by beta)
-    return {key: float(value)}
+    return {key: float(param_in_limits(name, value)[0])}
 
 
 def run_verdict(r: dict) -> str:
@@ -52,6 +61,10 @@ class FunctionExplorer(Explorer):
 
     def inactive(self, fn, **_):
         return set() if fn in PARAM else {"param"}
+
+    def constrain(self, fn, param):
+        v, why = param_in_limits(fn, param)
+        return {"param": (v, why)} if why else {}
 
     def build(self, fig):
         self.panel = self.add_panel(FunctionPanel(fig.subplots(1, 2)))

@@ -16,7 +16,41 @@ from typing import Any
 import ipywidgets as W
 import numpy as np
 
-__all__ = ["Control", "FloatSlider", "IntSlider", "LogSlider", "Dropdown", "Checkbox", "Debounce"]
+from dlcore.errors import InvalidArgument, InvalidType
+
+__all__ = ["Control", "FloatSlider", "IntSlider", "LogSlider", "Dropdown", "Checkbox", "Debounce",
+           "SettingError", "SettingTypeError"]
+
+
+class SettingError(InvalidArgument):
+    """A value a control does not allow (outside the slider's range, not one of the menu's options,
+    an unknown control name, a bad saved state). A ``ValueError``."""
+
+
+class SettingTypeError(InvalidType, ValueError):
+    """A value of the wrong type for a control (a string for a slider, 1 for a checkbox).
+    A ``TypeError``, and also a ``ValueError`` as these errors were before."""
+
+
+def _kind(value) -> str:
+    if isinstance(value, (bool, np.bool_)):
+        return "bool"
+    if isinstance(value, numbers.Real):
+        return "number"
+    if isinstance(value, str):
+        return "str"
+    return type(value).__name__
+
+
+def _show(value) -> str:
+    """``value`` for an error message: its repr (cut at 60 characters) and, if not obvious, its type."""
+    try:
+        r = repr(value)
+    except Exception:                  # a repr that raises: name the type only
+        r = f"<{type(value).__name__}>"
+    r = r if len(r) <= 60 else r[:57] + "..."
+    obvious = isinstance(value, (bool, int, float, str)) or value is None
+    return r if obvious else f"{r} ({type(value).__name__})"
 
 @dataclasses.dataclass
 class Control:
@@ -33,7 +67,12 @@ class Control:
         return w
 
     def validate(self, value: Any) -> Any:
-        """``value`` coerced to the control's type, or ValueError naming the control."""
+        """``value`` coerced to the control's type, or :class:`SettingError` / :class:`SettingTypeError`
+        (both ``ValueError``) naming the control, the value and what is allowed."""
+        raise NotImplementedError
+
+    def allowed(self) -> str:
+        """What :meth:`validate` accepts, in words ("a number in [0, 3]")."""
         raise NotImplementedError
 
     def samples(self) -> list:
@@ -43,16 +82,26 @@ class Control:
     def _widget(self, continuous_update: bool) -> W.ValueWidget:
         raise NotImplementedError
 
-    def _bad(self, value: Any, allowed: str) -> ValueError:
-        return ValueError(f"control {self.name!r}: got {value!r}, expected {allowed}")
+    def _label(self) -> str:
+        d = getattr(self, "description", "")
+        return f"control {self.name!r}" + (f" ({d})" if d and d != self.name else "")
 
-    def _number(self, value: Any, lo: float, hi: float) -> float:
-        allowed = f"a number in [{lo:g}, {hi:g}]"
+    def _bad(self, value: Any, allowed: str | None = None, wrong_type: bool = False) -> ValueError:
+        cls = SettingTypeError if wrong_type else SettingError
+        return cls(f"{self._label()}: got {_show(value)}, expected {allowed or self.allowed()}")
+
+    def _number(self, value: Any, lo: float, hi: float, log: bool = False) -> float:
         if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-            raise self._bad(value, allowed)
-        x, tol = float(value), 1e-9 * max(1.0, abs(lo), abs(hi))
-        if not (math.isfinite(x) and lo - tol <= x <= hi + tol):
-            raise self._bad(value, allowed)
+            raise self._bad(value, wrong_type=True)
+        try:
+            x = float(value)
+        except (OverflowError, ValueError, TypeError):       # 10**400, an odd Real
+            raise self._bad(value) from None
+        # a value off the range by rounding only (10**-12 computed as 9.99...e-13) is taken as the end
+        # (on a log slider relative to each end: h = 0 is not 1e-12 "up to rounding")
+        tol_lo, tol_hi = (1e-9 * lo, 1e-9 * hi) if log else (1e-9 * max(abs(lo), abs(hi), hi - lo),) * 2
+        if not (math.isfinite(x) and lo - tol_lo <= x <= hi + tol_hi):
+            raise self._bad(value)
         return min(max(x, lo), hi)
 
 
@@ -71,6 +120,9 @@ class FloatSlider(Control):
 
     def validate(self, value):
         return self._number(value, self.min, self.max)
+
+    def allowed(self):
+        return f"a number in [{self.min:g}, {self.max:g}]"
 
     def samples(self):
         return [self.min, (self.min + self.max) / 2, self.max]
@@ -91,8 +143,11 @@ class IntSlider(Control):
     def validate(self, value):
         x = self._number(value, self.min, self.max)
         if x != int(x):
-            raise self._bad(value, f"an integer in [{self.min}, {self.max}]")
+            raise self._bad(value, wrong_type=True)
         return int(x)
+
+    def allowed(self):
+        return f"an integer in [{self.min}, {self.max}]"
 
     def samples(self):
         return sorted({self.min, (self.min + self.max) // 2, self.max})
@@ -114,7 +169,10 @@ class LogSlider(Control):
                                 value=self.value, readout_format=self.readout_format, continuous_update=cu)
 
     def validate(self, value):
-        return self._number(value, self.base ** self.min_exp, self.base ** self.max_exp)
+        return self._number(value, self.base ** self.min_exp, self.base ** self.max_exp, log=True)
+
+    def allowed(self):
+        return f"a number in [{self.base ** self.min_exp:.3g}, {self.base ** self.max_exp:.3g}]"
 
     def samples(self):
         return [self.base ** e for e in (self.min_exp, (self.min_exp + self.max_exp) / 2, self.max_exp)]
@@ -134,10 +192,21 @@ class Dropdown(Control):
         return W.Dropdown(options=list(self.options), value=self.value)
 
     def validate(self, value):
+        kind = _kind(value)
         for v in self.values():
-            if v == value and isinstance(v, bool) == isinstance(value, bool):  # no True == 1
+            try:
+                same = _kind(v) == kind and bool(v == value)    # no True == 1, no array == 'a' broadcasting
+            except Exception:
+                same = False
+            if same:
                 return v
-        raise self._bad(value, f"one of {self.values()!r}")
+        labels = {o[0]: o[1] for o in self.options if isinstance(o, tuple)}
+        hint = f" ({value!r} is the menu label of {labels[value]!r})" if isinstance(value, str) and value in labels else ""
+        raise self._bad(value, self.allowed() + hint,
+                        wrong_type=kind not in {_kind(v) for v in self.values()})
+
+    def allowed(self):
+        return f"one of {self.values()!r}"
 
     def samples(self):
         return self.values()[:3]
@@ -153,8 +222,11 @@ class Checkbox(Control):
 
     def validate(self, value):
         if not isinstance(value, (bool, np.bool_)):
-            raise self._bad(value, "True or False")
+            raise self._bad(value, wrong_type=True)
         return bool(value)
+
+    def allowed(self):
+        return "True or False"
 
     def samples(self):
         return [False, True]

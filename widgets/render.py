@@ -12,6 +12,7 @@ costs nothing.
 """
 from __future__ import annotations
 
+import base64
 import io
 import math
 import struct
@@ -20,7 +21,7 @@ from collections import OrderedDict
 
 import numpy as np
 
-__all__ = ["Renderer", "encode_png"]
+__all__ = ["Renderer", "encode_png", "mimebundle"]
 
 
 def _chunk(kind: bytes, data: bytes) -> bytes:
@@ -190,3 +191,20 @@ class Renderer:
             self.fig.axes[i].draw(renderer)
         self._keep_background(key)
         return True
+
+
+def mimebundle(explorer, **kwargs) -> tuple[dict, dict]:
+    """An explorer's display: the live widget, plus its current figure as a PNG and a text hint.
+
+    A front end that can show the widget (JupyterLab with a kernel) shows it; one that cannot (an
+    untrusted notebook before it is run, GitHub, nbviewer, a static site) falls back to the figure
+    as it was saved.
+    """
+    e = explorer
+    bundle = dict(e.widget._repr_mimebundle_(**kwargs) or {})
+    metadata = {}
+    if e.image.value:   # drawn at pixel_ratio x, shown at the live explorer's CSS size
+        bundle["image/png"] = base64.b64encode(e.image.value).decode("ascii")
+        metadata["image/png"] = dict(zip(("width", "height"), (round(v * e.dpi) for v in e.fig.get_size_inches())))
+    bundle["text/plain"] = f"{type(e).__name__} with settings {e.settings}: run the notebook to use the live explorer"
+    return bundle, metadata

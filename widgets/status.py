@@ -6,6 +6,9 @@
 * the **status** says "updated in 12 ms" (or "failed after ..."); during a long
   update it shows "training 40%" next to a progress bar that never moves back and
   moves in steps of at least 1 % (at most ~100 widget messages per update);
+* the **notes**, next to the status, say which settings the explorer changed because they
+  cannot be drawn as asked ("param 3 → 0.99: a Leaky ReLU slope must be below 1"), until the
+  next change of the settings (:meth:`widgets.base.Explorer.constrain`);
 * the **error box** shows the last error with the tail of its traceback, HTML-escaped.
 """
 from __future__ import annotations
@@ -26,13 +29,21 @@ class StatusLine:
         self.status = W.HTML()
         self.progress_bar = W.FloatProgress(min=0.0, max=1.0, layout=W.Layout(visibility="hidden"))
         self.error_box = W.HTML()
-        self.widgets = (self.info, W.HBox([self.status, self.progress_bar]), self.error_box)
+        self.note = W.HTML(layout=W.Layout(display="none"))
+        self.widgets = (self.info, W.HBox([self.status, self.progress_bar, self.note]), self.error_box)
         self.shown = 0.0                     # progress shown in the running update
 
     def set_info(self, text: str) -> None:
         """Show ``text`` (HTML) on the info line; ``""`` hides the line."""
         self.info.value = text
         self.info.layout.display = "" if text else "none"
+
+    def set_notes(self, notes: list[str]) -> None:
+        """Show what the explorer changed in the settings (plain text, one note per setting); ``[]`` hides it."""
+        text = "; ".join(notes)
+        self.note.value = (f'<span style="color:#8a5a00">&#9888; changed: {html.escape(text)}</span>'
+                           if text else "")
+        self.note.layout.display = "" if text else "none"
 
     def start(self) -> None:
         """A new update begins: an empty bar."""
@@ -70,5 +81,5 @@ class StatusLine:
         self.error_box.value = ""
 
     def close(self) -> None:
-        for w in (self.info, self.status, self.progress_bar, self.error_box, *self.widgets):
+        for w in (self.info, self.status, self.progress_bar, self.note, self.error_box, *self.widgets):
             w.close()
