@@ -4,11 +4,15 @@ Import what a chapter needs from here::
 
     from dlcore import mlp, fit, digits, check_module
 
+Every error dlcore raises about its input is a :class:`~dlcore.errors.DlcoreError` (and a
+``ValueError`` or ``TypeError``) whose message names the argument, the value and what is allowed.
+
 Importing dlcore imports NumPy and nothing heavier (no matplotlib, no
 ipywidgets, no scikit-learn).
 """
 from . import activations, cache, divergence, progress, sanity, clipping, data, dataset, diagnostics, gradcheck, init, layers, losses, optim, residual, rng, train
-from . import schedules, surfaces
+from . import schedules, surfaces, errors, validate
+from .errors import DlcoreError, InvalidArgument, InvalidType, MissingMethod
 from .activations import ACTIVATIONS, Activation, activation_names, get_activation
 from .data import Dataset, DataError, blobs, digits, load_csv, load_npz, moons, regression_1d, spirals
 from .diagnostics import layer_stats
@@ -23,7 +27,7 @@ from .cache import cached, clear_caches
 from .optim import SGD, Adadelta, Adagrad, Adam, Adamax, Momentum, Nadam, Nesterov, Optimizer, RMSprop, get_optimizer
 from .schedules import LRScheduler, get_schedule
 from .residual import Residual, residual_mlp
-from .train import DivergenceError, History, evaluate, fit, predict
+from .train import DivergenceError, History, LambdaCallback, evaluate, fit, predict
 
 __version__ = "0.1.0"
 
@@ -39,4 +43,5 @@ __all__ = [
     "DivergenceError", "History", "evaluate", "fit", "predict",
     "schedules", "surfaces", "Momentum", "Nesterov", "Adagrad", "RMSprop", "Adadelta", "Adam", "Adamax", "Nadam",
     "LRScheduler", "get_schedule",
+    "errors", "validate", "DlcoreError", "InvalidArgument", "InvalidType", "MissingMethod", "LambdaCallback",
 ]

@@ -22,22 +22,24 @@ from __future__ import annotations
 
 import numpy as np
 
+from .errors import InvalidArgument, InvalidType
 from .module import Module
+from .validate import positive_float, show
 
 __all__ = ["global_grad_norm", "clip_by_value", "clip_by_global_norm", "GradientClipper"]
 
 
 def _grads(model: Module) -> list[np.ndarray]:
     if not isinstance(model, Module):
-        raise TypeError(f"expected a dlcore Module, got {type(model).__name__}")
+        raise InvalidType(f"expected a dlcore Module, got {type(model).__name__}")
     return [p.grad for _, p in model.named_parameters() if p.grad is not None]
 
 
 def _threshold(c, what: str) -> float:
-    c = float(c)
-    if not np.isfinite(c) or c <= 0:
-        raise ValueError(f"{what} threshold must be a positive finite number, got {c}")
-    return c
+    try:
+        return positive_float(f"{what} threshold", c)
+    except InvalidArgument:
+        raise InvalidArgument(f"{what} threshold must be a positive finite number, got {show(c)}") from None
 
 
 def _norm(grads) -> float:
@@ -92,8 +94,8 @@ class GradientClipper:
     """
 
     def __init__(self, mode: str = "norm", threshold: float = 1.0):
-        if mode not in ("norm", "value", "none"):
-            raise ValueError(f"mode must be 'norm', 'value' or 'none', got {mode!r}")
+        if not (isinstance(mode, str) and mode in ("norm", "value", "none")):
+            raise InvalidArgument(f"mode must be 'norm', 'value' or 'none', got {show(mode)}")
         self.mode = mode
         self.threshold = float("inf") if mode == "none" else _threshold(threshold, "clipping")
 

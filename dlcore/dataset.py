@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .rng import as_generator
+from .validate import MAX_CLASSES, boolean, finite_data, float_array, one_of
 
 __all__ = ["DataError", "Dataset", "check", "generator", "train_val_test_split", "one_hot", "standardize", "batches"]
 
@@ -126,27 +127,36 @@ def train_val_test_split(X, y, fractions=(0.6, 0.2, 0.2), rng=0, stratify=True,
     rng : int or np.random.Generator
     stratify : keep class proportions (within one row per class and split);
         every class with >= 3 rows appears in every split. Ignored for regression.
-    task : "classification", "regression" or None. None infers: integer dtype or
-        non-negative integer-valued 1-D labels -> classification, else regression.
+    task : "classification", "regression" or None. None infers: 1-D labels that are whole
+        numbers forming exactly 0..K-1 (every class present, K <= MAX_CLASSES) ->
+        classification; any non-integer value -> regression; whole numbers that are not 0..K-1
+        (negative, with gaps such as {0, 1000}, or huge such as 1e30) -> a DataError asking for
+        ``task=`` (they could be either). With ``task="classification"`` labels must be whole
+        numbers in 0..MAX_CLASSES-1 (n_classes = largest label + 1).
 
     Returns
     -------
     Dataset; each split's rows are in random order. Inputs are not modified.
     """
-    X, y = np.asarray(X), np.asarray(y)
+    X = finite_data("X", float_array("X", X)) if not _numeric(X) else np.asarray(X)
+    y = float_array("y", y) if not _numeric(y) else np.asarray(y)
     check(X.ndim >= 1 and y.ndim in (1, 2), f"bad shapes X {X.shape}, y {y.shape}")
     check(len(X) == len(y), f"X has {len(X)} rows but y has {len(y)}")
-    fr = np.asarray(fractions, dtype=np.float64)
+    finite_data("X", X)
+    finite_data("y", y)
+    try:
+        fr = np.asarray(fractions, dtype=np.float64)
+    except (TypeError, ValueError):
+        fr = np.zeros(0)
     check(fr.shape == (3,) and (fr > 0).all() and abs(fr.sum() - 1) < 1e-6,
            f"fractions must be 3 positive numbers summing to 1, got {fractions!r}")
+    stratify = boolean("stratify", stratify)
     N = len(X)
     n_val, n_test = (max(1, int(N * f + 0.5)) for f in fr[1:])
     check(N - n_val - n_test >= 1, f"too few rows ({N}) to split with fractions {fractions!r}")
     if task is None:
-        integral = (y.dtype.kind in "biu" or (y.dtype.kind == "f" and y.ndim == 1 and y.size
-                    and np.isfinite(y).all() and (y == np.round(y)).all() and y.min() >= 0))
-        task = "classification" if integral and y.ndim == 1 else "regression"
-    check(task in ("classification", "regression"), f"unknown task {task!r}")
+        task = _infer_task(y)
+    one_of("task", task, ("classification", "regression"))
     n_classes = None
     if task == "classification":
         check(y.ndim == 1, f"classification labels must be 1-D, got shape {y.shape}")
@@ -162,6 +172,27 @@ def train_val_test_split(X, y, fractions=(0.6, 0.2, 0.2), rng=0, stratify=True,
     return Dataset(name, *arrs, task=task, n_classes=n_classes)
 
 
+def _numeric(a) -> bool:
+    return isinstance(a, np.ndarray) and a.dtype.kind in "biuf"
+
+
+def _infer_task(y) -> str:
+    """See :func:`train_val_test_split`: classes only when the labels are exactly 0..K-1."""
+    if y.ndim != 1 or y.size == 0:
+        return "regression"
+    if y.dtype.kind == "f" and (y != np.round(y)).any():
+        return "regression"
+    lo, hi = float(y.min()), float(y.max())
+    present = np.unique(y)
+    if lo == 0 and hi < MAX_CLASSES and len(present) == int(hi) + 1:
+        return "classification"
+    why = ("negative labels" if lo < 0 else f"a label of {hi:g}, more than {MAX_CLASSES - 1}" if hi >= MAX_CLASSES
+           else f"gaps: {len(present)} distinct values spread over 0..{hi:g}")
+    raise DataError(f"y holds whole numbers ({lo:g}..{hi:g}, {why}), which are not the classes 0..K-1, so the "
+                    "task is ambiguous: pass task='regression' if they are values to predict, or re-encode them "
+                    "as 0..K-1 (e.g. np.unique(y, return_inverse=True)[1]) for classification")
+
+
 def _int_labels(y):
     y = np.asarray(y)
     check(y.dtype.kind in "biuf", f"labels must be numeric, got dtype {y.dtype}")
@@ -171,6 +202,8 @@ def _int_labels(y):
                                       f"at index {int(np.argmax(bad))}")
     check(not (y < 0).any(), lambda: f"labels must be >= 0; found {y[y < 0][0].item()!r} "
                                       "(for regression targets pass task='regression')")
+    check(not (y >= MAX_CLASSES).any(), lambda: f"labels must be < {MAX_CLASSES} (at most {MAX_CLASSES} classes); "
+                                       f"found {y.max().item():g} (for regression targets pass task='regression')")
     return y.astype(np.int64)
 
 

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .activations import Activation
+from .errors import InvalidArgument, InvalidType
 from .module import Module
 
 __all__ = ["trace", "Trace", "LayerTrace", "rms", "layer_stats", "layer_names", "param_grad_norms",
@@ -95,10 +96,10 @@ def trace(model: Module, X=None, training: bool = False) -> Trace:
         model.forward(X, training=training)
     layers = getattr(model, "layers", None)
     if layers is None:
-        raise TypeError(f"trace() needs a Sequential (with .layers), got {type(model).__name__}")
+        raise InvalidType(f"trace() needs a Sequential (with .layers), got {type(model).__name__}")
     inputs, outputs = getattr(model, "inputs", []), getattr(model, "outputs", [])
     if len(inputs) != len(layers) or len(outputs) != len(layers):
-        raise ValueError("the model has not run forward yet: pass X, e.g. trace(model, X)")
+        raise InvalidArgument("the model has not run forward yet: pass X, e.g. trace(model, X)")
     out = []
     for i, (layer, a, b) in enumerate(zip(layers, inputs, outputs)):
         df = layer.df(a, b) if isinstance(layer, Activation) else None

@@ -10,7 +10,9 @@ Every error dlcore raises about what it was given is a :class:`DlcoreError`, and
 * :class:`DataError` (an :class:`InvalidArgument`): the data themselves are unusable (empty,
   NaN or inf, labels out of range, a file that cannot be read);
 * :class:`ShapeError` (an :class:`InvalidArgument`): an array has the wrong shape for the layer
-  or loss it meets.
+  or loss it meets;
+* :class:`MissingMethod` (``NotImplementedError``): a Module subclass without ``forward`` or
+  ``backward``.
 
 :class:`dlcore.divergence.DivergenceError` (training produced NaN/inf) is a ``DlcoreError`` and
 a ``FloatingPointError``. The messages name the argument, the value given and what is allowed;
@@ -18,7 +20,7 @@ the checks that produce them live in :mod:`dlcore.validate`.
 """
 from __future__ import annotations
 
-__all__ = ["DlcoreError", "InvalidArgument", "InvalidType", "DataError", "ShapeError"]
+__all__ = ["DlcoreError", "InvalidArgument", "InvalidType", "DataError", "ShapeError", "MissingMethod"]
 
 
 class DlcoreError(Exception):
@@ -39,3 +41,7 @@ class DataError(InvalidArgument):
 
 class ShapeError(InvalidArgument):
     """An array has the wrong shape or dimension for the layer it meets."""
+
+
+class MissingMethod(DlcoreError, NotImplementedError):
+    """A :class:`~dlcore.module.Module` subclass does not define a method of the contract."""

@@ -22,7 +22,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .errors import InvalidArgument, InvalidType
 from .module import Module, as_generator
+from .validate import finite_data, float_array, positive_float, show
 
 __all__ = ["numerical_gradient", "rel_error", "GradCheckResult", "GradCheckReport", "check_module", "check_function"]
 
@@ -52,7 +54,7 @@ def rel_error(a, b) -> float:
     a = np.asarray(a, dtype=np.float64)
     b = np.asarray(b, dtype=np.float64)
     if a.shape != b.shape:
-        raise ValueError(f"rel_error: shapes differ, {a.shape} vs {b.shape}")
+        raise InvalidArgument(f"rel_error: shapes differ, {a.shape} vs {b.shape}")
     denom = max(np.linalg.norm(a), np.linalg.norm(b))
     return 0.0 if denom == 0 else float(np.linalg.norm(a - b) / denom)
 
@@ -121,10 +123,25 @@ def check_module(module: Module, X, rng=0, h: float = 1e-6, training: bool = Tru
 
     The scalar checked is :math:`L = \\sum Y \\odot R` for a fixed random
     ``R`` (so every output element matters with a different weight). Run it
-    on a float64 module. Parameters are perturbed in place and restored.
+    on a float64 module (a module with a float32 or float16 parameter is refused: finite differences
+    in low precision are rounding noise, about 1e-2 relative error for a correct backward).
+    Parameters are perturbed in place and restored. ``X`` needs at least one row: with none the
+    check compares empty arrays and would pass any backward.
     """
+    if not isinstance(module, Module):
+        raise InvalidType(f"check_module needs a dlcore Module, got {show(module)}")
+    h = positive_float("h", h)
+    for name, p in module.named_parameters():
+        if p.data.dtype != np.float64:
+            raise InvalidArgument(
+                f"check_module needs a float64 module, but parameter {name} is {p.data.dtype}: finite "
+                f"differences with h={h:g} in {p.data.dtype} are rounding noise (a correct backward shows a "
+                "relative error around 1e-2). Build the module with dtype=np.float64 to check it.")
     rng = as_generator(rng)
-    X = np.array(X, dtype=np.float64, copy=True)
+    X = np.array(finite_data("X", float_array("X", X)), dtype=np.float64, copy=True)
+    if X.ndim == 0 or X.shape[0] == 0:
+        raise InvalidArgument(f"X must have at least one row for check_module, got shape {X.shape}: "
+                              "with no rows every gradient is empty and any backward would pass")
     Y = module.forward(X, training=training)
     R = rng.standard_normal(np.shape(Y))
 

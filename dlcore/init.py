@@ -25,11 +25,14 @@ He et al. (2015) double it because a ReLU zeroes half its inputs.
 """
 from __future__ import annotations
 
+import inspect
 from functools import partial
 
 import numpy as np
 
+from .errors import InvalidArgument, InvalidType
 from .module import as_generator
+from .validate import finite_float, nonneg_float, one_of, positive_int, show
 
 __all__ = [
     "constant", "normal", "uniform", "scaled_normal",
@@ -39,45 +42,45 @@ __all__ = [
 
 
 def _check(shape, fan_in, fan_out):
-    if fan_in <= 0 or fan_out <= 0:
-        raise ValueError(f"fan_in and fan_out must be positive, got {fan_in}, {fan_out}")
-    return tuple(int(s) for s in shape)
+    try:
+        positive_int("fan_in", fan_in), positive_int("fan_out", fan_out)
+    except (InvalidArgument, InvalidType) as e:
+        raise type(e)(f"fan_in and fan_out must be positive ints, got {show(fan_in)}, {show(fan_out)}") from None
+    return tuple(positive_int("shape", s) for s in shape)
 
 
 def constant(shape, fan_in=1, fan_out=1, rng=None, dtype=np.float64, value=0.0):
     """Every entry equal to ``value`` (zeros by default: fine for biases, fatal for weights)."""
-    return np.full(_check(shape, fan_in, fan_out), value, dtype=dtype)
+    return np.full(_check(shape, fan_in, fan_out), finite_float("value", value), dtype=dtype)
 
 
 def normal(shape, fan_in=1, fan_out=1, rng=None, dtype=np.float64, std=1.0):
     """:math:`\\mathcal N(0, \\mathrm{std}^2)`, ignoring the fans (``std=1``: the classic bad start)."""
-    if std < 0:
-        raise ValueError(f"std must be >= 0, got {std}")
+    std = nonneg_float("std", std)
     return (std * as_generator(rng).standard_normal(_check(shape, fan_in, fan_out))).astype(dtype)
 
 
 def uniform(shape, fan_in=1, fan_out=1, rng=None, dtype=np.float64, a=0.05):
     """:math:`U(-a, a)`, ignoring the fans."""
-    if a < 0:
-        raise ValueError(f"a must be >= 0, got {a}")
+    a = nonneg_float("a", a)
     return as_generator(rng).uniform(-a, a, _check(shape, fan_in, fan_out)).astype(dtype)
 
 
 def scaled_normal(shape, fan_in=1, fan_out=1, rng=None, dtype=np.float64, scale=1.0):
     """:math:`\\mathcal N(0, (\\mathrm{scale}/\\sqrt{n_{in}})^2)`: the family Xavier/He/LeCun belong to."""
     _check(shape, fan_in, fan_out)
-    return normal(shape, fan_in, fan_out, rng, dtype, std=scale / np.sqrt(fan_in))
+    return normal(shape, fan_in, fan_out, rng, dtype, std=nonneg_float("scale", scale) / np.sqrt(fan_in))
 
 
 def xavier_uniform(shape, fan_in, fan_out, rng=None, dtype=np.float64, gain=1.0):
     _check(shape, fan_in, fan_out)
-    a = gain * np.sqrt(6.0 / (fan_in + fan_out))
+    a = nonneg_float("gain", gain) * np.sqrt(6.0 / (fan_in + fan_out))
     return uniform(shape, fan_in, fan_out, rng, dtype, a=a)
 
 
 def xavier_normal(shape, fan_in, fan_out, rng=None, dtype=np.float64, gain=1.0):
     _check(shape, fan_in, fan_out)
-    return normal(shape, fan_in, fan_out, rng, dtype, std=gain * np.sqrt(2.0 / (fan_in + fan_out)))
+    return normal(shape, fan_in, fan_out, rng, dtype, std=nonneg_float("gain", gain) * np.sqrt(2.0 / (fan_in + fan_out)))
 
 
 def he_uniform(shape, fan_in, fan_out=1, rng=None, dtype=np.float64):
@@ -113,14 +116,24 @@ INITIALISERS = {
 def get_init(init, **kwargs):
     """Look up an initialiser by name (``"he"``, ``"normal"`` with ``std=...``) or pass a callable through.
 
-    Raises ``ValueError`` listing the known names for an unknown one.
+    Raises :class:`~dlcore.errors.InvalidArgument` (a ``ValueError``) listing the known names for an
+    unknown one, or naming a parameter the initialiser does not have or a value it cannot take.
     """
     if callable(init):
         return partial(init, **kwargs) if kwargs else init
-    if not isinstance(init, str) or init.lower() not in INITIALISERS:
-        raise ValueError(f"unknown initialiser {init!r}; known: {', '.join(sorted(INITIALISERS))}")
-    fn = INITIALISERS[init.lower()]
-    return partial(fn, **kwargs) if kwargs else fn
+    if not isinstance(init, str):
+        raise InvalidType(f"init must be an initialiser name such as 'he' or a function, got {show(init)}")
+    fn = INITIALISERS[one_of("initialiser", init.lower(), sorted(INITIALISERS))]
+    if not kwargs:
+        return fn
+    own = [p for p in list(inspect.signature(fn).parameters)[5:]]       # after shape, fans, rng, dtype
+    bad = [k for k in kwargs if k not in own]
+    if bad:
+        raise InvalidArgument(f"init_kwargs: initialiser {init!r} has no parameter {', '.join(map(repr, bad))}; "
+                              f"its parameters: {', '.join(own) or 'none'}")
+    for k, v in kwargs.items():            # checked now, not when the first layer is built
+        (finite_float if k == "value" else nonneg_float)(f"init_kwargs[{k!r}]", v)
+    return partial(fn, **kwargs)
 
 
 def init_variance(init: str, fan_in: int, fan_out: int, **kwargs) -> float:

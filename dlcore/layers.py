@@ -17,7 +17,9 @@ import numpy as np
 
 from .activations import Activation, get_activation
 from .init import get_init
+from .errors import InvalidArgument, InvalidType
 from .module import Module, ShapeError, as_generator
+from .validate import finite_float, float_array, float_dtype, positive_int, show
 
 __all__ = ["Linear", "Sequential", "mlp"]
 
@@ -45,19 +47,25 @@ class Linear(Module):
     def __init__(self, n_in: int, n_out: int, init="he", rng=None, dtype=np.float64,
                  W=None, b=None, bias: float = 0.0, init_kwargs: dict | None = None):
         super().__init__()
-        self.n_in, self.n_out = int(n_in), int(n_out)
-        if self.n_in <= 0 or self.n_out <= 0:
-            raise ValueError(f"Linear needs positive widths, got n_in={n_in}, n_out={n_out}")
-        self.dtype = np.dtype(dtype)
+        self.n_in, self.n_out = positive_int("n_in", n_in), positive_int("n_out", n_out)
+        self.dtype = float_dtype("dtype", dtype)
+        bias = finite_float("bias", bias)
+        if init_kwargs is not None and not isinstance(init_kwargs, dict):
+            raise InvalidType(f"init_kwargs must be a dict such as {{'std': 0.01}}, got {show(init_kwargs)}")
+        source = {"W": "the W given" if W is not None else f"init={init!r}", "b": "the b given"}
         if W is None:
             fn = get_init(init, **(init_kwargs or {}))
             W = fn((self.n_in, self.n_out), self.n_in, self.n_out, rng=as_generator(rng), dtype=self.dtype)
-        W = np.array(W, dtype=self.dtype, copy=True)
+        W = np.array(float_array("W", W, allow_empty=True), dtype=self.dtype, copy=True)
         if W.shape != (self.n_in, self.n_out):
             raise ShapeError(f"Linear W must have shape ({self.n_in}, {self.n_out}), got {W.shape}")
-        b = np.full(self.n_out, bias, dtype=self.dtype) if b is None else np.array(b, dtype=self.dtype, copy=True)
+        b = np.full(self.n_out, bias, dtype=self.dtype) if b is None else np.array(float_array("b", b, allow_empty=True), dtype=self.dtype, copy=True)
         if b.shape != (self.n_out,):
             raise ShapeError(f"Linear b must have shape ({self.n_out},), got {b.shape}")
+        for key, A in (("W", W), ("b", b)):
+            if not np.isfinite(A).all():
+                raise InvalidArgument(f"Linear {key} has {A.size - int(np.isfinite(A).sum())} NaN or inf entries "
+                                      f"(from {source[key]})")
         self.params = {"W": W, "b": b}
         self.grads = {"W": np.zeros_like(W), "b": np.zeros_like(b)}
         self._X = None
@@ -143,6 +151,17 @@ class Sequential(Module):
         return f"Sequential(\n{inner}\n)"
 
 
+def _sizes(sizes) -> list[int]:
+    """``sizes`` as a list of positive ints, at least two (the input and output widths)."""
+    ok = isinstance(sizes, (list, tuple)) or (isinstance(sizes, np.ndarray) and sizes.ndim == 1)
+    if not ok:
+        raise InvalidType(f"sizes must be a list of layer widths from input to output, e.g. [64, 100, 10]; "
+                          f"got {show(sizes)}")
+    if len(sizes) < 2:
+        raise ShapeError(f"sizes needs at least two widths (input, output), e.g. [64, 10]; got {list(sizes)!r}")
+    return [positive_int(f"sizes[{i}]", s) for i, s in enumerate(sizes)]
+
+
 def mlp(sizes: Sequence[int], activation="relu", init="he", rng=None, dtype=np.float64,
         output_activation=None, init_kwargs: dict | None = None, bias: float = 0.0,
         activation_kwargs: dict | None = None) -> Sequential:
@@ -161,13 +180,17 @@ def mlp(sizes: Sequence[int], activation="relu", init="he", rng=None, dtype=np.f
     output_activation : str, optional
         Usually ``None``: the losses take logits.
     """
-    sizes = [int(s) for s in sizes]
-    if len(sizes) < 2 or min(sizes) <= 0:
-        raise ValueError(f"mlp needs at least two positive sizes (input, output), got {sizes}")
+    sizes = _sizes(sizes)
     rng = as_generator(rng)
+    dtype = float_dtype("dtype", dtype)
+    for what, kw in (("init_kwargs", init_kwargs), ("activation_kwargs", activation_kwargs)):
+        if kw is not None and not isinstance(kw, dict):
+            raise InvalidType(f"{what} must be a dict of parameters, got {show(kw)}")
     act_kwargs = activation_kwargs or {}
     if isinstance(activation, Activation) and len(sizes) > 2:
-        raise ValueError("pass the activation by name so each hidden layer gets its own instance")
+        raise InvalidArgument("pass the activation by name so each hidden layer gets its own instance")
+    if not isinstance(activation, Activation):
+        get_activation(activation, **act_kwargs)         # a bad name is an error even for a net without hidden layers
     layers: list[Module] = []
     for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
         layers.append(Linear(a, b, init=init, rng=rng, dtype=dtype, bias=bias, init_kwargs=init_kwargs))

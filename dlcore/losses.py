@@ -22,6 +22,8 @@ from __future__ import annotations
 import numpy as np
 
 from .activations.basic import sigmoid
+from .errors import DataError, InvalidType, ShapeError
+from .validate import class_labels, distributions, finite_data, float_array, one_of, show
 
 __all__ = [
     "logsumexp", "softmax", "log_softmax", "quadratic", "bce_with_logits",
@@ -52,15 +54,16 @@ def softmax(Z: np.ndarray, axis: int = -1) -> np.ndarray:
 
 
 def _check_pair(name, Yhat, Y):
-    Yhat = np.asarray(Yhat)
-    Y = np.asarray(Y)
+    Yhat = float_array(f"{name}: prediction", Yhat, ndim=(1, 2))
+    Y = float_array(f"{name}: target", Y, ndim=(1, 2))
     if Yhat.ndim == 1:
         Yhat = Yhat[:, None]
     if Y.ndim == 1 and Yhat.shape[1] == 1:
         Y = Y[:, None]
     if Yhat.shape != Y.shape:
-        raise ValueError(f"{name}: prediction has shape {Yhat.shape} but target has shape {Y.shape}")
-    return Yhat, Y.astype(Yhat.dtype if np.issubdtype(Yhat.dtype, np.floating) else np.float64, copy=False)
+        raise ShapeError(f"{name}: prediction has shape {Yhat.shape} but target has shape {Y.shape}")
+    finite_data(f"{name}: target", Y)
+    return Yhat, Y.astype(Yhat.dtype, copy=False)
 
 
 def _reduce(per_example_sum, n, reduction):
@@ -68,7 +71,8 @@ def _reduce(per_example_sum, n, reduction):
         return per_example_sum / n, 1.0 / n
     if reduction == "sum":
         return per_example_sum, 1.0
-    raise ValueError(f"reduction must be 'mean' or 'sum', got {reduction!r}")
+    one_of("reduction", reduction, ("mean", "sum"))
+    raise AssertionError  # unreachable: one_of raised
 
 
 def quadratic(Yhat, Y, half: bool = True, reduction: str = "mean"):
@@ -78,10 +82,22 @@ def quadratic(Yhat, Y, half: bool = True, reduction: str = "mean"):
     (or ``(N,)``, treated as ``K=1``).
     """
     Yhat, Y = _check_pair("quadratic", Yhat, Y)
+    return _quadratic(Yhat, Y, half, reduction)
+
+
+def _quadratic(Yhat, Y, half=True, reduction="mean"):
     c = 0.5 if half else 1.0
     D = Yhat - Y
     loss, scale = _reduce(c * np.sum(D * D), Yhat.shape[0], reduction)
     return float(loss), (2 * c * scale) * D
+
+
+def _unit_interval(name, Y):
+    bad = (Y < 0) | (Y > 1)
+    if bad.any():
+        pos = tuple(int(i) for i in np.argwhere(bad)[0])
+        raise DataError(f"{name}: targets must lie in [0, 1] (probabilities or 0/1 labels), got {Y[pos]:g} "
+                        f"at {pos} ({int(bad.sum())} outside)")
 
 
 def bce_with_logits(Z, Y, reduction: str = "mean"):
@@ -91,46 +107,53 @@ def bce_with_logits(Z, Y, reduction: str = "mean"):
     finite for any finite ``Z``. Gradient :math:`\\sigma(z) - y`.
     """
     Z, Y = _check_pair("bce_with_logits", Z, Y)
-    if np.any((Y < 0) | (Y > 1)):
-        raise ValueError("bce_with_logits: targets must lie in [0, 1]")
+    _unit_interval("bce_with_logits", Y)
+    return _bce(Z, Y, reduction)
+
+
+def _bce(Z, Y, reduction="mean"):
     per = np.maximum(Z, 0) - Y * Z + np.log1p(np.exp(-np.abs(Z)))
     loss, scale = _reduce(np.sum(per), Z.shape[0], reduction)
     return float(loss), scale * (sigmoid(Z) - Y)
 
 
-def _targets_as_probs(Y, N, K, dtype):
-    Y = np.asarray(Y)
+def _targets_as_probs(Y, N, K, dtype, name="softmax_cross_entropy: target"):
+    """Integer labels (N,) as one-hot rows, or soft targets (N, K) checked to be distributions."""
+    if Y is None:
+        raise InvalidType(f"{name} must be labels (N,) or target distributions (N, K), got None")
+    Y = np.asarray(Y) if isinstance(Y, np.ndarray) else float_array(name, Y, allow_empty=True)
     if Y.ndim == 1:
         if Y.shape[0] != N:
-            raise ValueError(f"softmax_cross_entropy: {N} rows of logits but {Y.shape[0]} labels")
-        if not np.issubdtype(Y.dtype, np.integer):
-            if not np.all(np.equal(np.mod(Y, 1), 0)):
-                raise ValueError("softmax_cross_entropy: 1-D targets must be integer class labels")
-            Y = Y.astype(np.int64)
-        if Y.size and (Y.min() < 0 or Y.max() >= K):
-            raise ValueError(f"softmax_cross_entropy: labels must lie in 0..{K - 1}, got {Y.min()}..{Y.max()}")
+            raise ShapeError(f"softmax_cross_entropy: {N} rows of logits but {Y.shape[0]} labels")
+        Y = class_labels(name, Y, n_classes=K)
         P = np.zeros((N, K), dtype=dtype)
         P[np.arange(N), Y] = 1
         return P
     if Y.shape != (N, K):
-        raise ValueError(f"softmax_cross_entropy: logits have shape {(N, K)} but targets have shape {Y.shape}")
+        raise ShapeError(f"softmax_cross_entropy: logits have shape {(N, K)} but targets have shape {Y.shape}")
+    Y = float_array(name, Y)
+    distributions(name, Y)
     return Y.astype(dtype, copy=False)
 
 
 def softmax_cross_entropy(Z, Y, reduction: str = "mean"):
     """Cross-entropy of ``softmax(Z)`` against labels ``(N,)`` or target distributions ``(N, K)``.
 
-    Returns ``(loss, dL/dZ)`` with :math:`\\partial L/\\partial z = p - y`
-    (divided by N for the mean).
+    Labels must be integers 0..K-1 (integer-valued floats are accepted); soft targets must be
+    rows of non-negative numbers summing to 1 (within 1e-6). Returns ``(loss, dL/dZ)`` with
+    :math:`\\partial L/\\partial z = p - y` (divided by N for the mean).
     """
-    Z = np.asarray(Z)
+    Z = float_array("softmax_cross_entropy: logits", Z)
     if Z.ndim != 2:
-        raise ValueError(f"softmax_cross_entropy: logits must be (N, K), got shape {Z.shape}")
+        raise ShapeError(f"softmax_cross_entropy: logits must be (N, K), got shape {Z.shape}")
     N, K = Z.shape
-    dtype = Z.dtype if np.issubdtype(Z.dtype, np.floating) else np.float64
-    T = _targets_as_probs(Y, N, K, dtype)
+    T = _targets_as_probs(Y, N, K, Z.dtype)
+    return _sce(Z, T, reduction)
+
+
+def _sce(Z, T, reduction="mean"):
     logp = log_softmax(Z)
-    loss, scale = _reduce(-np.sum(T * logp), N, reduction)
+    loss, scale = _reduce(-np.sum(T * logp), Z.shape[0], reduction)
     return float(loss), scale * (np.exp(logp) - T)
 
 
@@ -141,10 +164,14 @@ LOSSES = {
 }
 
 
+#: the checked losses and their unchecked cores, for callers (``fit``) that validated the targets once
+UNCHECKED = {quadratic: _quadratic, bce_with_logits: _bce, softmax_cross_entropy: _sce}
+
+
 def get_loss(loss):
     """A loss function by name (``"cross_entropy"``, ``"bce"``, ``"quadratic"``) or a callable passed through."""
     if callable(loss):
         return loss
-    if not isinstance(loss, str) or loss.lower() not in LOSSES:
-        raise ValueError(f"unknown loss {loss!r}; known: {', '.join(sorted(LOSSES))}")
-    return LOSSES[loss.lower()]
+    if not isinstance(loss, str):
+        raise InvalidType(f"loss must be a name such as 'cross_entropy' or a function, got {show(loss)}")
+    return LOSSES[one_of("loss", loss.lower(), sorted(LOSSES))]

@@ -31,7 +31,7 @@ from .rng import as_generator  # noqa: F401  (re-exported: modules take rng= the
 __all__ = ["Module", "Parameter", "ShapeError", "as_generator"]
 
 
-from .errors import ShapeError  # noqa: E402  (re-exported; an InvalidArgument, a ValueError)
+from .errors import MissingMethod, ShapeError  # noqa: E402  (re-exported; an InvalidArgument, a ValueError)
 
 
 class Parameter:
@@ -79,10 +79,12 @@ class Module:
 
     # -- the contract -------------------------------------------------
     def forward(self, X: np.ndarray, training: bool | None = None) -> np.ndarray:
-        raise NotImplementedError
+        raise MissingMethod(f"{type(self).__name__} does not define forward(X, training=None); "
+                            "a dlcore Module must define forward and backward")
 
     def backward(self, dY: np.ndarray) -> np.ndarray:
-        raise NotImplementedError
+        raise MissingMethod(f"{type(self).__name__} does not define backward(dY), so it cannot be trained "
+                            "or gradient-checked; a dlcore Module must define forward and backward")
 
     @classmethod
     def example(cls, rng: np.random.Generator, dtype=np.float64):

@@ -19,7 +19,9 @@ import numpy as np
 
 from .activations import get_activation
 from .layers import Linear, Sequential
+from .errors import InvalidType
 from .module import Module, ShapeError, as_generator
+from .validate import nonneg_float, nonneg_int, positive_int
 
 __all__ = ["Residual", "residual_mlp"]
 
@@ -37,7 +39,7 @@ class Residual(Module):
     def __init__(self, inner: Module):
         super().__init__()
         if not isinstance(inner, Module):
-            raise TypeError(f"Residual wraps a dlcore Module, got {type(inner).__name__}")
+            raise InvalidType(f"Residual wraps a dlcore Module, got {type(inner).__name__}")
         self.inner = inner
         self._shape = None
 
@@ -84,10 +86,9 @@ def residual_mlp(n_in: int, width: int, n_blocks: int, n_out: int, activation="r
     draws exactly the same initial weights (``branch_scale=1``): the only
     difference between the two nets is the skip connections.
     """
-    if n_blocks < 0:
-        raise ValueError(f"n_blocks must be >= 0, got {n_blocks}")
-    if not (np.isfinite(branch_scale) and branch_scale >= 0):
-        raise ValueError(f"branch_scale must be a finite number >= 0, got {branch_scale}")
+    n_blocks = nonneg_int("n_blocks", n_blocks)
+    n_in, width, n_out = positive_int("n_in", n_in), positive_int("width", width), positive_int("n_out", n_out)
+    branch_scale = nonneg_float("branch_scale", branch_scale)
     rng = as_generator(rng)
     kw = {"init": init, "rng": rng, "dtype": dtype, "init_kwargs": init_kwargs}
     layers: list[Module] = [Linear(n_in, width, **kw), get_activation(activation)]

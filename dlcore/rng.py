@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .errors import InvalidArgument, InvalidType
+
 __all__ = ["as_generator", "spawn", "RNG_TYPES"]
 
 RNG_TYPES = (int, np.integer, np.random.SeedSequence, np.random.Generator)
@@ -30,12 +32,12 @@ def as_generator(rng, name: str = "rng") -> np.random.Generator:
     if isinstance(rng, np.random.SeedSequence):
         return np.random.default_rng(rng)
     if rng is None:
-        raise TypeError(f"{name}: pass a seed (int) or a numpy.random.Generator; dlcore never uses a global RNG")
+        raise InvalidType(f"{name}: pass a seed (int) or a numpy.random.Generator; dlcore never uses a global RNG")
     if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool):
         if rng < 0:
-            raise ValueError(f"{name}: a seed must be a non-negative int, got {rng}")
+            raise InvalidArgument(f"{name}: a seed must be a non-negative int, got {rng}")
         return np.random.default_rng(int(rng))
-    raise TypeError(f"{name} must be an int seed, a numpy.random.SeedSequence or a numpy.random.Generator, "
+    raise InvalidType(f"{name} must be an int seed, a numpy.random.SeedSequence or a numpy.random.Generator, "
                     f"got {type(rng).__name__} {rng!r}")
 
 
@@ -46,7 +48,7 @@ def spawn(rng, n: int) -> list[np.random.Generator]:
     each call gives new children (and leaves the parent's own stream untouched).
     """
     if not (isinstance(n, (int, np.integer)) and n >= 0):
-        raise ValueError(f"n must be a non-negative int, got {n!r}")
+        raise InvalidArgument(f"n must be a non-negative int, got {n!r}")
     if isinstance(rng, np.random.Generator):
         return list(rng.spawn(int(n)))
     if isinstance(rng, np.random.SeedSequence):

@@ -11,7 +11,14 @@ drawing garbage (:class:`DivergenceError`, or ``history.divergence`` with
 Callbacks are objects with any of the methods ``on_backward(state)`` (after
 backward, before the step: gradient clipping lives here),
 ``on_step_end(state)``, ``on_eval(state)`` and ``on_train_end(state)``;
-setting ``state.stop = True`` ends training after the current step.
+setting ``state.stop = True`` ends training after the current step. A plain
+function in ``callbacks`` is an error (fit cannot know when to call it): wrap
+it, ``LambdaCallback(on_step_end=fn)``.
+
+Every argument is checked once before the first step (:mod:`dlcore.fit_args`):
+counts are ints >= 1, ``lr`` a finite number > 0, ``shuffle`` a bool, targets
+in range for the loss, and NaN/inf in ``X`` is reported as a
+:class:`~dlcore.errors.DataError` before training, not as a divergence.
 """
 from __future__ import annotations
 
@@ -22,14 +29,18 @@ import numpy as np
 
 from .diagnostics import layer_stats
 from .divergence import Divergence, DivergenceError, find_nonfinite_forward, find_nonfinite_grad, grads_finite, hint
-from .losses import bce_with_logits, get_loss, quadratic, softmax_cross_entropy
+from .errors import ShapeError
+from .fit_args import (LambdaCallback, check_callbacks, check_counts, check_data, check_lr, check_model,
+                       prepare_targets)
+from .losses import UNCHECKED, bce_with_logits, get_loss, softmax_cross_entropy
 from .module import Module, as_generator
 from .optim import Optimizer, get_optimizer
 from .progress import Progress, current_reporter, reporting
 from .sanity import chance_loss, initial_loss_check, stuck_check
+from .validate import boolean, float_array, one_of, pair
 
 __all__ = ["fit", "evaluate", "History", "TrainState", "DivergenceError", "Divergence", "predict", "Progress",
-           "reporting"]
+           "reporting", "LambdaCallback"]
 
 
 @dataclass
@@ -74,40 +85,33 @@ class TrainState:
     stop: bool = False
 
 
-def _targets_for(loss_fn, y, n_out, dtype):
-    """Integer labels become one-hot vectors for the losses that need them."""
-    y = np.asarray(y)
-    if loss_fn in (quadratic, bce_with_logits) and y.ndim == 1 and n_out > 1:
-        if not np.issubdtype(y.dtype, np.integer):
-            raise ValueError("integer class labels expected for a multi-output quadratic/BCE loss")
-        T = np.zeros((len(y), n_out), dtype=dtype)
-        T[np.arange(len(y)), y] = 1
-        return T
-    if y.ndim == 1 and n_out == 1 and loss_fn is not softmax_cross_entropy:
-        return y.reshape(-1, 1).astype(dtype)
-    return y
-
-
 def predict(model: Module, X) -> np.ndarray:
     """The model's output in evaluation mode (does not change the model's mode)."""
-    return model.forward(X, training=False)
+    check_model(model, trainable=False)
+    return model.forward(float_array("X", X, allow_empty=True), training=False)
 
 
 def evaluate(model: Module, X, y, loss="cross_entropy") -> dict:
-    """Loss and (for classification) accuracy on ``(X, y)`` in evaluation mode."""
-    loss_fn = get_loss(loss)
-    out = predict(model, X)
-    T = _targets_for(loss_fn, y, out.shape[1], out.dtype)
+    """Loss and (for classification) accuracy on ``(X, y)`` in evaluation mode.
+
+    Accuracy (``"acc"``) is reported whenever the targets are class labels: integer labels, or
+    integer-valued floats such as ``[0., 2., 1.]``, for a classification loss."""
+    check_model(model, trainable=False)
+    return _evaluate(model, check_data("X", X), y, get_loss(loss))
+
+
+def _evaluate(model, X, y, loss_fn, prepared=None) -> dict:
+    out = model.forward(X, training=False)
+    T, labels = prepared if prepared is not None else prepare_targets(loss_fn, y, out.shape[1], len(X), out.dtype)
     value, _ = loss_fn(out, T)
     res = {"loss": value}
-    y = np.asarray(y)
-    if np.issubdtype(y.dtype, np.integer):
+    if labels is not None:
         if out.shape[1] == 1:
             thresh = 0.0 if loss_fn is bce_with_logits else 0.5
             pred = (out[:, 0] > thresh).astype(int)
         else:
             pred = out.argmax(axis=1)
-        res["acc"] = float(np.mean(pred == y.reshape(-1)))
+        res["acc"] = float(np.mean(pred == labels.reshape(-1)))
     return res
 
 
@@ -134,7 +138,12 @@ def fit(model: Module, X, y, loss="cross_entropy", optimizer="sgd", lr: float = 
     rng : int or Generator
         Shuffling order (the only randomness the loop uses).
     val : (X_val, y_val), optional
-        Evaluated (with the training set) every ``eval_every`` steps and at the end.
+        Evaluated (with the training set) every ``eval_every`` steps (an int >= 1, or None:
+        only at the end) and at the end.
+    callbacks : list
+        Objects with any of the methods ``on_backward``, ``on_step_end``, ``on_eval``,
+        ``on_train_end`` (see the module docstring); wrap a plain function in
+        :class:`LambdaCallback`.
     diagnostics : int or bool
         Record :func:`~dlcore.diagnostics.layer_stats` every that many steps (``True``: every step).
     on_divergence : {"raise", "stop"}
@@ -154,43 +163,58 @@ def fit(model: Module, X, y, loss="cross_entropy", optimizer="sgd", lr: float = 
 
 def _fit(model, X, y, loss, optimizer, lr, epochs, steps, batch_size, rng, val,
          eval_every, callbacks, diagnostics, on_divergence, shuffle, eval_train) -> History:
-    if (epochs is None) == (steps is None):
-        raise ValueError("give exactly one of epochs= or steps=")
-    if on_divergence not in ("raise", "stop"):
-        raise ValueError(f"on_divergence must be 'raise' or 'stop', got {on_divergence!r}")
-    X = np.asarray(X)
-    if X.ndim != 2:
-        raise ValueError(f"X must be 2-D (N, features), got shape {X.shape}")
+    # every argument is checked here, once; the loop below has no checks of its own
+    check_model(model)
+    epochs, steps, batch_size, eval_every, diag_every = check_counts(epochs, steps, batch_size, eval_every,
+                                                                      diagnostics)
+    one_of("on_divergence", on_divergence, ("raise", "stop"))
+    shuffle, eval_train = boolean("shuffle", shuffle), boolean("eval_train", eval_train)
+    callbacks = check_callbacks(callbacks)
+    X = check_data("X", X)
     N = X.shape[0]
-    if len(y) != N:
-        raise ValueError(f"X has {N} rows but y has {len(y)}")
-    if int(batch_size) <= 0:
-        raise ValueError(f"batch_size must be positive, got {batch_size}")
-    batch_size = min(int(batch_size), N)
+    batch_size = min(batch_size, N)
     rng = as_generator(rng)
     loss_fn = get_loss(loss)
+    if not isinstance(optimizer, Optimizer):
+        lr = check_lr(lr)
+    try:
+        probe = model.forward(X[:1], training=False)
+    except ShapeError as e:
+        raise ShapeError(f"X has shape {X.shape}, which the model cannot take: {e}") from None
+    n_out = probe.shape[1]
+    # targets in X's dtype as before (bit-identical losses), then once in the output's dtype
+    t_dtype = probe.dtype if loss_fn is softmax_cross_entropy else X.dtype
+    T, labels = prepare_targets(loss_fn, y, n_out, N, t_dtype)
+    step_loss = UNCHECKED.get(loss_fn)
+    if step_loss is None:
+        step_loss = loss_fn
+    elif T.dtype != probe.dtype:
+        T = T.astype(probe.dtype)
+    train_targets = ((T, labels) if T.dtype == probe.dtype and step_loss is not loss_fn
+                     else prepare_targets(loss_fn, y, n_out, N, probe.dtype))   # what evaluate() would use
+    if val is not None:
+        Xv, yv = pair("val", val)
+        Xv = check_data("val X", Xv, n_features=X.shape[1])
+        val = (Xv, yv, prepare_targets(loss_fn, yv, n_out, len(Xv), probe.dtype, name="val y"))
     opt = get_optimizer(optimizer, model, lr=lr) if not isinstance(optimizer, Optimizer) else optimizer
-    diag_every = (1 if diagnostics is True else int(diagnostics)) if diagnostics else 0
     if diag_every and not opt.track_updates:
         opt.track_updates = True
-    n_out = model.forward(X[:1], training=False).shape[1]
-    T = _targets_for(loss_fn, y, n_out, X.dtype if np.issubdtype(X.dtype, np.floating) else np.float64)
     chance = chance_loss(loss_fn, n_out)
     per_epoch = int(np.ceil(N / batch_size))
     total = steps if steps is not None else epochs * per_epoch
     history = History()
     state = TrainState(model, opt, history)
-    callbacks = list(callbacks)
     if current_reporter() is not None:
         callbacks.append(current_reporter().start(total))
     t0 = time.perf_counter()
 
     def do_eval():
         rec = {"step": state.step, "epoch": state.step / per_epoch}
-        for prefix, (Xe, ye) in (("train", (X, y) if eval_train else (None, None)), ("val", val)):
+        for prefix, (Xe, ye, prepared) in (("train", (X, y, train_targets) if eval_train else (None,) * 3),
+                                            ("val", val)):
             if Xe is None:
                 continue
-            for k, v in evaluate(model, Xe, ye, loss_fn).items():
+            for k, v in _evaluate(model, Xe, ye, loss_fn, prepared).items():
                 rec[f"{prefix}_{k}"] = v
         history.evals.append(rec)
         for cb in callbacks:
@@ -206,7 +230,7 @@ def _fit(model, X, y, loss, optimizer, lr, epochs, steps, batch_size, rng, val,
         return history
 
     if val is None:
-        val = (None, None)
+        val = (None,) * 3
     model.train()
     order = np.arange(N)
     while state.step < total and not state.stop:
@@ -219,7 +243,7 @@ def _fit(model, X, y, loss, optimizer, lr, epochs, steps, batch_size, rng, val,
             state.step += 1
             state.epoch = (state.step - 1) // per_epoch
             out = model.forward(X[idx], training=True)
-            value, dout = loss_fn(out, T[idx])
+            value, dout = step_loss(out, T[idx])
             state.loss = value
             history.loss.append(value)
             if state.step == 1 and (msg := initial_loss_check(value, chance)):

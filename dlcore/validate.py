@@ -79,15 +79,16 @@ def nonneg_int(name: str, v) -> int:
 
 
 def _real(name, v, what) -> float:
+    what = f" {what}" if what else ""
     if isinstance(v, (bool, np.bool_)) or not isinstance(v, (numbers.Real, np.integer, np.floating)):
         hint = "; write the number without quotes" if isinstance(v, str) else ""
-        raise InvalidType(f"{name} must be a real number {what}, got {show(v)}{hint}")
+        raise InvalidType(f"{name} must be a real number{what}, got {show(v)}{hint}")
     try:
         x = float(v)
     except OverflowError:                               # 10**400
-        raise InvalidArgument(f"{name} must be a real number {what}, got {show(v)} (too large for a float)") from None
+        raise InvalidArgument(f"{name} must be a real number{what}, got {show(v)} (too large for a float)") from None
     if not np.isfinite(x):
-        raise InvalidArgument(f"{name} must be a finite real number {what}, got {show(v)}")
+        raise InvalidArgument(f"{name} must be a finite real number{what}, got {show(v)}")
     return x
 
 
@@ -195,7 +196,7 @@ def finite_data(name: str, X) -> np.ndarray:
         if len(pos) > 2:
             where = f"index {pos}"
         raise DataError(f"{name} contains {n} NaN or inf value{'s' * (n > 1)} (first at {where}: "
-                        f"{X[pos] if pos else X}); clean or drop them before training")
+                        f"{X[pos] if pos else X}); clean or drop them first")
     return X
 
 
@@ -219,7 +220,7 @@ def class_labels(name: str, y, n_classes=None) -> np.ndarray:
     if lo < 0 or hi >= cap:
         i = int(np.argmin(A)) if lo < 0 else int(np.argmax(A))
         what = f"{n_classes} classes" if n_classes is not None else f"at most {MAX_CLASSES} classes"
-        raise DataError(f"{name} must be class labels 0..{cap - 1} ({what}), got {A[i]:g} at index {i} "
+        raise DataError(f"{name}: class labels must lie in 0..{cap - 1} ({what}), got {A[i]:g} at index {i} "
                         f"(labels range {lo:g}..{hi:g})")
     return A.astype(np.int64, copy=False)
 

@@ -20,7 +20,9 @@ import inspect
 
 import numpy as np
 
+from ..errors import DlcoreError, InvalidArgument, InvalidType
 from ..module import Module
+from ..validate import boolean, finite_float, float_dtype, one_of, show
 
 __all__ = ["Activation", "ACTIVATIONS", "register", "get_activation", "activation_names"]
 
@@ -111,18 +113,33 @@ def get_activation(name, **params) -> Activation:
     """
     if isinstance(name, Activation):
         if params:
-            raise ValueError("parameters given together with an activation instance")
+            raise InvalidArgument("parameters given together with an activation instance")
         return name
     if isinstance(name, type) and issubclass(name, Activation):
         return name(**params)
-    key = str(name).lower().replace("-", "_")
+    if not isinstance(name, str):
+        raise InvalidType(f"activation must be a name such as 'relu' or an Activation, got {show(name)}")
+    key = name.lower().replace("-", "_")
     if key not in ACTIVATIONS:
-        raise ValueError(f"unknown activation {name!r}; known: {', '.join(activation_names())}")
+        one_of("activation", key, activation_names())      # raises, with close matches
     cls = ACTIVATIONS[key]
     sig = inspect.signature(cls.__init__)
     allowed = [p for p in sig.parameters if p != "self"]
     bad = [p for p in params if p not in allowed]
     if bad:
-        raise ValueError(f"activation {key!r} has no parameter {', '.join(map(repr, bad))}; "
-                         f"its parameters: {', '.join(allowed) or 'none'}")
-    return cls(**params)
+        raise InvalidArgument(f"activation {key!r} has no parameter {', '.join(map(repr, bad))}; "
+                              f"its parameters: {', '.join(allowed) or 'none'}")
+    for p, v in params.items():          # the type by the default: a float parameter must be a finite number
+        default = sig.parameters[p].default
+        if p == "dtype":
+            float_dtype(f"{key} dtype", v)
+        elif isinstance(default, bool):
+            boolean(f"{key} {p}", v)
+        elif isinstance(default, float) or p in ("slope", "alpha", "beta", "lower", "upper", "temperature"):
+            finite_float(f"{key} {p}", v)
+    try:
+        return cls(**params)
+    except DlcoreError:
+        raise
+    except (TypeError, ValueError) as e:           # a constructor's own range check
+        raise InvalidArgument(f"activation {key!r}: {e}") from None

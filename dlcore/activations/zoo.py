@@ -20,6 +20,7 @@ import math
 
 import numpy as np
 
+from ..errors import InvalidArgument
 from .base import Activation, register
 from .basic import sigmoid
 
@@ -38,7 +39,7 @@ def _float(X):
 
 def _check(cond, msg):
     if not cond:
-        raise ValueError(msg)
+        raise InvalidArgument(msg)
 
 
 def softplus(X, beta: float = 1.0):
