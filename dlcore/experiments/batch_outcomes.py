@@ -1,0 +1,123 @@
+"""Chapter 06: what very large batches and sign-based steps do to the outcome of training.
+
+* :func:`train_to_fit`: train the digits net on a *small* training set until it fits it (training
+  loss below ``loss_target``), then measure validation accuracy: the setting of Keskar et al.'s
+  (2017) "generalisation gap" of large batches, checked at this scale over seeds
+  (:func:`generalisation`).
+* :func:`rprop_runs`: Rprop (Riedmiller and Braun 1993) adapts one step size per weight from the
+  *sign* of successive gradients. With the full batch the signs are the true gradient's; with
+  mini-batches they flip from batch to batch, the step sizes shrink and the steps cancel.
+  Uses ``dlcore.optim.get_optimizer("rprop", model, lr=initial step)``.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..cache import cached
+from ..losses import softmax_cross_entropy
+from ..optim import get_optimizer
+from ..rng import spawn
+from .batch_noise import digits_net
+from .batch_training import batches
+from .common import digits_data
+
+__all__ = ["train_to_fit", "generalisation", "rprop_available", "rprop_runs"]
+
+
+@cached(maxsize=256)
+def train_to_fit(batch_size=8, lr=0.1, rng=0, n_train=200, loss_target=0.02, max_steps=20000, hidden=32,
+                 optimizer="sgd") -> dict:
+    """Train the digits net (float32) on the first ``n_train`` training images until the training loss
+    (whole training set, checked every ``ceil(n_train/B)`` steps = once an epoch) is below
+    ``loss_target``. Returns ``fit`` (bool), ``steps``, ``epochs``, ``train_loss``, ``train_acc``,
+    ``val_acc`` (the 359 validation images), ``diverged``."""
+    X, y, Xv, yv = digits_data(n_train)
+    N = len(X)
+    b = min(int(batch_size), N)
+    init_rng, order_rng = spawn(rng, 2)
+    net = digits_net(init_rng, hidden, dtype=np.float32)
+    opt = get_optimizer(optimizer, net, lr=lr)
+    stream = batches(N, b, order_rng)
+    every = -(-N // b)
+    fit, diverged, loss, step = False, False, float("nan"), 0
+    with np.errstate(over="ignore", invalid="ignore"):
+        for step in range(1, int(max_steps) + 1):
+            idx = next(stream)
+            out = net.forward(X[idx], training=True)
+            value, d = softmax_cross_entropy(out, y[idx])
+            if not np.isfinite(value):
+                diverged = True
+                break
+            net.backward(d)
+            opt.step()
+            if step % every == 0 or step == max_steps:
+                loss, _ = softmax_cross_entropy(net.forward(X, training=False), y)
+                if loss < loss_target:
+                    fit = True
+                    break
+    train_acc = float(np.mean(net.forward(X, training=False).argmax(1) == y))
+    val_acc = float(np.mean(net.forward(Xv, training=False).argmax(1) == yv))
+    return {"fit": fit, "steps": step, "epochs": step * b / N, "train_loss": float(loss), "train_acc": train_acc,
+            "val_acc": val_acc if not diverged else float("nan"), "diverged": diverged}
+
+
+def generalisation(settings=((8, 0.1), (200, 0.5)), seeds=(0, 1, 2, 3, 4), **kw) -> dict:
+    """:func:`train_to_fit` for each ``(batch_size, lr)`` of ``settings`` and each seed: ``{B: {key:
+    (n_seeds,) array}}`` with the keys of :func:`train_to_fit`, plus ``"paired"`` (val_acc of the
+    first setting minus the last, per seed: the same initial weights)."""
+    out = {}
+    for b, lr in settings:
+        runs = [train_to_fit(int(b), float(lr), rng=int(s), **kw) for s in seeds]
+        out[int(b)] = {k: np.array([r[k] for r in runs]) for k in runs[0]}
+    first, last = int(settings[0][0]), int(settings[-1][0])
+    out["paired"] = out[first]["val_acc"] - out[last]["val_acc"]
+    return out
+
+
+def rprop_available() -> bool:
+    """Whether ``dlcore.optim`` has an optimiser registered as ``"rprop"``."""
+    from ..optim import OPTIMIZERS
+    return "rprop" in OPTIMIZERS
+
+
+@cached(maxsize=64)
+def rprop_runs(batch_size=1079, lr=0.01, rng=0, epochs=60, optimizer="rprop", n_train=None) -> dict:
+    """Train the digits net with ``optimizer`` (Rprop by default, ``lr`` = its initial step) for
+    ``epochs`` passes at ``batch_size``. Returns ``epoch`` and ``train_loss``/``val_acc`` after each
+    epoch (index 0 = before training), ``steps``, ``diverged``."""
+    X, y, Xv, yv = digits_data(n_train)
+    N = len(X)
+    b = min(int(batch_size), N)
+    init_rng, order_rng = spawn(rng, 2)
+    net = digits_net(init_rng, dtype=np.float32)
+    opt = get_optimizer(optimizer, net, lr=lr)
+    stream = batches(N, b, order_rng)
+    per_epoch = -(-N // b)
+
+    def record():
+        loss, _ = softmax_cross_entropy(net.forward(X, training=False), y)
+        return float(loss), float(np.mean(net.forward(Xv, training=False).argmax(1) == yv))
+
+    losses, accs = [], []
+    l0, a0 = record()
+    losses.append(l0)
+    accs.append(a0)
+    diverged = False
+    with np.errstate(over="ignore", invalid="ignore"):
+        for e in range(int(epochs)):
+            for _ in range(per_epoch):
+                idx = next(stream)
+                out = net.forward(X[idx], training=True)
+                value, d = softmax_cross_entropy(out, y[idx])
+                if not np.isfinite(value):
+                    diverged = True
+                    break
+                net.backward(d)
+                opt.step()
+            if diverged:
+                break
+            lo, ac = record()
+            losses.append(lo)
+            accs.append(ac)
+    return {"epoch": np.arange(len(losses)), "train_loss": np.array(losses), "val_acc": np.array(accs),
+            "steps": len(losses[1:]) * per_epoch, "diverged": diverged, "B": b}
