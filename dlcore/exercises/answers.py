@@ -144,14 +144,15 @@ def _nonfinite(what: str, a: np.ndarray) -> Reject:
     return Reject(f"{what}: your value is {a[i]}{where}, not a finite number{n}. {NONFINITE_HINT}")
 
 
-def as_number(value, what: str = "your answer") -> float:
-    """``value`` as one finite float (a one-element list or array counts), else :class:`Reject`."""
+def as_number(value, what: str = "your answer", finite: bool = True) -> float:
+    """``value`` as one finite float (a one-element list or array counts), else :class:`Reject`
+    (``finite=False``: NaN and inf are returned, for a checker that explains them itself)."""
     a = _float_array(value, what, "a number")
     if a.size != 1:
         got = "an empty array" if a.size == 0 else f"{a.size} (shape {a.shape})"
         raise Reject(f"{what}: expected one number, got {got}.")
     v = float(a.reshape(-1)[0])
-    if not np.isfinite(v):
+    if finite and not np.isfinite(v):
         raise Reject(f"{what}: your value is {v}, not a finite number. {NONFINITE_HINT}")
     return v
 

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .feedback import Feedback
+import types
+
+from .feedback import Feedback, Reject, as_array, as_number, call_reader, checker, describe
 
 __all__ = ["DECAY_TASK", "check_decay_factor", "check_clip_by_norm", "TANH_TASK", "check_tanh_scale"]
 
@@ -17,17 +19,16 @@ DECAY_TASK = {"activation": "relu", "width": 128, "weight_var_times_n": 1.0}
 
 
 def _number(x, what):
+    """``(value, None)`` for one finite number, ``(None, Feedback)`` saying what is wrong otherwise."""
     if x is None:
         return None, Feedback(False, f"replace None with your {what} (a number).")
     try:
-        v = float(x)
-    except (TypeError, ValueError):
-        return None, Feedback(False, f"{what}: expected a number, got {type(x).__name__} {x!r}.")
-    if not np.isfinite(v):
-        return None, Feedback(False, f"{what}: {v} is not a finite number.")
-    return v, None
+        return as_number(x, what), None
+    except Reject as r:
+        return None, Feedback(False, r.message)
 
 
+@checker(answers=lambda: [dict(answer=float(np.sqrt(0.5)))])
 def check_decay_factor(answer) -> Feedback:
     """Exercise 1: the factor by which the RMS of the signal changes per layer (see :data:`DECAY_TASK`).
 
@@ -57,6 +58,13 @@ def _reference_clip(grads, max_norm):
     return [g * f for g in grads], norm
 
 
+def _right_clip(grads, max_norm):
+    norm = np.sqrt(sum(np.sum(g * g) for g in grads))
+    factor = min(1.0, max_norm / norm) if norm > 0 else 1.0
+    return [g * factor for g in grads]
+
+
+@checker(answers=lambda: [dict(fn=_right_clip)])
 def check_clip_by_norm(fn) -> Feedback:
     """Exercise 2: ``fn(grads, max_norm) -> list of clipped arrays`` (clipping by *global* norm).
 
@@ -68,26 +76,29 @@ def check_clip_by_norm(fn) -> Feedback:
     if fn is None:
         return Feedback(False, "replace None with your function clip_grads(grads, max_norm).")
     if not callable(fn):
-        return Feedback(False, f"expected a function, got {type(fn).__name__}.")
+        return Feedback(False, f"expected a function, got {describe(fn)}.")
     rng = np.random.default_rng(0)
     cases = [("a large gradient", [rng.standard_normal((3, 4)) * 5, rng.standard_normal(4) * 5], 1.0),
              ("a small gradient", [rng.standard_normal((3, 4)) * 0.01, rng.standard_normal(4) * 0.01], 1.0),
              ("two arrays of very different norms", [np.full((2, 2), 3.0), np.full(3, 0.1)], 2.0)]
     for what, grads, c in cases:
         copies = [g.copy() for g in grads]
-        try:
-            got = fn(grads, c)
-        except Exception as e:  # the reader's code
-            return Feedback(False, f"on {what} your function raised {type(e).__name__}: {e}")
-        if any(not np.array_equal(g, g0) for g, g0 in zip(grads, copies)):
+        given = list(grads)
+        got = call_reader(fn, grads, c, what=f"on {what} your function")
+        if len(grads) != len(given) or any(g is not g0 or not np.array_equal(g, c0)
+                                           for g, g0, c0 in zip(grads, given, copies)):
             return Feedback(False, "your function modified the gradient arrays it was given; return new arrays.")
         exp, norm = _reference_clip(copies, c)
-        if got is None or len(got) != len(exp):
-            return Feedback(False, f"on {what}: return a list with one array per gradient ({len(exp)}), got "
-                                   f"{'None' if got is None else len(got)}.")
-        got = [np.asarray(g, dtype=float) for g in got]
+        if isinstance(got, (types.GeneratorType, map, zip, filter)):
+            got = call_reader(list, got, what=f"on {what} your function (while producing its results)")
+        if not isinstance(got, (list, tuple)) or len(got) != len(exp):
+            n = len(got) if isinstance(got, (list, tuple)) else describe(got)
+            return Feedback(False, f"on {what}: return a list with one array per gradient ({len(exp)}), got {n}.")
+        got = [as_array(g, f"on {what}: clipped array {i}", finite=False) for i, g in enumerate(got)]
         if any(g.shape != e.shape for g, e in zip(got, exp)):
             return Feedback(False, f"on {what}: the clipped arrays must keep their shapes.")
+        for i, g in enumerate(got):
+            as_array(g, f"on {what}: clipped array {i}")         # NaN or inf: wrong, with the index
         if all(np.allclose(g, e, rtol=1e-6, atol=1e-12) for g, e in zip(got, exp)):
             continue
         got_norm = np.sqrt(sum(float(np.sum(g * g)) for g in got))
@@ -109,6 +120,7 @@ def check_clip_by_norm(fn) -> Feedback:
 TANH_TASK = {"depth": 30, "width": 128, "min_last_rms": 0.1, "max_saturated": 0.05, "max_abs_log10_jacobian": 1.0}
 
 
+@checker(answers=lambda: [dict(scale=1.1)])
 def check_tanh_scale(scale) -> Feedback:
     """Exercise 3: a scale ``s`` (weights :math:`\\mathcal N(0, s^2/n)`) keeping a 30-layer tanh net alive.
 
@@ -125,6 +137,9 @@ def check_tanh_scale(scale) -> Feedback:
         return bad
     if not 0 < s <= 10:
         return Feedback(False, f"choose a scale between 0 and 10, got {s:g}.")
+    if s < 0.01:
+        return Feedback(False, f"with s = {s:g} the signal dies: each layer multiplies it by about s near 0, "
+                               f"so s^30 = {s ** 30:.2g}. Try a larger scale.")
     t = TANH_TASK
     sig = forward_signal("tanh", "scaled", depth=t["depth"], width=t["width"], scale=round(s, 6))
     jac = jacobian_product("tanh", depth=t["depth"], width=t["width"], scale=round(s, 6))
