@@ -11,8 +11,8 @@ import pytest
 
 from dlcore import Linear, fit
 from dlcore.module import Module
-from dlcore.optim import (OPTIMIZERS, SGD, Adadelta, Adagrad, Adam, Adamax, Momentum, Nadam, Nesterov, RMSprop,
-                          get_optimizer)
+from dlcore.optim import (OPTIMIZERS, SGD, Adadelta, Adagrad, Adam, Adamax, AdamW, Momentum, Nadam, Nesterov,
+                          RMSprop, Rprop, get_optimizer)
 
 H = np.array([[3.0, 1.0, 0.0], [1.0, 2.0, -0.5], [0.0, -0.5, 1.0]])
 W0 = np.array([1.0, -2.0, 0.5])
@@ -32,8 +32,13 @@ class _Vec(Module):
         self.grads = {"w": np.zeros_like(self.params["w"])}
 
 
+class _WeightVec(_Vec):
+    """The same vector, declared a weight (so that weight decay applies to it)."""
+    param_roles = {"w": "weight"}
+
+
 def run_dlcore(cls, steps, w0=W0, g=grad, **kw):
-    m = _Vec(w0)
+    m = (_WeightVec if kw.get("weight_decay") else _Vec)(w0)
     opt = cls(m, **kw)
     path = [m.params["w"].copy()]
     for _ in range(steps):
@@ -47,7 +52,11 @@ def run_dlcore(cls, steps, w0=W0, g=grad, **kw):
 def ref(rule, steps, w0=W0, g=grad, **hp):
     w = [float(x) for x in w0]
     n = len(w)
-    st = {k: [0.0] * n for k in ("a", "b")}
+    st = {k: [0.0] * n for k in ("a", "b", "c")}
+    if rule == "rprop":
+        st["b"] = [hp["lr"]] * n                 # step sizes start at lr
+    if rule == "adagrad":
+        st["a"] = [hp.get("n0", 0.0)] * n
     path = [list(w)]
     for t in range(1, steps + 1):
         if rule == "nesterov":               # the notes' look-ahead form, tracked as theta
@@ -63,8 +72,18 @@ def ref(rule, steps, w0=W0, g=grad, **hp):
         for i in range(n):
             gi = float(gt[i])
             if rule == "momentum":
-                st["a"][i] = hp["momentum"] * st["a"][i] + gi
+                mu = hp["momentum"]
+                st["a"][i] = mu * st["a"][i] + (1 - mu if hp.get("average") else 1) * gi
                 w[i] -= hp["lr"] * st["a"][i]
+            elif rule == "rprop":                # Igel & Huesken 2000, iRprop-
+                s_ = gi * st["a"][i]
+                if s_ > 0:
+                    st["b"][i] = min(st["b"][i] * 1.2, 50.0)
+                elif s_ < 0:
+                    st["b"][i] = max(st["b"][i] * 0.5, 1e-6)
+                    gi = 0.0
+                st["a"][i] = gi
+                w[i] -= (gi > 0) * st["b"][i] - (gi < 0) * st["b"][i]
             elif rule == "adagrad":
                 st["a"][i] += gi * gi
                 w[i] -= hp["lr"] / (math.sqrt(st["a"][i]) + hp["eps"]) * gi
@@ -78,17 +97,24 @@ def ref(rule, steps, w0=W0, g=grad, **hp):
                 dx = -math.sqrt(st["b"][i] + e) / math.sqrt(st["a"][i] + e) * gi  # RMS[dx]_{t-1}/RMS[g]_t
                 st["b"][i] = r * st["b"][i] + (1 - r) * dx * dx                  # E[dx^2]_t
                 w[i] += dx
-            elif rule in ("adam", "nadam", "adamax"):
+            elif rule in ("adam", "nadam", "adamax", "adamw"):
                 b1, b2, e = hp["b1"], hp["b2"], hp["eps"]
+                if rule == "adamw":              # Loshchilov & Hutter 2019: decay the weight, then Adam
+                    w[i] -= hp["lr"] * hp["wd"] * w[i]
                 st["a"][i] = b1 * st["a"][i] + (1 - b1) * gi
-                if rule == "adamax":
-                    st["b"][i] = max(b2 * st["b"][i], abs(gi))
-                    w[i] -= hp["lr"] / (1 - b1 ** t) * st["a"][i] / (st["b"][i] + e)
+                if rule == "adamax":          # eps inside the max, as PyTorch
+                    st["b"][i] = max(b2 * st["b"][i], abs(gi) + e)
+                    w[i] -= hp["lr"] / (1 - b1 ** t) * st["a"][i] / st["b"][i]
                     continue
                 st["b"][i] = b2 * st["b"][i] + (1 - b2) * gi * gi
-                vhat = st["b"][i] / (1 - b2 ** t)
-                if rule == "adam":
+                st["c"][i] = max(st["c"][i], st["b"][i])                         # AMSGrad's max of v
+                vhat = (st["c"][i] if hp.get("amsgrad") else st["b"][i]) / (1 - b2 ** t)
+                if rule in ("adam", "adamw"):
                     mhat = st["a"][i] / (1 - b1 ** t)
+                elif "psi" in hp:             # Dozat's schedule mu_t = b1 (1 - 0.96^(t psi) / 2)
+                    mu = [b1 * (1 - 0.5 * 0.96 ** (k * hp["psi"])) for k in range(1, t + 2)]
+                    prod = math.prod(mu[:t])
+                    mhat = mu[t] * st["a"][i] / (1 - prod * mu[t]) + (1 - mu[t - 1]) * gi / (1 - prod)
                 else:                         # Dozat 2016, constant mu: mu_{t+1} m_t / (1 - prod^{t+1}) + ...
                     mhat = b1 * st["a"][i] / (1 - b1 ** (t + 1)) + (1 - b1) * gi / (1 - b1 ** t)
                 w[i] -= hp["lr"] * mhat / (math.sqrt(vhat) + e)
@@ -106,6 +132,12 @@ CASES = [
     (Adam, dict(lr=0.1, betas=(0.5, 0.9), eps=1e-3), "adam", dict(lr=0.1, b1=0.5, b2=0.9, eps=1e-3)),
     (Adamax, dict(lr=0.1, betas=(0.9, 0.999)), "adamax", dict(lr=0.1, b1=0.9, b2=0.999, eps=1e-8)),
     (Nadam, dict(lr=0.1, betas=(0.9, 0.999)), "nadam", dict(lr=0.1, b1=0.9, b2=0.999, eps=1e-8)),
+    (Nadam, dict(lr=0.1, momentum_decay=0.004), "nadam", dict(lr=0.1, b1=0.9, b2=0.999, eps=1e-8, psi=0.004)),
+    (Momentum, dict(lr=0.2, momentum=0.8, convention="average"), "momentum", dict(lr=0.2, momentum=0.8, average=1)),
+    (Adagrad, dict(lr=0.3, initial_accumulator_value=0.5), "adagrad", dict(lr=0.3, eps=1e-10, n0=0.5)),
+    (Adam, dict(lr=0.1, amsgrad=True), "adam", dict(lr=0.1, b1=0.9, b2=0.999, eps=1e-8, amsgrad=True)),
+    (AdamW, dict(lr=0.1, weight_decay=0.3), "adamw", dict(lr=0.1, b1=0.9, b2=0.999, eps=1e-8, wd=0.3)),
+    (Rprop, dict(lr=0.05), "rprop", dict(lr=0.05)),
 ]
 
 
@@ -217,22 +249,24 @@ def test_weight_decay_applies_to_weights_only_for_every_optimiser():
 
 
 def test_bad_settings_give_clear_errors():
+    """More cases (every constructor, every argument) in tests/test_optim_args.py."""
     lin = Linear(2, 2, rng=0)
-    with pytest.raises(ValueError, match="learning rate must be a positive"):
+    with pytest.raises(ValueError, match="lr: the learning rate must be a positive"):
         Adam(lin, lr=-0.1)
     for bad in (1.0, -0.1, 1.5):
-        with pytest.raises(ValueError, match=r"momentum must lie in \[0, 1\)"):
+        with pytest.raises(ValueError, match=r"momentum must be a real number in \[0, 1\)"):
             Momentum(lin, momentum=bad)
-        with pytest.raises(ValueError, match=r"beta2 must lie in \[0, 1\)"):
+        with pytest.raises(ValueError, match=r"betas\[1\] \(beta2\) must be a real number in \[0, 1\)"):
             Adam(lin, betas=(0.9, bad))
-        with pytest.raises(ValueError, match=r"rho must lie in \[0, 1\)"):
+        with pytest.raises(ValueError, match=r"rho must be a real number in \[0, 1\)"):
             RMSprop(lin, rho=bad)
-    for cls in (Adagrad, RMSprop, Adadelta, Adam, Adamax, Nadam):
+    for cls in (Adagrad, RMSprop, Adadelta, Adam, AdamW, Adamax, Nadam):
         for bad in (0.0, -1e-8, float("nan")):
-            with pytest.raises(ValueError, match="eps must be a positive"):
+            with pytest.raises(ValueError, match="eps must be a .*real number > 0"):
                 cls(lin, eps=bad)
-    with pytest.raises(ValueError, match="betas must be a pair"):
+    with pytest.raises(TypeError, match="betas must be a pair"):
         Adam(lin, betas=0.9)
     with pytest.raises(ValueError) as e:
-        get_optimizer("adamw", lin, lr=0.1)
-    assert "unknown optimiser 'adamw'; known: adadelta, adagrad, adam, adamax, momentum, nadam, nesterov" in str(e.value)
+        get_optimizer("adamz", lin, lr=0.1)
+    assert "unknown optimiser 'adamz'; known: 'adadelta', 'adagrad', 'adam', 'adamax', 'adamw'" in str(e.value)
+    assert "Did you mean 'adam'" in str(e.value)

@@ -23,14 +23,24 @@ name           class                        module
 ``rmsprop``    :class:`RMSprop`             :mod:`dlcore.optim.adaptive`
 ``adadelta``   :class:`Adadelta`            :mod:`dlcore.optim.adaptive`
 ``adam``       :class:`Adam`                :mod:`dlcore.optim.adam`
+``adamw``      :class:`AdamW`               :mod:`dlcore.optim.adam`
 ``adamax``     :class:`Adamax`              :mod:`dlcore.optim.adam`
 ``nadam``      :class:`Nadam`               :mod:`dlcore.optim.adam`
+``rprop``      :class:`Rprop`               :mod:`dlcore.optim.rprop`
 =============  ===========================  ==============================
+
+Each optimiser's state is ``opt.state[key]`` (``key`` as in ``model.named_parameters()``), a dict
+of named arrays listed in the class's ``STATE``. The rules follow PyTorch's ``torch.optim`` (the
+same place for ``eps``, the same defaults unless a docstring says otherwise) and are checked
+against trajectories it produced (``scripts/optim_reference.py``,
+``tests/fixtures/optim_reference.json``, ``tests/test_optim_reference.py``).
 """
-from .base import OPTIMIZERS, SGD, Optimizer, check_beta, check_eps, get_optimizer, register
+from .base import OPTIMIZERS, SGD, Optimizer, check_beta, check_betas, check_eps, check_lr, get_optimizer, register
 from .momentum import Momentum, Nesterov
 from .adaptive import Adadelta, Adagrad, RMSprop
-from .adam import Adam, Adamax, Nadam
+from .adam import Adam, Adamax, AdamW, Nadam
+from .rprop import Rprop
 
-__all__ = ["Optimizer", "SGD", "Momentum", "Nesterov", "Adagrad", "RMSprop", "Adadelta", "Adam", "Adamax",
-           "Nadam", "OPTIMIZERS", "get_optimizer", "register", "check_beta", "check_eps"]
+__all__ = ["Optimizer", "SGD", "Momentum", "Nesterov", "Adagrad", "RMSprop", "Adadelta", "Adam", "AdamW", "Adamax",
+           "Nadam", "Rprop", "OPTIMIZERS", "get_optimizer", "register", "check_beta", "check_betas", "check_eps",
+           "check_lr"]

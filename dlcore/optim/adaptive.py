@@ -3,18 +3,37 @@ r"""Per-coordinate learning rates from past squared gradients: Adagrad, Adadelta
 All operations are elementwise: each coordinate of each parameter gets its own effective
 learning rate, which shrinks where gradients have been large. Square roots and divisions are
 elementwise; :math:`\epsilon` keeps the division finite where a coordinate never had a gradient.
+The rules are PyTorch's (``torch.optim.Adagrad``, ``RMSprop``, ``Adadelta``, same defaults for
+``eps`` and the same place for it), checked against trajectories it produced
+(``tests/test_optim_reference.py``).
+
+**How RMSprop and Adadelta are related** (checked in ``tests/test_optim_first_steps.py``). Both
+divide by the RMS of the same running average :math:`E[g^2]_t` (same :math:`\rho`). Adadelta's
+step is RMSprop's step with :math:`\epsilon` inside the root and a per-coordinate learning rate
+:math:`\eta_t = \eta\,\mathrm{RMS}[\Delta\theta]_{t-1} = \eta\sqrt{E[\Delta\theta^2]_{t-1}+\epsilon}`
+that changes every step. Hence:
+
+1. If the numerator :math:`\mathrm{RMS}[\Delta\theta]_{t-1}` is replaced by a constant :math:`c`,
+   Adadelta *is* RMSprop with learning rate :math:`\eta c`, the same :math:`\rho`, and
+   :math:`\epsilon` inside the root (``RMSprop(eps_in_sqrt=True)``): the same path to rounding.
+2. With the numerator live they coincide on the **first step only**: :math:`E[\Delta\theta^2]_0 = 0`,
+   so Adadelta's first step is RMSprop's with :math:`\eta_{RMSprop} = \eta\sqrt{\epsilon}`
+   (:math:`10^{-3}` for :math:`\epsilon = 10^{-6}`). That step is non-zero wherever
+   :math:`g_1 \ne 0`, so :math:`E[\Delta\theta^2]_1 > 0` and the numerator grows: from step 2 on
+   Adadelta's rate differs from any constant-rate RMSprop's, and no setting of :math:`\rho,
+   \epsilon, \eta` makes the two paths equal (unless every gradient is 0).
+3. With :math:`\epsilon` outside the root (PyTorch's and Keras's RMSprop, the default here) even
+   the first steps differ, by the factor :math:`(\sqrt{n}+\epsilon)/\sqrt{n+\epsilon}`, a relative
+   :math:`\approx \epsilon/\sqrt n` (about :math:`10^{-8}` for typical settings).
 """
 from __future__ import annotations
 
 import numpy as np
 
-from .base import Optimizer, check_beta, check_eps, register
+from ..validate import boolean, nonneg_float
+from .base import Optimizer, check_beta, check_eps, register, zeros_state
 
 __all__ = ["Adagrad", "Adadelta", "RMSprop"]
-
-
-def _zeros(g):
-    return np.zeros_like(g, dtype=np.result_type(g, np.float32))
 
 
 @register("adagrad")
@@ -23,23 +42,34 @@ class Adagrad(Optimizer):
 
     .. math::
         n_t = n_{t-1} + g_t^2, \qquad
-        \theta_t = \theta_{t-1} - \frac{\eta}{\sqrt{n_t} + \epsilon}\, g_t, \qquad n_0 = 0.
+        \theta_t = \theta_{t-1} - \frac{\eta}{\sqrt{n_t} + \epsilon}\, g_t, \qquad
+        n_0 = \text{initial\_accumulator\_value} \;(0).
 
     The sum only grows, so the effective learning rate :math:`\eta/\sqrt{n_t}` only falls: for a
     constant gradient :math:`g` it is :math:`\eta/(|g|\sqrt t)`, and the step is
     :math:`\eta\,\mathrm{sign}(g)/\sqrt t` (up to :math:`\epsilon`). Rarely-updated (sparse)
-    coordinates keep a large rate.
+    coordinates keep a large rate. ``initial_accumulator_value`` (PyTorch's name; TensorFlow uses
+    0.1) caps the first steps at :math:`\eta |g|/\sqrt{n_0}`. PyTorch's ``lr_decay`` is a 1/t
+    schedule: use :class:`dlcore.schedules.InverseTime`.
+
+    State: ``state[key]["n"]``, the sum of squared gradients :math:`n_t`.
     """
 
+    STATE = {"n": "sum of squared gradients n_t"}
+
     def __init__(self, model, lr: float = 0.01, eps: float = 1e-10, weight_decay: float = 0.0,
-                 track_updates: bool = False):
+                 track_updates: bool = False, initial_accumulator_value: float = 0.0):
         super().__init__(model, lr, weight_decay, track_updates)
         self.eps = check_eps(eps)
+        self.initial_accumulator_value = nonneg_float("initial_accumulator_value", initial_accumulator_value)
 
     def delta(self, key, p, g):
-        s = self.state.setdefault(key, {"n": _zeros(g)})
-        s["n"] = s["n"] + g * g
-        return -self.lr * g / (np.sqrt(s["n"]) + self.eps)
+        s = self.state.get(key)
+        if s is None:
+            s = self.state[key] = {"n": zeros_state(g) + self.initial_accumulator_value}
+        n = s["n"]
+        n += g * g
+        return -self.lr * g / (np.sqrt(n) + self.eps)
 
 
 @register("rmsprop")
@@ -54,18 +84,32 @@ class RMSprop(Optimizer):
     :math:`\rho=0.9`), so the effective rate no longer decays to zero: for a constant gradient the
     step tends to :math:`\eta\,\mathrm{sign}(g)`. (:math:`\rho=0.5` does not give "the mean of the
     squared gradients", as the notes say: it weights the latest one by 1/2, the one before by 1/4, ...)
+    ``rho`` is PyTorch's ``alpha`` (its default 0.99; Hinton's and Keras's 0.9, used here).
+    ``eps_in_sqrt=True`` divides by :math:`\sqrt{n_t+\epsilon}` instead (TensorFlow 1's placement; the
+    form in which Adadelta with a frozen numerator is exactly RMSprop, see the module docstring).
+
+    State: ``state[key]["n"]``, the running average of squared gradients :math:`n_t`.
     """
 
+    STATE = {"n": "running average of squared gradients n_t"}
+
     def __init__(self, model, lr: float = 0.001, rho: float = 0.9, eps: float = 1e-8,
-                 weight_decay: float = 0.0, track_updates: bool = False):
+                 weight_decay: float = 0.0, track_updates: bool = False, eps_in_sqrt: bool = False):
         super().__init__(model, lr, weight_decay, track_updates)
         self.rho = check_beta("rho", rho)
         self.eps = check_eps(eps)
+        self.eps_in_sqrt = boolean("eps_in_sqrt", eps_in_sqrt)
 
     def delta(self, key, p, g):
-        s = self.state.setdefault(key, {"n": _zeros(g)})
-        s["n"] = self.rho * s["n"] + (1 - self.rho) * g * g
-        return -self.lr * g / (np.sqrt(s["n"]) + self.eps)
+        s = self.state.get(key)
+        if s is None:
+            s = self.state[key] = {"n": zeros_state(g)}
+        n = s["n"]
+        n *= self.rho
+        n += (1 - self.rho) * (g * g)
+        if self.eps_in_sqrt:
+            return -self.lr * g / np.sqrt(n + self.eps)
+        return -self.lr * g / (np.sqrt(n) + self.eps)
 
 
 @register("adadelta")
@@ -82,12 +126,23 @@ class Adadelta(Optimizer):
 
     with both averages starting at 0, :math:`\rho = 0.95`, :math:`\epsilon = 10^{-6}` and
     :math:`\eta = 1` as in the paper (:math:`\eta` kept as a multiplier, as in PyTorch, so that
-    schedules work). The ratio of the two RMS has the units of
+    schedules work; PyTorch's default :math:`\rho` is 0.9). The ratio of the two RMS has the units of
     :math:`\theta` ("correct units", Zeiler's approximate-Newton argument): no global learning rate is
     needed. The notes write the numerator as :math:`\sqrt{\sum_{r<t}\Delta x_r}`, a sum of raw
     updates with no squares and no decay (and drop :math:`g_t`); that is not Adadelta, and a sum of
     signed updates can be negative.
+
+    Relation to RMSprop (module docstring): Adadelta is RMSprop (:math:`\epsilon` inside the root)
+    with the per-coordinate rate :math:`\eta\sqrt{E[\Delta\theta^2]_{t-1}+\epsilon}`; with that
+    numerator frozen at a constant :math:`c` it is exactly ``RMSprop(lr=lr*c, rho=rho, eps=eps,
+    eps_in_sqrt=True)``; with it live, the two agree on the first step only (RMSprop's rate
+    :math:`\eta\sqrt\epsilon`).
+
+    State: ``state[key]["g2"]`` :math:`E[g^2]_t` and ``state[key]["d2"]`` :math:`E[\Delta\theta^2]_t`.
     """
+
+    STATE = {"g2": "running average of squared gradients E[g^2]_t",
+             "d2": "running average of squared updates E[dx^2]_t (before lr)"}
 
     def __init__(self, model, lr: float = 1.0, rho: float = 0.95, eps: float = 1e-6,
                  weight_decay: float = 0.0, track_updates: bool = False):
@@ -96,9 +151,13 @@ class Adadelta(Optimizer):
         self.eps = check_eps(eps)
 
     def delta(self, key, p, g):
-        s = self.state.setdefault(key, {"g2": _zeros(g), "d2": _zeros(g)})
-        rho, eps = self.rho, self.eps
-        s["g2"] = rho * s["g2"] + (1 - rho) * g * g
-        d = -np.sqrt(s["d2"] + eps) / np.sqrt(s["g2"] + eps) * g
-        s["d2"] = rho * s["d2"] + (1 - rho) * d * d
+        s = self.state.get(key)
+        if s is None:
+            s = self.state[key] = {"g2": zeros_state(g), "d2": zeros_state(g)}
+        rho, eps, g2, d2 = self.rho, self.eps, s["g2"], s["d2"]
+        g2 *= rho
+        g2 += (1 - rho) * (g * g)
+        d = -np.sqrt(d2 + eps) / np.sqrt(g2 + eps) * g
+        d2 *= rho
+        d2 += (1 - rho) * (d * d)
         return self.lr * d
