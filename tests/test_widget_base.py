@@ -470,8 +470,14 @@ def test_bench_script_reports_test_explorers(tmp_path, capsys):
     assert {"tests.test_widget_base.SineExplorer", "tests.test_widget_base.FailingExplorer",
             "tests.test_widget_base.SlowExplorer"} <= set(items)
     sine = items["tests.test_widget_base.SineExplorer"]
-    assert sine["budget_ms"] == 30.0 and sine["median_ms"] > 0 and sine["p90_ms"] >= sine["median_ms"]
+    assert sine["budget_ms"] == 16.0 and sine["median_ms"] > 0 and sine["p90_ms"] >= sine["median_ms"]
+    assert sine["budgets_ms"] == {"median": 16.0, "p90": 33.0}
+    # every time is also given in calibration units: the same ratio of ms and units for median and p90
+    assert sine["unit_ms"] > 0 and sine["median_units"] == pytest.approx(sine["median_ms"] / sine["unit_ms"], rel=0.02)
+    assert sine["p90_units"] >= sine["median_units"]
+    assert sine["status"] == ("OVER" if sine["over"] else "PASS")
     assert items["tests.test_widget_base.SlowExplorer"]["budget_ms"] == 1000.0
+    assert report["calibration"]["runs"] >= 2 and report["calibration"]["median_ms"] > 0
     assert items["tests.test_widget_base.FailingExplorer"]["status"] == "ERROR"
     assert report["machine"]["nproc"] >= 1 and "numpy" in report["versions"]
     assert "within budget" in capsys.readouterr().out
