@@ -9,6 +9,8 @@ checked against central differences in ``tests/test_ch05_experiments.py``.
 * :class:`Rosenbrock` -- :math:`f = (a-x)^2 + b\,(y-x^2)^2`: a curved, flat-bottomed valley.
 * :class:`Saddle` -- :math:`f = x^2 + \tfrac14 y^4 - \tfrac12 y^2`: a saddle at the origin
   (curvatures 2 and -1) between two minima :math:`(0, \pm 1)`, :math:`f^* = -\tfrac14`.
+* :class:`NoisyBowl` -- the quadratic, but every gradient carries Gaussian noise of standard
+  deviation ``noise`` (a stand-in for a mini-batch gradient), drawn from ``seed``.
 """
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ import math
 
 import numpy as np
 
-__all__ = ["Surface", "Quadratic", "Rosenbrock", "Saddle", "SURFACES", "get_surface"]
+__all__ = ["Surface", "Quadratic", "Rosenbrock", "Saddle", "NoisyBowl", "SURFACES", "get_surface"]
 
 
 def _points(P):
@@ -130,11 +132,40 @@ class Saddle(Surface):
         return np.stack([2 * x, y ** 3 - y], axis=-1)
 
 
-SURFACES = {"quadratic": Quadratic, "rosenbrock": Rosenbrock, "saddle": Saddle}
+class NoisyBowl(Quadratic):
+    r"""The :class:`Quadratic` bowl with noisy gradients: :math:`Hp + \sigma z`, :math:`z \sim N(0, I)`,
+    :math:`\sigma` = ``noise``. The values are exact; only what an optimiser sees is noisy, as with a
+    mini-batch gradient. The noise comes from ``seed`` (an int, :func:`dlcore.rng.as_generator`): a new
+    surface with the same seed gives every optimiser the same noise sequence."""
+
+    name = "noisy"
+
+    def __init__(self, kappa: float = 10.0, angle: float = 0.0, noise: float = 1.0, seed: int = 0):
+        super().__init__(kappa, angle)
+        noise = float(noise)
+        if not (math.isfinite(noise) and noise >= 0):
+            raise ValueError(f"noise must be a finite number >= 0, got {noise}")
+        from .rng import as_generator
+        self.noise, self.seed = noise, int(seed)
+        self._rng = as_generator(self.seed)
+
+    def params(self):
+        return {"kappa": self.kappa, "angle": self.angle, "noise": self.noise, "seed": self.seed}
+
+    def exact_grad(self, P):
+        """The gradient without noise."""
+        return Quadratic._g(self, _points(P))
+
+    def _g(self, P):
+        g = Quadratic._g(self, P)
+        return g + self.noise * self._rng.standard_normal(g.shape) if self.noise else g
+
+
+SURFACES = {"quadratic": Quadratic, "rosenbrock": Rosenbrock, "saddle": Saddle, "noisy": NoisyBowl}
 
 
 def get_surface(name, **kwargs) -> Surface:
-    """A surface by name (``"quadratic"``, ``"rosenbrock"``, ``"saddle"``) with its settings;
+    """A surface by name (``"quadratic"``, ``"rosenbrock"``, ``"saddle"``, ``"noisy"``) with its settings;
     a :class:`Surface` is passed through."""
     if isinstance(name, Surface):
         return name

@@ -12,10 +12,11 @@ from dlcore.experiments.normalisation import (gd_path, gd_steps_closed_form, lea
                                               normalisation_gd, normalisation_table, scale_features)
 from dlcore.experiments.optimisers import (kappa_sweep, lr_sweep, notes_adadelta_path, optimiser_path,
                                            polyak_momentum, settle_step, steps_to_tolerance)
-from dlcore.surfaces import SURFACES, Quadratic, Rosenbrock, Saddle, get_surface
+from dlcore.surfaces import SURFACES, NoisyBowl, Quadratic, Rosenbrock, Saddle, get_surface
 
 # ---- the surfaces ------------------------------------------------------------------------------
-SURFS = [Quadratic(kappa=30, angle=0.7), Quadratic(), Rosenbrock(), Rosenbrock(a=0.5, b=10), Saddle()]
+SURFS = [Quadratic(kappa=30, angle=0.7), Quadratic(), Rosenbrock(), Rosenbrock(a=0.5, b=10), Saddle(),
+         NoisyBowl(kappa=30, angle=0.7, noise=0.0)]
 
 
 @pytest.mark.parametrize("s", SURFS, ids=repr)
@@ -38,13 +39,26 @@ def test_surface_settings_and_errors():
     assert q.value(q.start) == pytest.approx(4.0)                 # the same start energy for every kappa
     X, Y, Z = get_surface("rosenbrock").grid(11)
     assert X.shape == Y.shape == Z.shape == (11, 11)
-    with pytest.raises(ValueError, match="unknown surface 'beale'; known: quadratic, rosenbrock, saddle"):
+    with pytest.raises(ValueError, match="unknown surface 'beale'; known: noisy, quadratic, rosenbrock, saddle"):
         get_surface("beale")
     with pytest.raises(ValueError, match="kappa must be"):
         Quadratic(kappa=0.5)
     with pytest.raises(ValueError, match=r"shape \(\.\.\., 2\)"):
         Quadratic().value(np.zeros(3))
-    assert set(SURFACES) == {"quadratic", "rosenbrock", "saddle"}
+    assert set(SURFACES) == {"quadratic", "rosenbrock", "saddle", "noisy"}
+
+
+def test_noisy_bowl_is_the_bowl_plus_reproducible_noise():
+    b, q = NoisyBowl(kappa=20, angle=0.4, noise=0.5, seed=3), Quadratic(20, 0.4)
+    P = np.array([[0.3, -1.0], [1.0, 2.0]])
+    np.testing.assert_array_equal(b.value(P), q.value(P))
+    g1 = [b.grad(P) for _ in range(200)]
+    g2 = [NoisyBowl(kappa=20, angle=0.4, noise=0.5, seed=3).grad(P) for _ in range(1)]
+    np.testing.assert_array_equal(g1[0], g2[0])                    # same seed, same noise
+    dev = np.array(g1) - q.grad(P)
+    assert abs(dev.std() - 0.5) < 0.05 and abs(dev.mean()) < 0.05
+    with pytest.raises(ValueError, match="noise"):
+        NoisyBowl(noise=-1)
 
 
 # ---- helpers -------------------------------------------------------------------------------------

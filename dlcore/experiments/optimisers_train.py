@@ -42,17 +42,19 @@ def _schedule_callbacks(schedule, lr):
 
 @cached(maxsize=256)
 def train_digits(optimiser: str = "sgd", lr: float | None = None, rng=0, steps: int = 300, hidden=(32,),
-                 batch_size: int = 32, hyper=None, schedule=None, eval_every: int = 50) -> dict:
+                 batch_size: int = 32, hyper=None, schedule=None, eval_every: int = 50, init: str = "he",
+                 init_kwargs=None) -> dict:
     """Train ``64-hidden-10`` (ReLU, He init, float32) with softmax cross-entropy for ``steps`` steps.
 
-    ``lr=None`` takes :data:`DEFAULT_LRS`. Returns ``loss`` (steps,) the mini-batch losses,
+    ``lr=None`` takes :data:`DEFAULT_LRS`; ``init``/``init_kwargs`` as for :func:`dlcore.layers.mlp`. Returns ``loss`` (steps,) the mini-batch losses,
     ``eval_steps``, ``val_loss``, ``val_acc`` (every ``eval_every`` steps and at the end),
     ``final_val_acc`` and ``diverged``.
     """
     lr = DEFAULT_LRS.get(optimiser, 0.01) if lr is None else float(lr)
     X, y, Xv, yv = digits_data()
     g_init, g_batch = spawn(rng, 2)
-    net = mlp([X.shape[1], *hidden, 10], activation="relu", init="he", rng=g_init, dtype=np.float32)
+    net = mlp([X.shape[1], *hidden, 10], activation="relu", init=init, init_kwargs=dict(init_kwargs or {}),
+              rng=g_init, dtype=np.float32)
     opt = get_optimizer(optimiser, net, lr=lr, **dict(hyper or {}))
     h = fit(net, X, y, optimizer=opt, steps=steps, batch_size=batch_size, rng=g_batch, val=(Xv, yv),
             eval_every=eval_every, on_divergence="stop", eval_train=False,
