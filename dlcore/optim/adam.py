@@ -81,6 +81,8 @@ class Adam(_AdamBase):
     State: ``t``, ``m``, ``v`` (and ``v_max`` with ``amsgrad``).
     """
 
+    STATE = dict(_AdamBase.STATE, v_max="largest v so far (amsgrad only)")
+
     def __init__(self, model, lr: float = 0.001, betas=(0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0.0, track_updates: bool = False, bias_correction: bool = True,
                  amsgrad: bool = False):
