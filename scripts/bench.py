@@ -2,6 +2,12 @@
 
     python scripts/bench.py [--repeat N] [--only NAME] [--no-notebooks]
                             [--module MOD ...] [--pixel-ratio R] [--json PATH]
+                            [--steps] [--torch] [--torch-python PATH]
+
+``--steps`` also compares one training step of dlcore with a hand-written
+NumPy loop (``scripts/step_compare.py``); ``--torch`` adds PyTorch to that
+comparison (an optional extra the book never needs: ``.venv/bin/pip install
+torch``, or ``--torch-python`` naming a Python that has it).
 
 Explorers: every concrete ``widgets.base.Explorer`` subclass defined in a
 module of the ``widgets`` package (plus ``--module`` extras, dotted names or
@@ -275,7 +281,18 @@ def main(argv=None) -> int:
     ap.add_argument("--pixel-ratio", type=float, default=None,
                     help="render explorers at this pixel density instead of their own (e.g. 1 to compare)")
     ap.add_argument("--json", default=str(ROOT / ".bench" / "bench.json"), help="report path")
+    ap.add_argument("--steps", action="store_true", help="also compare a dlcore training step with a hand NumPy loop")
+    ap.add_argument("--torch", action="store_true", help="... and with PyTorch (implies --steps)")
+    ap.add_argument("--torch-python", help="a Python with torch installed, for --torch")
     args = ap.parse_args(argv)
+    if args.steps or args.torch:
+        sys.path.insert(0, str(ROOT / "scripts"))
+        import step_compare
+
+        rc = step_compare.main(["--repeat", str(max(3, args.repeat // 2))] + (["--torch"] if args.torch else [])
+                               + (["--torch-python", args.torch_python] if args.torch_python else []))
+        if rc:
+            return rc
 
     if str(ROOT) not in sys.path:  # explorers and notebook kernels import dlcore/widgets from here
         sys.path.insert(0, str(ROOT))
