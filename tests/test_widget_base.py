@@ -77,6 +77,13 @@ class SlowExplorer(SineExplorer):
         return super().compute(a=a, f=1, wave="sin", lr=0.1, grid=False)
 
 
+class CappedExplorer(SineExplorer):
+    """A cosine's amplitude is capped at 2 (a ``constrain`` rule, as FunctionExplorer's Leaky ReLU slope)."""
+
+    def constrain(self, a, wave, **_):
+        return {"a": (2.0, "a cosine's amplitude is at most 2")} if wave == "cos" and a > 2 else {}
+
+
 class _FakeClock:
     now = 0.0
 
@@ -166,6 +173,40 @@ def test_validation_errors_raise_and_name_the_problem(sine):
     with pytest.raises(ValueError, match="'a'"):
         sine.set(a=float("nan"))
     assert sine.n_updates == 1 and sine.settings["a"] == 1.0  # nothing applied
+
+
+def test_constrained_settings_are_applied_everywhere_and_shown():
+    e = CappedExplorer(wave="cos", a=3.0)                     # the constructor too
+    assert e.settings["a"] == 2.0 and e.notes == ["a 3 → 2: a cosine's amplitude is at most 2"]
+    e.set(a=2.5)
+    assert e.settings["a"] == 2.0 and e.control_widgets["a"].value == 2.0
+    assert np.max(e.line.get_ydata()) == pytest.approx(2.0, abs=1e-3)   # drawn as the state says
+    assert json.loads(e.to_json())["settings"]["a"] == 2.0
+    assert "a 2.5 → 2: a cosine" in e.status_line.note.value and e.status_line.note.layout.display == ""
+    e.set(f=2)                                                  # nothing changed by this request: no note
+    assert e.notes == [] and e.status_line.note.layout.display == "none"
+    e.set(wave="sin", a=3.0)
+    e.control_widgets["wave"].value = "cos"                     # from the UI: a moves back, the note says so
+    assert e.settings["a"] == 2.0 and e.control_widgets["a"].value == 2.0 and e.notes
+    e.set(wave="sin", a=3.0)
+    assert e.notes == [] and CappedExplorer().from_json(e.to_json()).settings == e.settings
+
+
+def test_error_types_and_messages():
+    from dlcore.errors import InvalidArgument, InvalidType
+    from widgets.base import SettingError, SettingTypeError
+    e = SineExplorer()
+    err = pytest.raises(SettingTypeError, e.set, a="1").value
+    assert isinstance(err, InvalidType) and isinstance(err, ValueError)
+    assert str(err) == "control 'a' (amplitude): got '1', expected a number in [0, 3]"
+    err = pytest.raises(SettingError, e.set, a=-0.5).value
+    assert isinstance(err, InvalidArgument) and str(err) == "control 'a' (amplitude): got -0.5, expected a number in [0, 3]"
+    assert str(pytest.raises(SettingTypeError, e.set, f=2.5).value) == \
+        "control 'f' (frequency): got 2.5, expected an integer in [1, 5]"
+    assert "did you mean 'wave'" in str(pytest.raises(SettingError, e.set, wav="sin").value)
+    assert "'sine' is the menu label of 'sin'" in str(pytest.raises(SettingError, e.set, wave="sine").value)
+    with pytest.raises(SettingTypeError, match=r"got array\(\[1, 2\]\) \(ndarray\)"):
+        e.set(wave=np.array([1, 2]))                          # no "truth value of an array is ambiguous"
 
 
 def test_coercion():
