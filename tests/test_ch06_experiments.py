@@ -32,7 +32,7 @@ def test_noise_follows_trace_over_b_and_the_finite_population_correction(seed):
     assert np.all((ratio_with > 0.8) & (ratio_with < 1.25))            # measured 0.96-1.03 (seed 0)
     ratio_without = r["without"][inner] / r["theory_without"][inner]
     assert np.all((ratio_without > 0.8) & (ratio_without < 1.25))
-    assert r["without"][~inner][0] < 1e-20 * r["trace"]                   # B = N: the full gradient itself
+    assert r["without"][~inner][0] < 1e-9 * r["trace"]          # B = N: the full gradient itself (float32 rounding)
     half = B == 540                                                       # the correction halves the noise
     assert r["without"][half][0] < 0.65 * r["theory_with"][half][0]
     assert r["with"][half][0] > 0.8 * r["theory_with"][half][0]

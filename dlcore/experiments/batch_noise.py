@@ -114,13 +114,27 @@ def theory_noise(trace_sigma: float, N: int, batch_sizes) -> dict:
     return {"with": trace_sigma / B, "without": (N - B) / (N - 1) * trace_sigma / B}
 
 
-def _counts(gen, N, B, draws, replace):
+def _indices(gen, N, B, draws, replace):
+    """``(draws, B)`` example indices of ``draws`` batches of size B (each row without repeats unless ``replace``)."""
+    if replace:
+        return gen.integers(0, N, (draws, B))
+    if B * B <= N:                  # small batches: draw with replacement, redraw the rows with a repeat
+        idx = gen.integers(0, N, (draws, B))
+        while True:
+            srt = np.sort(idx, axis=1)
+            bad = np.nonzero((srt[:, 1:] == srt[:, :-1]).any(axis=1))[0]
+            if bad.size == 0:
+                return idx
+            idx[bad] = gen.integers(0, N, (bad.size, B))
+    keys = gen.random((draws, N))
+    return np.argpartition(keys, B - 1, axis=1)[:, :B] if B < N else np.argsort(keys, axis=1)
+
+
+def _counts(gen, N, B, draws, replace, dtype=np.float64):
     """``(draws, N)`` how often each example is in each of ``draws`` batches of size B."""
-    C = np.zeros((draws, N))
-    for k in range(draws):
-        idx = gen.integers(0, N, B) if replace else gen.choice(N, B, replace=False)
-        np.add.at(C[k], idx, 1.0)
-    return C
+    idx = _indices(gen, N, B, draws, replace)
+    flat = (np.arange(draws)[:, None] * N + idx).ravel()
+    return np.bincount(flat, minlength=draws * N).reshape(draws, N).astype(dtype)
 
 
 BATCH_SIZES = (1, 2, 4, 8, 16, 32, 64, 128, 256, 540, 800, 1079)
@@ -136,7 +150,7 @@ def noise_vs_batch(rng=0, steps: int = 0, batch_sizes=BATCH_SIZES, draws: int = 
     ``cos_with``/``cos_without``, ``theory_with``/``theory_without``, ``trace``, ``g2``, ``N``.
     """
     st = gradient_state(rng, steps)
-    Gc = st["G"] - st["g"]
+    Gc = (st["G"] - st["g"]).astype(np.float32)      # float32 products: 7 digits, ample for a noise level
     N = st["N"]
     B = np.array(sorted({int(b) for b in batch_sizes}))
     if B[0] < 1 or B[-1] > N:
@@ -146,7 +160,7 @@ def noise_vs_batch(rng=0, steps: int = 0, batch_sizes=BATCH_SIZES, draws: int = 
     g = st["g"]
     for j, b in enumerate(B):
         for mode, replace in (("with", True), ("without", False)):
-            D = _counts(gen, N, int(b), draws, replace) @ Gc / b        # g_B - G, one row per batch
+            D = (_counts(gen, N, int(b), draws, replace, np.float32) @ Gc).astype(np.float64) / b   # g_B - G
             sq = np.sum(D * D, axis=1)
             out[mode][j], out[mode + "_sem"][j] = sq.mean(), sq.std(ddof=1) / np.sqrt(draws)
             gb = D + g
@@ -212,6 +226,11 @@ def project_batches(scatter: dict, batch_size: int, draws: int = 300, replace: b
     b = int(batch_size)
     if not 1 <= b <= N:
         raise ValueError(f"batch_size must lie in [1, {N}], got {batch_size!r}")
-    pts = _counts(gen, N, b, int(draws), replace) @ Z / b
+    Z = np.asarray(Z)
+    if not replace and b > N // 2:            # the complement is smaller: batch sum = total - the rest
+        rest = _indices(gen, N, N - b, int(draws), False) if b < N else np.zeros((int(draws), 0), int)
+        pts = (Z.sum(axis=0) - Z[rest].sum(axis=1)) / b
+    else:
+        pts = Z[_indices(gen, N, b, int(draws), replace)].mean(axis=1)
     return {"points": pts, "center": np.asarray(scatter["center"]),
             "mean_sq": float(np.mean(np.sum((pts - scatter["center"]) ** 2, axis=1))), "B": b}

@@ -58,7 +58,7 @@ def loss_surface(n: int = 256, rng=0, half_width: float = 3.0, grid: int = 81) -
 
 
 @cached(maxsize=64)
-def sgd_paths(batch_sizes=(1, 8, 64, 256), lr: float = 0.1, steps: int = 100, rng=0, start=(-1.5, 2.0),
+def sgd_paths(batch_sizes=(1, 8, 64, 256), lr: float = 0.1, steps: int = 100, rng=0, start=(-1.45, 1.45),
               n: int = 256) -> dict:
     """Mini-batch gradient descent on :func:`regression_problem` from ``start``, ``steps`` steps of
     ``lr``, batches drawn as shuffled epochs (``rng``: one spawned stream per batch size).
