@@ -28,29 +28,29 @@ import math
 
 import numpy as np
 
+from .errors import InvalidArgument, InvalidType
+from .validate import boolean, fraction, nonneg_float, nonneg_int, positive_float, positive_int, show
+
 __all__ = ["Schedule", "Constant", "StepDecay", "Exponential", "InverseTime", "Cosine", "Warmup",
            "LRScheduler", "SCHEDULES", "get_schedule"]
 
 
 def _positive(name, v):
-    v = float(v)
-    if not (math.isfinite(v) and v > 0):
-        raise ValueError(f"{name} must be a positive finite number, got {v}")
-    return v
+    return positive_float(name, v)
 
 
 def _count(name, v):
-    if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
-        raise ValueError(f"{name} must be a positive int, got {v!r}")
-    return int(v)
+    return positive_int(name, v)
 
 
 class Schedule:
     """Base class: ``schedule(t)`` is the learning rate of step ``t + 1`` (``t`` steps already taken)."""
 
     def __call__(self, t) -> float:
-        if isinstance(t, bool) or not isinstance(t, (int, np.integer)) or t < 0:
-            raise ValueError(f"t (steps taken) must be a non-negative int, got {t!r}")
+        if isinstance(t, (bool, np.bool_)) or not isinstance(t, (int, np.integer)):
+            raise InvalidType(f"t (steps taken) must be a non-negative int, got {show(t)}")
+        if t < 0:
+            raise InvalidArgument(f"t (steps taken) must be a non-negative int, got {t!r}")
         return float(self.rate(int(t)))
 
     def rate(self, t: int) -> float:
@@ -80,9 +80,7 @@ class StepDecay(Schedule):
 
     def __init__(self, lr: float, drop: float = 0.5, every: int = 100):
         self.lr = _positive("lr", lr)
-        if not (0 < float(drop) <= 1):
-            raise ValueError(f"drop must lie in (0, 1], got {drop}")
-        self.drop, self.every = float(drop), _count("every", every)
+        self.drop, self.every = fraction("drop", drop, lo_closed=False), _count("every", every)
 
     def rate(self, t):
         return self.lr * self.drop ** (t // self.every)
@@ -94,10 +92,9 @@ class Exponential(Schedule):
 
     def __init__(self, lr: float, decay_rate: float = 0.96, decay_steps: int = 100, staircase: bool = False):
         self.lr = _positive("lr", lr)
-        if not (0 < float(decay_rate) <= 1):
-            raise ValueError(f"decay_rate must lie in (0, 1], got {decay_rate}")
-        self.decay_rate, self.decay_steps = float(decay_rate), _count("decay_steps", decay_steps)
-        self.staircase = bool(staircase)
+        self.decay_rate = fraction("decay_rate", decay_rate, lo_closed=False)
+        self.decay_steps = _count("decay_steps", decay_steps)
+        self.staircase = boolean("staircase", staircase)
 
     def rate(self, t):
         p = t // self.decay_steps if self.staircase else t / self.decay_steps
@@ -110,7 +107,7 @@ class InverseTime(Schedule):
     def __init__(self, lr: float, decay_rate: float = 1.0, decay_steps: int = 100, staircase: bool = False):
         self.lr = _positive("lr", lr)
         self.decay_rate, self.decay_steps = _positive("decay_rate", decay_rate), _count("decay_steps", decay_steps)
-        self.staircase = bool(staircase)
+        self.staircase = boolean("staircase", staircase)
 
     def rate(self, t):
         p = t // self.decay_steps if self.staircase else t / self.decay_steps
@@ -125,9 +122,9 @@ class Cosine(Schedule):
     def __init__(self, lr: float, total: int, lr_min: float = 0.0):
         self.lr = _positive("lr", lr)
         self.total = _count("total", total)
-        if not (0 <= float(lr_min) <= self.lr):
-            raise ValueError(f"lr_min must lie in [0, lr], got {lr_min}")
-        self.lr_min = float(lr_min)
+        self.lr_min = nonneg_float("lr_min", lr_min)
+        if self.lr_min > self.lr:
+            raise InvalidArgument(f"lr_min must lie in [0, lr] = [0, {self.lr:g}], got {show(lr_min)}")
 
     def rate(self, t):
         return self.lr_min + 0.5 * (self.lr - self.lr_min) * (1 + math.cos(math.pi * min(t, self.total) / self.total))
@@ -142,7 +139,7 @@ class Warmup(Schedule):
     gradients settle before the full rate is used (Goyal et al. 2017)."""
 
     def __init__(self, after, steps: int):
-        self.after = after if isinstance(after, Schedule) else Constant(after)
+        self.after = after if isinstance(after, Schedule) else Constant(after)    # Constant checks a number
         self.steps = _count("steps", steps)
 
     def rate(self, t):
@@ -162,7 +159,8 @@ def get_schedule(name, lr: float | None = None, warmup: int = 0, **kwargs) -> Sc
     if isinstance(name, Schedule):
         return name
     if not isinstance(name, str) or name.lower() not in SCHEDULES:
-        raise ValueError(f"unknown schedule {name!r}; known: {', '.join(sorted(SCHEDULES))}")
+        raise InvalidArgument(f"unknown schedule {name!r}; known: {', '.join(sorted(SCHEDULES))}")
+    warmup = nonneg_int("warmup", warmup)
     s = SCHEDULES[name.lower()](lr, **kwargs)
     return Warmup(s, warmup) if warmup else s
 
@@ -173,12 +171,12 @@ class LRScheduler:
 
     def __init__(self, schedule):
         if not callable(schedule):
-            raise TypeError(f"schedule must be callable lr(t), got {type(schedule).__name__}")
+            raise InvalidType(f"schedule must be callable lr(t), got {type(schedule).__name__}")
         self.schedule = schedule
 
     def on_backward(self, state):
         lr = float(self.schedule(state.step - 1))
         if not (math.isfinite(lr) and lr >= 0):
-            raise ValueError(f"schedule gave learning rate {lr} at step {state.step}")
+            raise InvalidArgument(f"schedule gave learning rate {lr} at step {state.step}")
         state.optimizer.lr = lr
         state.history.extra.setdefault("lr", []).append(lr)

@@ -25,6 +25,9 @@ name the argument); ``delta`` checks nothing, it runs every step.
 """
 from __future__ import annotations
 
+import difflib
+import inspect
+
 import numpy as np
 
 from ..errors import InvalidArgument, InvalidType
@@ -146,4 +149,11 @@ def get_optimizer(name, model: Module, **kwargs) -> Optimizer:
                           f"got {show(name)}")
     if name.lower() not in OPTIMIZERS:
         one_of("optimiser", name, sorted(OPTIMIZERS))        # raises, listing the known names
-    return OPTIMIZERS[name.lower()](model, **kwargs)
+    cls = OPTIMIZERS[name.lower()]
+    known = [k for k in inspect.signature(cls.__init__).parameters if k not in ("self", "model")]
+    for k in kwargs:
+        if k not in known:
+            close = difflib.get_close_matches(k, known, n=2)
+            did = f" Did you mean {' or '.join(map(repr, close))}?" if close else ""
+            raise InvalidArgument(f"{cls.__name__} has no argument {k!r}; its arguments: {', '.join(known)}.{did}")
+    return cls(model, **kwargs)
