@@ -16,6 +16,10 @@ that changes every step. Hence:
 1. If the numerator :math:`\mathrm{RMS}[\Delta\theta]_{t-1}` is replaced by a constant :math:`c`,
    Adadelta *is* RMSprop with learning rate :math:`\eta c`, the same :math:`\rho`, and
    :math:`\epsilon` inside the root (``RMSprop(eps_in_sqrt=True)``): the same path to rounding.
+   (A decay of 1 for the average of squared updates, which Zeiler's algorithm does not have,
+   freezes it at :math:`c = \sqrt\epsilon`.) This is the only sense in which "RMSprop is a special
+   case of Adadelta", as the notes say; the notes' intermediate formula
+   :math:`\Delta\theta_t = -\eta\, g_t/\sqrt{n_t+\epsilon}` is exactly this RMSprop.
 2. With the numerator live they coincide on the **first step only**: :math:`E[\Delta\theta^2]_0 = 0`,
    so Adadelta's first step is RMSprop's with :math:`\eta_{RMSprop} = \eta\sqrt{\epsilon}`
    (:math:`10^{-3}` for :math:`\epsilon = 10^{-6}`). That step is non-zero wherever
