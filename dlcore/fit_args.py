@@ -114,7 +114,15 @@ def prepare_targets(loss_fn, y, n_out: int, n_rows: int, dtype, name: str = "y")
     labels used for accuracy (or None for regression or soft targets)."""
     if y is None:
         raise InvalidType(f"{name} is None; fit and evaluate need targets: class labels (N,) or values (N, K)")
-    if isinstance(y, (str, bytes)) or np.ndim(y) == 0:
+    if isinstance(y, (str, bytes)):
+        raise InvalidType(f"{name} must be an array of targets with one entry per row of X, got {show(y)}")
+    if not isinstance(y, np.ndarray):                     # lists: numbers only, rectangular
+        try:
+            a = np.asarray(y)
+        except (TypeError, ValueError):
+            a = None
+        y = a if a is not None and a.dtype.kind in "biuf" else float_array(name, y, allow_empty=True)
+    if y.ndim == 0:
         raise InvalidType(f"{name} must be an array of targets with one entry per row of X, got {show(y)}")
     if len(y) != n_rows:
         raise ShapeError(f"X has {n_rows} rows but {name} has {len(y)}")

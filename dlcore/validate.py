@@ -231,6 +231,8 @@ def _int_array(y) -> bool:
 
 def distributions(name: str, Y, atol: float = 1e-6) -> np.ndarray:
     """``Y`` (N, K) if each row is a probability distribution: entries >= 0, rows summing to 1 within ``atol``."""
+    if np.ndim(Y) != 2:
+        raise InvalidArgument(f"{name}: soft targets must be a 2-D array (N, K) of probabilities, got shape {np.shape(Y)}")
     finite_data(name, Y)
     neg = Y < 0
     if neg.any():

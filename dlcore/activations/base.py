@@ -43,6 +43,12 @@ def register(*names: str):
     return deco
 
 
+def _check(cond, msg):
+    """A constructor's range check: an :class:`~dlcore.errors.InvalidArgument` (a ValueError)."""
+    if not cond:
+        raise InvalidArgument(msg)
+
+
 def activation_names() -> list[str]:
     """Canonical names (the first name each class registered), sorted."""
     return sorted({cls.names[0] for cls in ACTIVATIONS.values()})

@@ -20,8 +20,7 @@ import math
 
 import numpy as np
 
-from ..errors import InvalidArgument
-from .base import Activation, register
+from .base import Activation, _check, register
 from .basic import sigmoid
 
 __all__ = ["LeakyReLU", "ELU", "SELU", "GELU", "Softplus", "Swish", "SiLU", "Mish", "HardSigmoid", "HardTanh",
@@ -35,11 +34,6 @@ _erfc = np.vectorize(math.erfc, otypes=[np.float64])
 def _float(X):
     X = np.asarray(X)
     return X if np.issubdtype(X.dtype, np.floating) else X.astype(np.float64)
-
-
-def _check(cond, msg):
-    if not cond:
-        raise InvalidArgument(msg)
 
 
 def softplus(X, beta: float = 1.0):
