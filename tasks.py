@@ -7,6 +7,8 @@
     python3 tasks.py bench   # benchmark every explorer and notebook against its budget
     python3 tasks.py setup   # only create/refresh the virtual environment
     python3 tasks.py lock    # re-resolve requirements-lock.txt (then: book, test, commit)
+    python3 tasks.py site    # the book as a static website, from the committed notebooks (build/site/html)
+    python3 tasks.py browser # open every chapter in Chromium via JupyterLab, run it, move every explorer
 
 Setup creates ``.venv`` next to this file, installs the exact versions of
 ``requirements-lock.txt`` (the versions the committed notebook outputs were
@@ -178,8 +180,24 @@ def bench(extra) -> None:
     sys.exit(run(PY, "scripts/bench.py", *extra, env=_env()).returncode)
 
 
+def site(extra) -> None:
+    """Build the website into build/site/html (git-ignored) and check it (scripts/site_build.py)."""
+    setup()
+    sys.exit(run(PY, "scripts/site_build.py", *extra, env=_env()).returncode)
+
+
+def browser(extra) -> None:
+    """The real-browser test (tests/browser/): JupyterLab headless + Debian's Chromium via Playwright."""
+    setup()
+    env = _env()
+    env["DLBOOK_BROWSER"] = "1"
+    sys.exit(run(PY, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:xdist", "-v", "tests/browser",
+                 *extra, env=env).returncode)
+
+
 def main(argv) -> None:
-    cmds = {"setup": lambda _: setup(), "lab": lab, "test": test, "book": book, "bench": bench, "lock": lock}
+    cmds = {"setup": lambda _: setup(), "lab": lab, "test": test, "book": book, "bench": bench, "lock": lock,
+            "site": site, "browser": browser}
     if not argv or argv[0] not in cmds:
         print(__doc__)
         sys.exit(0 if not argv else 2)
