@@ -33,7 +33,19 @@ Each optimiser's state is ``opt.state[key]`` (``key`` as in ``model.named_parame
 of named arrays listed in the class's ``STATE``. The rules follow PyTorch's ``torch.optim`` (the
 same place for ``eps``, the same defaults unless a docstring says otherwise) and are checked
 against trajectories it produced (``scripts/optim_reference.py``,
-``tests/fixtures/optim_reference.json``, ``tests/test_optim_reference.py``).
+``tests/fixtures/optim_reference.json``, ``tests/test_optim_reference.py``: 38 runs of 20 steps in
+float64 agree to 1.7e-15 or better). Defaults that differ from PyTorch's, and the matching setting:
+
+==============  ===========================================  ===========================================
+optimiser       dlcore default                               as PyTorch's default
+==============  ===========================================  ===========================================
+Momentum        ``momentum=0.9``, m_0 = 0                    ``SGD(momentum=0.9)``; PyTorch's
+                                                             ``dampening=mu`` is ``convention="average",
+                                                             first_velocity="grad"``
+RMSprop         ``lr=1e-3, rho=0.9`` (Hinton, Keras)         ``lr=0.01, rho=0.99`` (PyTorch's ``alpha``)
+Adadelta        ``rho=0.95`` (Zeiler)                        ``rho=0.9``
+Nadam           constant mu_t = beta1                        ``momentum_decay=0.004``
+==============  ===========================================  ===========================================
 """
 from .base import OPTIMIZERS, SGD, Optimizer, check_beta, check_betas, check_eps, check_lr, get_optimizer, register
 from .momentum import Momentum, Nesterov
