@@ -185,13 +185,15 @@ def _fit(model, X, y, loss, optimizer, lr, epochs, steps, batch_size, rng, val,
     # targets in X's dtype as before (bit-identical losses), then once in the output's dtype
     t_dtype = probe.dtype if loss_fn is softmax_cross_entropy else X.dtype
     T, labels = prepare_targets(loss_fn, y, n_out, N, t_dtype)
+    # evaluation builds its targets in the output's dtype (as evaluate() does); reuse T when that is the same
+    train_targets = (T, labels) if np.dtype(t_dtype) == probe.dtype else None
     step_loss = UNCHECKED.get(loss_fn)
     if step_loss is None:
         step_loss = loss_fn
     elif T.dtype != probe.dtype:
         T = T.astype(probe.dtype)
-    train_targets = ((T, labels) if T.dtype == probe.dtype and step_loss is not loss_fn
-                     else prepare_targets(loss_fn, y, n_out, N, probe.dtype))   # what evaluate() would use
+    if train_targets is None:
+        train_targets = prepare_targets(loss_fn, y, n_out, N, probe.dtype)
     if val is not None:
         Xv, yv = pair("val", val)
         Xv = check_data("val X", Xv, n_features=X.shape[1])
