@@ -28,7 +28,7 @@ import numpy as np
 
 from ..errors import InvalidArgument
 from ..validate import one_of
-from .base import Optimizer, check_beta, register, zeros_state
+from .base import Optimizer, check_beta, register
 
 __all__ = ["Momentum", "Nesterov"]
 
