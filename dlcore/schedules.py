@@ -18,6 +18,10 @@ schedule                  :math:`\eta(t)`
 ``Warmup(after, W)``      :math:`\eta_{after}(0)\,(t+1)/W` for :math:`t<W`, then :math:`\eta_{after}(t-W)`
 ========================  ==============================================================================
 
+A schedule composes with every optimiser of :mod:`dlcore.optim`: ``lr`` multiplies the step of
+each (Adadelta's too; AdamW's decoupled decay is scaled with it), except Rprop, whose ``lr`` is only
+its initial step size and which ignores later changes.
+
 The parameters of the exponential decay are the ones TensorFlow's ``exponential_decay`` names
 (``learning_rate, decay_steps, decay_rate, staircase``), the usual answer to "which parameters
 does a learning-rate decay have".
