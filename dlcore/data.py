@@ -16,6 +16,8 @@ import numpy as np
 
 from .data_files import load_csv, load_npz
 from .cache import cached
+from .errors import InvalidArgument
+from .validate import finite_data, float_array, float_dtype, nonneg_float, one_of, positive_float, positive_int, show
 from .dataset import DataError, Dataset, batches, check as _check, generator as _rng, one_hot, standardize, train_val_test_split
 
 __all__ = ["DataError", "Dataset", "train_val_test_split", "one_hot", "standardize",
@@ -48,14 +50,25 @@ def digits(dtype=np.float32, rng=0) -> Dataset:
     train 1079, val 359, test 359 rows; every class is in every split.
     Arrays are fresh copies on every call.
     """
+    dtype = _v(float_dtype, "dtype", dtype)
     X, y = _digits_raw()
     return train_val_test_split(X.astype(dtype), y, rng=_rng(rng),
                                 name="digits", task="classification")
 
 
-def _check_n_noise(n, noise):
-    _check(isinstance(n, (int, np.integer)) and n >= 10, f"n must be an int >= 10, got {n!r}")
-    _check(noise >= 0, f"noise must be >= 0, got {noise!r}")
+def _v(check, name, value, *args):
+    """A :mod:`dlcore.validate` check whose value errors are this module's :class:`DataError`."""
+    try:
+        return check(name, value, *args)
+    except InvalidArgument as e:
+        raise DataError(str(e)) from None
+
+
+def _check_n_noise(n, noise, dtype=np.float32, what="noise"):
+    _check(isinstance(n, (int, np.integer)) and not isinstance(n, (bool, np.bool_)) and n >= 10,
+           f"n must be an int >= 10, got {show(n)}")
+    _v(nonneg_float, what, noise)
+    _v(float_dtype, "dtype", dtype)
 
 
 def moons(n=600, noise=0.2, rng=0, dtype=np.float32) -> Dataset:
@@ -64,7 +77,7 @@ def moons(n=600, noise=0.2, rng=0, dtype=np.float32) -> Dataset:
     Class 0: (cos t, sin t); class 1: (1 - cos t, 0.5 - sin t), t in [0, pi], with
     n//2 and n - n//2 points; Gaussian noise of std ``noise``. Split 60/20/20.
     """
-    _check_n_noise(n, noise)
+    _check_n_noise(n, noise, dtype)
     g = _rng(rng)
     t0, t1 = np.linspace(0, np.pi, n // 2), np.linspace(0, np.pi, n - n // 2)
     X = np.concatenate([np.c_[np.cos(t0), np.sin(t0)], np.c_[1 - np.cos(t1), 0.5 - np.sin(t1)]])
@@ -78,10 +91,10 @@ def spirals(n=600, n_classes=3, noise=0.2, turns=1.0, rng=0, dtype=np.float32) -
 
     Arm k: radius r = linspace(0, 1), angle 2*pi*(turns*r + k/K) + noise*N(0, 1).
     """
-    _check_n_noise(n, noise)
-    _check(isinstance(n_classes, (int, np.integer)) and 2 <= n_classes <= n // 3,
-           f"n_classes must be an int in [2, n//3], got {n_classes!r}")
-    _check(turns > 0, f"turns must be > 0, got {turns!r}")
+    _check_n_noise(n, noise, dtype)
+    _check(isinstance(n_classes, (int, np.integer)) and not isinstance(n_classes, bool) and 2 <= n_classes <= n // 3,
+           f"n_classes must be an int in [2, n//3], got {show(n_classes)}")
+    _v(positive_float, "turns", turns)
     g = _rng(rng)
     y = np.arange(n) * n_classes // n  # sorted labels, class sizes differ by <= 1
     r = np.concatenate([np.linspace(0, 1, c) for c in np.bincount(y)])
@@ -96,15 +109,15 @@ def blobs(n=600, centers=3, std=1.0, dim=2, rng=0, dtype=np.float32) -> Dataset:
     ``centers``: int K (centers drawn from U[-5, 5]^dim with rng) or array (K, dim).
     Class sizes differ by at most 1.
     """
-    _check_n_noise(n, std)
+    _check_n_noise(n, std, dtype, "std")
     g = _rng(rng)
     if np.ndim(centers) == 0:
-        _check(isinstance(centers, (int, np.integer)) and 2 <= centers <= n // 3,
-               f"centers must be an int in [2, n//3] or an array (K, dim), got {centers!r}")
-        _check(isinstance(dim, (int, np.integer)) and dim >= 1, f"dim must be >= 1, got {dim!r}")
+        _check(isinstance(centers, (int, np.integer)) and not isinstance(centers, bool) and 2 <= centers <= n // 3,
+               f"centers must be an int in [2, n//3] or an array (K, dim), got {show(centers)}")
+        _v(positive_int, "dim", dim)
         C = g.uniform(-5, 5, size=(int(centers), dim))
     else:
-        C = np.asarray(centers, dtype=np.float64)
+        C = _v(lambda n, c: finite_data(n, float_array(n, c)), "centers", centers)
         _check(C.ndim == 2 and C.shape[1] == dim and 2 <= len(C) <= n // 3,
                f"centers array has shape {C.shape}; need (K, dim={dim}) with 2 <= K <= n//3")
     y = np.arange(n) * len(C) // n
@@ -120,8 +133,8 @@ def regression_1d(n=200, noise=0.1, fn="sin", rng=0, dtype=np.float32) -> Datase
 
     ``fn``: "sin" (sin x), "cubic" (x**3 / 9) or "step" (-1 for x <= 0, else 1).
     """
-    _check_n_noise(n, noise)
-    _check(fn in _FNS, f"unknown fn {fn!r}; choose one of {sorted(_FNS)}")
+    _check_n_noise(n, noise, dtype)
+    _v(one_of, "fn", fn, sorted(_FNS))
     g = _rng(rng)
     x = g.uniform(-3, 3, size=(n, 1))
     y = _FNS[fn](x) + noise * g.standard_normal((n, 1))

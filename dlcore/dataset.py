@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .rng import as_generator
-from .validate import MAX_CLASSES, boolean, finite_data, float_array, one_of
+from .validate import MAX_CLASSES, boolean, finite_data, float_array, one_of, positive_int
 
 __all__ = ["DataError", "Dataset", "check", "generator", "train_val_test_split", "one_hot", "standardize", "batches"]
 
@@ -212,7 +212,7 @@ def one_hot(y, n_classes=None, dtype=np.float64):
     y = np.asarray(y)
     check(y.ndim == 1, f"one_hot expects 1-D labels, got shape {y.shape}")
     y = _int_labels(y)
-    K = (int(y.max()) + 1 if y.size else 0) if n_classes is None else int(n_classes)
+    K = (int(y.max()) + 1 if y.size else 0) if n_classes is None else positive_int("n_classes", n_classes)
     check(not (y >= K).any(), lambda: f"label {y.max()} >= n_classes={K}")
     out = np.zeros((len(y), K), dtype=dtype)
     out[np.arange(len(y)), y] = 1
@@ -226,7 +226,8 @@ def standardize(train, *others):
     ``(train_std, *others_std)``, each the shape of its input; float inputs keep
     their dtype, others become float64.
     """
-    t = np.asarray(train)
+    t = finite_data("train", float_array("train", train)) if not _numeric(train) else np.asarray(train)
+    others = tuple(float_array(f"others[{i}]", a, allow_empty=True) for i, a in enumerate(others))
     dt = t.dtype if t.dtype.kind == "f" else np.float64
     mu = t.mean(axis=0, dtype=np.float64)
     sd = t.std(axis=0, dtype=np.float64)
