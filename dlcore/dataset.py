@@ -188,9 +188,9 @@ def _infer_task(y) -> str:
         return "classification"
     why = ("negative labels" if lo < 0 else f"a label of {hi:g}, more than {MAX_CLASSES - 1}" if hi >= MAX_CLASSES
            else f"gaps: {len(present)} distinct values spread over 0..{hi:g}")
-    raise DataError(f"y holds whole numbers ({lo:g}..{hi:g}, {why}), which are not the classes 0..K-1, so the "
-                    "task is ambiguous: pass task='regression' if they are values to predict, or re-encode them "
-                    "as 0..K-1 (e.g. np.unique(y, return_inverse=True)[1]) for classification")
+    raise DataError(f"the labels are whole numbers ({lo:g}..{hi:g}, {why}) but not the classes 0..K-1, so "
+                    "classification or regression is ambiguous: pass task='regression' if they are values to "
+                    "predict, or re-encode them as 0..K-1 (np.unique(y, return_inverse=True)[1]) for classification")
 
 
 def _int_labels(y):

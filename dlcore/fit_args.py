@@ -22,7 +22,7 @@ import numpy as np
 from .errors import InvalidArgument, InvalidType, MissingMethod, ShapeError
 from .losses import _unit_interval, bce_with_logits, quadratic, softmax_cross_entropy
 from .module import Module
-from .validate import (boolean, class_labels, distributions, finite_data, float_array, nonneg_int, one_of,
+from .validate import (class_labels, distributions, finite_data, float_array, nonneg_int, one_of,
                        positive_float, positive_int, show)
 
 __all__ = ["HOOKS", "LambdaCallback", "check_callbacks", "check_model", "check_data", "prepare_targets",

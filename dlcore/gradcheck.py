@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .errors import InvalidArgument, InvalidType
+from .errors import DataError, InvalidArgument, InvalidType
 from .module import Module, as_generator
 from .validate import finite_data, float_array, positive_float, show
 
@@ -138,10 +138,11 @@ def check_module(module: Module, X, rng=0, h: float = 1e-6, training: bool = Tru
                 f"differences with h={h:g} in {p.data.dtype} are rounding noise (a correct backward shows a "
                 "relative error around 1e-2). Build the module with dtype=np.float64 to check it.")
     rng = as_generator(rng)
-    X = np.array(finite_data("X", float_array("X", X)), dtype=np.float64, copy=True)
+    X = np.array(float_array("X", X, allow_empty=True), dtype=np.float64, copy=True)
     if X.ndim == 0 or X.shape[0] == 0:
-        raise InvalidArgument(f"X must have at least one row for check_module, got shape {X.shape}: "
-                              "with no rows every gradient is empty and any backward would pass")
+        raise DataError(f"X must have at least one row for check_module, got shape {X.shape}: "
+                        "with no rows every gradient is empty and any backward would pass")
+    finite_data("X", X)
     Y = module.forward(X, training=training)
     R = rng.standard_normal(np.shape(Y))
 
