@@ -8,6 +8,9 @@ from __future__ import annotations
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+from .errors import InvalidType
+from .validate import positive_int, show
+
 __all__ = ["Progress", "reporting", "current_reporter"]
 
 
@@ -16,7 +19,9 @@ class Progress:
     e.g. an explorer's ``progress`` method, every ``every`` steps."""
 
     def __init__(self, report, total: int, every: int = 10):
-        self.report, self.total, self.every = report, max(int(total), 1), max(int(every), 1)
+        if not callable(report):
+            raise InvalidType(f"report must be a function of the fraction done, got {show(report)}")
+        self.report, self.total, self.every = report, positive_int("total", total), positive_int("every", every)
 
     def on_step_end(self, state):
         if state.step % self.every == 0:
@@ -48,6 +53,8 @@ def reporting(report):
     way, without a callback argument (which would be part of the cache key); a result
     served from a cache trains nothing and reports nothing.
     """
+    if not callable(report):
+        raise InvalidType(f"report must be a function report(run, fraction), got {show(report)}")
     token = _REPORTER.set(_Runs(report))
     try:
         yield
