@@ -7,6 +7,8 @@ Each figure only draws results of :mod:`dlcore.experiments.optimisers*` and
 """
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 from matplotlib.patches import Polygon
 
@@ -25,8 +27,13 @@ ORDER = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")
 GAP_STOPS = tuple(10.0 ** k for k in range(-16, 5, 2))
 #: the gap axis ends here at the top: a diverging run leaves the picture through the top edge
 GAP_TOP = 1e4
+#: usual limits of the training-loss axes, and the only other limits they take
+LOSS_HOME = (0.03, 3.0)
+LOSS_STOPS = (1e-4, 1e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 100.0, 1e3, 1e4, 1e5, 1e6)
 #: the gap axis's usual limits (kept whenever the data fit: no background redraw)
 GAP_HOME = (1e-10, 1e4)
+#: gaps below this are drawn at it (float64 round-off; the axis stops there)
+GAP_FLOOR = 1e-16
 
 
 def _band(ax, color):
@@ -100,8 +107,9 @@ class SurfacePanel(Panel):
                 self.gaps[name].set_data([], [])
                 continue
             path, gap = np.asarray(p["path"]), np.asarray(p["gap"], dtype=float)
-            line.set_data(path[:, 0], path[:, 1])
-            gap = np.where(gap > 0, np.minimum(gap, 10 * GAP_TOP), np.nan)
+            x0, x1, y0, y1 = g["extent"]                      # a path that leaves runs along the edge
+            line.set_data(np.clip(path[:, 0], x0, x1), np.clip(path[:, 1], y0, y1))
+            gap = np.where(gap > 0, np.clip(gap, GAP_FLOOR, GAP_TOP), np.nan)
             self.gaps[name].set_data(np.arange(len(gap)), gap)
             steps = max(steps, len(gap) - 1)
             gaps.append(gap)
@@ -110,7 +118,7 @@ class SurfacePanel(Panel):
             self.ax_g.set_xlim(0, right)
         if gaps:
             lo, hi = data_range(*gaps, positive=True)
-            fit_limits(self.ax_g, max(lo, 1e-16), min(hi, GAP_TOP), margin=0.05, stops=GAP_STOPS, home=GAP_HOME)
+            fit_limits(self.ax_g, lo, hi, margin=0.05, stops=GAP_STOPS, home=GAP_HOME)
         return self
 
 
@@ -129,7 +137,7 @@ def plot_kappa(r: dict, adam_rotated: dict, adam_aligned: dict, ax=None):
     ax.plot(k, r["gd_theory"], ":", color=COLORS["sgd"], lw=2, label="$\\ln(f_0/\\mathrm{tol})\\,/\\,2\\ln\\frac{\\kappa+1}{\\kappa-1}$")
     ax.plot(k, r["polyak"], "s-", color=COLORS["polyak"], label="heavy ball, Polyak's $\\eta, \\mu$")
     ax.plot(k, r["polyak_theory"], ":", color=COLORS["polyak"], lw=2,
-            label="$\\ln(f_0/\\mathrm{tol})\\,/\\,2\\ln\\frac{\\sqrt\\kappa+1}{\\sqrt\\kappa-1}$")
+            label="$\\ln(f_0/\\mathrm{tol})\\,/\\,2\\ln\\frac{\\sqrt{\\kappa}+1}{\\sqrt{\\kappa}-1}$")
     ax.plot(k, r["momentum"], "^-", color=COLORS["momentum"], label="momentum $\\mu=0.9$, best $\\eta$")
     for res, ls, lab in ((adam_rotated, "-", "Adam, best $\\eta$, bowl turned 45°"),
                          (adam_aligned, "--", "Adam, best $\\eta$, axis-aligned bowl")):
@@ -178,7 +186,8 @@ class SweepPanel(Panel):
         ax.axhline(np.log(10), color="0.5", lw=0.8, ls="--")
         ax.text(6e-5, np.log(10) + 0.03, "chance (ln 10)", fontsize=7, color="0.4")
         ax.grid(True, which="both", alpha=0.25)
-        ax.legend(handles=list(self.lines.values()), fontsize=7.5, loc="upper right", ncol=2)
+        ax.legend(handles=list(self.lines.values()), fontsize=7.5, loc="upper center", bbox_to_anchor=(0.5, -0.2),
+                  ncol=3, frameon=False)
 
     def update(self, sweeps):
         for name, line in self.lines.items():
@@ -215,7 +224,7 @@ class CurvesPanel(Panel):
             c = COLORS[name]
             self.lines[name] = self.changes(ax.plot([], [], color=c, lw=1.3, label=LABELS[name])[0])
             self.bands[name] = self.changes(_band(ax, c))
-        ax.set(xlabel="step", ylabel=f"training loss (mean of {smooth} steps)", yscale="log", ylim=(0.03, 3))
+        ax.set(xlabel="step", ylabel=f"training loss (mean of {smooth} steps)", yscale="log", ylim=LOSS_HOME)
         ax.grid(True, which="both", alpha=0.25)
         self.legend = ax.legend(handles=list(self.lines.values()), fontsize=7.5, loc="upper right", ncol=2)
 
@@ -225,7 +234,7 @@ class CurvesPanel(Panel):
         return (c[:, k:] - c[:, :-k]) / k
 
     def update(self, sweeps):
-        steps = 1
+        steps, bands = 1, []
         for name, line in self.lines.items():
             s = sweeps.get(name)
             if s is None:
@@ -238,8 +247,11 @@ class CurvesPanel(Panel):
             line.set_label(f"{LABELS[name]} $\\eta$={s['best_lr']:g}")
             _set_band(self.bands[name], x, L.min(axis=0), L.max(axis=0))
             steps = max(steps, x[-1])
+            bands.append(L)
         if tuple(self.ax.get_xlim()) != (0, steps):
             self.ax.set_xlim(0, steps)
+        if bands:
+            fit_limits(self.ax, *data_range(*bands, positive=True), margin=0.02, home=LOSS_HOME, stops=LOSS_STOPS)
         return self
 
 
@@ -269,13 +281,13 @@ class SchedulePanel(Panel):
             self.losses[label] = self.changes(self.ax_l.plot([], [], color=c, ls=ls, label=label)[0])
         self.ax_r.set(xlabel="step", ylabel="learning rate $\\eta_t$")
         self.ax_l.set(xlabel="step", ylabel=f"training loss (mean of {smooth} steps,\nmedian over seeds)",
-                      yscale="log", ylim=(0.03, 3))
+                      yscale="log", ylim=LOSS_HOME)
         for a in ax:
             a.grid(True, alpha=0.3)
         self.ax_r.legend(fontsize=7.5)
 
     def update(self, r):
-        steps, top = r["steps"], 0.0
+        steps, top, meds = r["steps"], 0.0, []
         for label in self.rates:
             v = r.get(label)
             if v is None:
@@ -288,7 +300,13 @@ class SchedulePanel(Panel):
             k = self.smooth
             c = np.cumsum(np.c_[np.zeros(len(L)), L], axis=1)
             S = (c[:, k:] - c[:, :-k]) / k
-            self.losses[label].set_data(np.arange(k, k + S.shape[1]), np.nanmedian(S, axis=0))
+            with warnings.catch_warnings():              # a step where every seed had diverged: NaN
+                warnings.simplefilter("ignore", RuntimeWarning)
+                med = np.nanmedian(S, axis=0)
+            self.losses[label].set_data(np.arange(k, k + S.shape[1]), med)
+            meds.append(med)
+        if meds:
+            fit_limits(self.ax_l, *data_range(*meds, positive=True), margin=0.02, home=LOSS_HOME, stops=LOSS_STOPS)
         for a in (self.ax_r, self.ax_l):
             if tuple(a.get_xlim()) != (0, steps):
                 a.set_xlim(0, steps)
@@ -368,11 +386,21 @@ class ZigzagNormPanel(Panel):
             self.ell.append([self.changes(a.plot([], [], color="0.6", lw=0.8)[0]) for _ in range(5)])
             self.path.append(self.changes(a.plot([], [], "o-", color="C3", ms=2.5, lw=1)[0]))
             a.plot([0], [0], "x", color="k", ms=7, mew=2)
-            a.set(xlim=(-1.3, 1.3), ylim=(-1.3, 1.3), aspect="equal", xlabel="$w_1 - w_1^*$ (relative)",
+            a.set(xlim=(-self.LIM, self.LIM), ylim=(-self.LIM, self.LIM), aspect="equal",
+                  xlabel="$w_1 - w_1^*$ (relative)",
                   ylabel="$w_2 - w_2^*$ (relative)", title=title)
 
+    LIM = 1.3
+
+    @classmethod
+    def _inside(cls, pts):
+        """Points outside the square window become NaN (a long ellipse is cut at the frame)."""
+        pts = np.array(pts, dtype=float)
+        pts[:, np.any(np.abs(pts) > cls.LIM, axis=0)] = np.nan
+        return pts[0], pts[1]
+
     def update(self, runs):
-        t = np.linspace(0, 2 * np.pi, 200)
+        t = np.linspace(0, 2 * np.pi, 400)
         for ells, path, r in zip(self.ell, self.path, runs.values()):
             H = np.asarray(r["H"])
             S = H[:2, :2] - np.outer(H[:2, 2], H[2, :2]) / H[2, 2]     # curvature in (w1, w2), b at its best
@@ -382,9 +410,9 @@ class ZigzagNormPanel(Panel):
             e0 = max(float(P[0] @ S @ P[0]), 1e-300)
             for j, line in enumerate(ells):
                 level = e0 * 4.0 ** (-j)                                  # ellipses x^T S x = level
-                pts = (V * np.sqrt(level / lam)) @ np.stack([np.cos(t), np.sin(t)])
-                line.set_data(pts[0] / scale, pts[1] / scale)
-            path.set_data(P[:, 0] / scale, P[:, 1] / scale)
+                pts = (V * np.sqrt(level / lam)) @ np.stack([np.cos(t), np.sin(t)]) / scale
+                line.set_data(*self._inside(pts))
+            path.set_data(*self._inside(P.T / scale))
         return self
 
 

@@ -111,7 +111,7 @@ def kappa_sweep_adaptive(optimiser="adam", kappas=(10, 30, 100, 300, 1000), angl
 
 @cached(maxsize=64)
 def contour_grid(surface="quadratic", surface_args=None, n: int = 121, levels: int = 12) -> dict:
-    """The surface on its plotting window, for contour lines: ``x`` (n,), ``y`` (n,), ``L`` (n, n)
+    r"""The surface on its plotting window, for contour lines: ``x`` (n,), ``y`` (n,), ``L`` (n, n)
     :math:`\log_{10}(f - f^* + \delta)` (:math:`\delta` a thousandth of the median gap, so the
     minimum's neighbourhood is not all lines), ``levels`` equally spaced between its 2nd and 98th
     percentiles, ``extent`` (x0, x1, y0, y1), ``minima``, ``start``, ``name``."""

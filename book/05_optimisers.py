@@ -1,0 +1,774 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#   kernelspec:
+#     display_name: Python 3 (dlbook)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 05 · Optimisers, learning-rate schedules and input normalisation
+#
+# The popular notes list the update rules of SGD, Momentum, Nesterov, Adagrad,
+# Adadelta, RMSprop and Adam one after the other, each with a few adjectives
+# ("accelerates", "damps the oscillation", "adapts the learning rate"). This
+# chapter puts the rules side by side and *watches each term work*: first on
+# two-dimensional surfaces where every step can be drawn and the exact
+# convergence rates can be derived, then on a real network, where the only
+# honest comparison is each optimiser at the learning rate a sweep finds for
+# it. Then the learning rate itself over time (schedules, warm-up), and the
+# other half of the story: rescaling the *inputs* changes the surface the
+# optimiser has to walk on.
+#
+# **Questions this chapter answers**
+#
+# | # | question | 问题（意译） |
+# |---|---|---|
+# | 5.1 | What exactly do the update rules of GD, momentum, Nesterov, Adagrad, RMSprop, Adadelta and Adam compute, side by side? | 各种优化器（GD、动量、Nesterov、Adagrad、RMSprop、Adadelta、Adam）的更新公式分别在算什么？放在一起比较有何异同？ |
+# | 5.2 | Why does gradient descent zig-zag in a long narrow valley, what is the largest learning rate it survives, and how much faster can momentum be? | 为什么梯度下降在狭长山谷里走"之"字形？学习率最大能取多少？动量能快多少？ |
+# | 5.3 | What do the adaptive methods do to the step: Adagrad's shrinking step, Adam's first step and its bias correction; when does a per-coordinate learning rate help? | 自适应方法对步长做了什么：Adagrad 的步长为何越来越小？Adam 第一步多大、偏差修正有什么用？按坐标调学习率什么时候才有用？ |
+# | 5.4 | Do these methods get stuck at saddle points, and how do they cope with a curved valley (Rosenbrock) and noisy gradients? | 这些方法会卡在鞍点吗？在弯曲的山谷（Rosenbrock）和有噪声的梯度下表现如何？ |
+# | 5.5 | On a real network, what is each optimiser's best learning rate, and which one is least sensitive to it? | 在真实网络上，每个优化器的最佳学习率是多少？哪个对学习率最不敏感？ |
+# | 5.6 | What do learning-rate schedules (step, exponential, 1/t, cosine, warm-up) do, what are their parameters, and when does warm-up matter? | 学习率衰减策略（阶梯、指数、1/t、余弦、预热）各做什么？常用参数有哪些？预热什么时候有用？ |
+# | 5.7 | Why does normalising the inputs speed up gradient descent, and which scaling (min-max, z-score, log) to use? | 为什么输入归一化能加快梯度下降？线性归一化、标准化、对数变换该选哪个？ |
+# | 5.8 | Where are the notes' formulas wrong (Adadelta, "RMSprop is a special case of Adadelta", momentum's two forms, Adam's "bounded" step)? | 笔记里哪些公式有误（Adadelta、"RMSprop 是 Adadelta 的特例"、动量的两种写法、Adam 的"步长有确定范围"）？ |
+#
+# Every number in the text is printed by a cell of this notebook.
+
+# %%
+# %matplotlib inline
+import math
+import time
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from dlcore.exercises import ch05
+from dlcore.experiments import normalisation as nx
+from dlcore.experiments import normalisation_tables as tx
+from dlcore.experiments import optimisers as ox
+from dlcore.experiments import optimisers_demo as dx
+from dlcore.experiments import optimisers_sweep as sx
+from dlcore.experiments.common import pm
+from dlcore.surfaces import Quadratic
+from widgets.ch05_optimisers import (NormalisationExplorer, ScheduleExplorer, SurfaceExplorer, SweepExplorer,
+                                     WarmupExplorer)
+from widgets.ch05_plots import (plot_curves, plot_first_steps, plot_kappa, plot_schedules, plot_surface, plot_sweep,
+                                plot_tables, plot_warmup, plot_zigzag_norm)
+from widgets.notebook import setup
+
+setup(precision=6)   # one BLAS thread (small matrices), print and figure defaults
+T0 = time.process_time()
+
+# %% [markdown]
+# ## 5.1 The update rules, side by side
+#
+# Every optimiser here turns the gradient $g_t = \nabla f(\theta_{t-1})$ into a
+# step $\Delta\theta_t = \theta_t - \theta_{t-1}$. Products, squares, roots and
+# divisions act on each coordinate separately; $\eta$ is the learning rate.
+#
+# | method | state | step |
+# |---|---|---|
+# | gradient descent (GD) | — | $\Delta\theta_t = -\eta\, g_t$ |
+# | momentum (heavy ball) | $m_t = \mu m_{t-1} + g_t$ | $\Delta\theta_t = -\eta\, m_t$ |
+# | Nesterov | $m_t = \mu m_{t-1} + \nabla f(\theta_{t-1} - \eta\mu m_{t-1})$ | $\Delta\theta_t = -\eta\, m_t$ |
+# | Adagrad | $n_t = n_{t-1} + g_t^2$ | $\Delta\theta_t = -\eta\, g_t / (\sqrt{n_t} + \epsilon)$ |
+# | RMSprop | $n_t = \rho n_{t-1} + (1-\rho) g_t^2$ | $\Delta\theta_t = -\eta\, g_t / (\sqrt{n_t} + \epsilon)$ |
+# | Adadelta | $E[g^2]_t = \rho E[g^2]_{t-1} + (1-\rho) g_t^2$, $\;E[\Delta\theta^2]_t = \rho E[\Delta\theta^2]_{t-1} + (1-\rho)\Delta\theta_t^2$ | $\Delta\theta_t = -\dfrac{\sqrt{E[\Delta\theta^2]_{t-1}+\epsilon}}{\sqrt{E[g^2]_t+\epsilon}}\, g_t$ |
+# | Adam | $m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t$, $\;v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2$ | $\Delta\theta_t = -\eta\, \dfrac{m_t/(1-\beta_1^t)}{\sqrt{v_t/(1-\beta_2^t)} + \epsilon}$ |
+#
+# Read the table by columns. **Momentum** replaces the gradient by a decaying
+# *sum* of gradients: components that keep their sign add up (up to
+# $1/(1-\mu)$ times, 10 for $\mu = 0.9$), components that flip sign cancel.
+# **Nesterov** evaluates the gradient where the momentum is about to carry the
+# point. **Adagrad, RMSprop, Adadelta** divide each coordinate by the
+# root-mean-square of its own past gradients: a coordinate with large
+# gradients gets a small step and vice versa (a *per-coordinate* learning
+# rate). **Adam** does both: momentum on top, RMSprop below, each average
+# corrected for starting at zero. *Batch*, *stochastic* and *mini-batch*
+# gradient descent are not different rules but different $g_t$: the gradient of
+# the loss on all examples, on one, or on a batch of them (chapter 06).
+#
+# All of them are in `dlcore.optim` (one interface; each checked step by step
+# against an independent implementation of the published rule and against
+# trajectories produced by PyTorch's `torch.optim`). The experiments below
+# move a single point $p = (x, y)$ with these same classes.
+
+# %% [markdown]
+# ## 5.2 The narrow valley: zig-zag, the largest learning rate, and momentum
+#
+# **Setting.** The bowl $f(p) = \tfrac12 p^\top H p$ with eigenvalues $1$ and
+# $\kappa$ (the *condition number*), axes along $x$ and $y$ for now. Its
+# gradient is $Hp$, so one step of gradient descent is
+# $p_t = (I - \eta H)\,p_{t-1}$: along each eigen-direction $i$ (curvature
+# $\lambda_i$) the coordinate is multiplied by $1 - \eta\lambda_i$ per step.
+#
+# **The largest learning rate.** The step converges iff
+# $|1 - \eta\lambda_i| < 1$ for every $i$, i.e.
+#
+# $$0 < \eta < \frac{2}{L}, \qquad L = \lambda_{\max}.$$
+#
+# Above $2/L$ the steepest direction overshoots by more than it corrected and
+# grows. Below it but above $1/L$ that direction *overshoots and flips sign
+# every step*: the zig-zag. Meanwhile the shallow direction moves by the
+# factor $1 - \eta\lambda_{\min} \ge 1 - 2/\kappa$: it crawls.
+#
+# **The best fixed rate.** The error shrinks by
+# $\max_i |1-\eta\lambda_i|$ per step; this is smallest when the two extreme
+# factors are equal and opposite, $1 - \eta\mu = -(1 - \eta L)$, i.e.
+# $\eta^* = 2/(L+\mu)$ ($\mu = \lambda_{\min}$), where the factor is
+#
+# $$r_{GD} = \frac{L-\mu}{L+\mu} = \frac{\kappa-1}{\kappa+1}.$$
+#
+# Since $f$ is quadratic, $f - f^*$ shrinks by $r^2$ per step, and reaching
+# $f - f^* \le \mathrm{tol}$ from $f_0$ takes about
+# $\ln(f_0/\mathrm{tol})/(2\ln(1/r)) \approx \tfrac{\kappa}{4}\ln(f_0/\mathrm{tol})$ steps:
+# **proportional to $\kappa$**.
+#
+# **Momentum.** With $m_t = \mu m_{t-1} + g_t$ each eigen-coordinate follows
+# the two-term recurrence $\theta_{t+1} = (1 + \mu - \eta\lambda)\theta_t - \mu\theta_{t-1}$,
+# whose characteristic roots have modulus $\sqrt\mu$ whenever they are complex.
+# Polyak's choice $\eta = 4/(\sqrt L + \sqrt{\mu_{\min}})^2$,
+# $\mu = r^2$ makes them complex for every $\lambda \in [\mu_{\min}, L]$, so every
+# direction shrinks at the same rate
+#
+# $$r_{HB} = \sqrt\mu = \frac{\sqrt\kappa - 1}{\sqrt\kappa + 1},$$
+#
+# and the steps grow only like $\sqrt\kappa$. (Its stability limit is
+# $\eta L < 2(1+\mu)$, 3.8/L at $\mu = 0.9$: about twice plain GD's.)
+#
+# First, what the zig-zag looks like: GD at $\eta = 0.018$ (just below
+# $2/L = 0.02$, $\kappa = 100$) against momentum 0.9 at the same rate and at
+# $\eta = 0.004$, and Nesterov at 0.004:
+
+# %%
+zz = {"GD, η=0.018": dx.zigzag("sgd", 0.018, 30),
+      "momentum 0.9, η=0.018": dx.zigzag("momentum", 0.018, 30, {"momentum": 0.9}),
+      "momentum 0.9, η=0.004": dx.zigzag("momentum", 0.004, 30, {"momentum": 0.9}),
+      "Nesterov 0.9, η=0.004": dx.zigzag("nesterov", 0.004, 30, {"momentum": 0.9})}
+print(f"{'30 steps on the κ=100 bowl':24s} {'y-step sign flips':>18s} {'mean |y|, last 15':>18s} {'|x| left of start':>18s} {'f - f*':>9s}")
+for k, z in zz.items():
+    print(f"{k:24s} {z['flips']:18d} {z['y_amp']:18.4f} {z['x_left']:18.3f} {z['gap'][-1]:9.3f}")
+nest_018 = dx.zigzag("nesterov", 0.018, 30, {"momentum": 0.9})
+print(f"Nesterov 0.9 at η=0.018: f after 30 steps = {nest_018['gap'][-1]:.3g} (diverged: "
+      f"its limit is η·L < 2(1+μ)/(1+2μ) = {2 * 1.9 / 2.8:.3f}, i.e. η < {2 * 1.9 / 2.8 / 100:.4f})")
+
+# %%
+fig, axes = plt.subplots(1, 2, figsize=(9.5, 3.8), layout="constrained")
+plot_surface(dx.surface_paths("quadratic", {"kappa": 100.0}, ("sgd", "momentum"), 0.018, 0.9, 0.999, 30), axes,
+             title="κ = 100, η = 0.018, 30 steps")
+plt.show()
+
+# %% [markdown]
+# **What to notice.** GD's step along the steep axis $y$ flips sign at *every*
+# step (29 flips in 30 steps): $1 - 0.018\cdot100 = -0.8$. After 30 steps it
+# has covered less than half of the shallow direction ($|x|$ is still 0.58 of
+# its start: $0.982^{30}$). Momentum at the same rate flips half as often and
+# gets four times closer in $f$: along $x$ the gradient keeps its sign and
+# the velocity builds up, along $y$ consecutive gradients cancel in the
+# velocity. Its $y$ swings are *larger* but slower, a damped oscillation at
+# modulus $\sqrt{0.9}$ per step. At a smaller rate (0.004) momentum flips
+# only 6 times and Nesterov's look-ahead, which sees the gradient *after* the
+# momentum step, damps the $y$ oscillation a hundred times more than plain
+# momentum at the same settings. The price: Nesterov's stability limit is
+# lower (its recurrence has $(1+\mu)(1-\eta\lambda)$ where momentum has
+# $1+\mu-\eta\lambda$), and at $\eta = 0.018$ it diverges.
+#
+# **The κ sweep.** Steps to bring $f - f^*$ from 4 to below $10^{-6}$ for good,
+# against $\kappa$: GD at its best rate $2/(1+\kappa)$, heavy ball with
+# Polyak's settings, momentum 0.9 at the best rate of a grid, and Adam at the
+# best of 7 rates on the same bowl turned by 45° (and axis-aligned):
+
+# %%
+ks = ox.kappa_sweep()
+adam_rot = dx.kappa_sweep_adaptive("adam", angle=math.pi / 4)
+adam_al = dx.kappa_sweep_adaptive("adam", angle=0.0)
+print("kappa                    " + "".join(f"{k:>7.0f}" for k in ks["kappas"]))
+for key, name in (("gd", "GD at 2/(1+κ)"), ("gd_theory", "  theory (κ-1)/(κ+1)"), ("polyak", "heavy ball, Polyak"),
+                  ("polyak_theory", "  theory (√κ-1)/(√κ+1)"), ("momentum", "momentum 0.9, best η")):
+    print(f"{name:25s}" + "".join(f"{v:>7.0f}" for v in ks[key]))
+print(f"{'Adam, bowl turned 45°':25s}" + "".join(f"{v:>7d}" for v in adam_rot["steps"]))
+print(f"{'Adam, axis-aligned':25s}" + "".join(f"{v:>7d}" for v in adam_al["steps"]))
+print(f"GD / Polyak at κ=1000: {ks['gd'][-1] / ks['polyak'][-1]:.0f}x;  "
+      f"slope of log(steps) vs log(κ), κ=100..1000: GD {np.log10(ks['gd'][-1] / ks['gd'][2]):.2f}, "
+      f"Polyak {np.log10(ks['polyak'][-1] / ks['polyak'][2]):.2f}")
+
+# %%
+plot_kappa(ks, adam_rot, adam_al)
+plt.show()
+
+# %% [markdown]
+# **What to notice.** GD's counts sit on its theory line: ten times the
+# condition number, ten times the steps (slope 1.00 on the log-log plot).
+# Polyak-tuned momentum grows like $\sqrt\kappa$ (slope 0.54): 18 times fewer
+# steps at $\kappa = 1000$. It needs more steps than its rate predicts
+# (17 instead of 12 at $\kappa = 10$) because at Polyak's setting the two roots
+# coincide and the error decays like $t\,r^t$, not $r^t$. **Momentum 0.9 at its
+# best rate needs about 140 steps whatever $\kappa$**: with $\mu$ fixed, its
+# rate can never beat $\sqrt{\mu} = 0.949$ per step, so it loses to GD on
+# well-conditioned problems ($\kappa \le 30$) and wins by a growing factor on
+# badly conditioned ones. Adam on the axis-aligned bowl also needs about 140
+# steps for every $\kappa$: dividing each coordinate by its own gradient scale
+# removes the conditioning exactly when the bowl's axes are the coordinate
+# axes. Turn the bowl by 45° and its count grows with $\kappa$ again (481 at
+# $\kappa = 1000$). Section 5.3 looks at why.
+#
+# ### Explorer: the surfaces
+#
+# Tick any optimisers; one learning rate for all of them. `μ / β₁` is
+# momentum's and Nesterov's $\mu$ and Adam's $\beta_1$; `ρ / β₂` is RMSprop's
+# $\rho$ and Adam's $\beta_2$. Things to try: on the bowl at $\kappa = 100$,
+# $\eta = 0.018$, GD zig-zags and momentum does not; raise $\eta$ past 0.02
+# and GD diverges (the info line says when) while momentum survives up to
+# 0.038; turn the bowl (angle) with Adagrad ticked.
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+SurfaceExplorer()
+
+# %% [markdown]
+# ## 5.3 Adaptive steps: Adagrad, RMSprop, Adam, and the bias correction
+#
+# **Intuition.** Divide each coordinate's gradient by the RMS of its own
+# recent gradients and every coordinate moves by about $\eta$ per step,
+# however large or small its gradient: the step's *direction* comes from the
+# signs, its *size* from $\eta$. The methods differ in what "recent" means:
+# Adagrad remembers everything (its sum only grows, so its step only shrinks),
+# RMSprop and Adam an exponential window of $1/(1-\rho)$ steps.
+#
+# **Adam's first step.** With $m_0 = v_0 = 0$,
+# $m_1 = (1-\beta_1)g_1$ and $v_1 = (1-\beta_2)g_1^2$. The bias correction
+# divides by $1-\beta_1^1$ and $1-\beta_2^1$, so $\hat m_1 = g_1$,
+# $\hat v_1 = g_1^2$ and
+#
+# $$\Delta\theta_1 = -\eta\,\frac{g_1}{|g_1| + \epsilon} \approx -\eta\,\mathrm{sign}(g_1).$$
+#
+# **Why the correction.** For a stationary gradient with
+# $\mathbb E[g_t] = \bar g$, $\mathbb E[g_t^2] = \bar s$,
+# $\mathbb E[m_t] = (1-\beta_1)\sum_{i=1}^t \beta_1^{t-i}\,\bar g = (1-\beta_1^t)\,\bar g$
+# (a geometric sum), and likewise $\mathbb E[v_t] = (1-\beta_2^t)\,\bar s$: the
+# averages start at zero and are biased towards it by exactly these factors.
+# Without the correction the first step is
+#
+# $$\frac{(1-\beta_1)\,g_1}{\sqrt{1-\beta_2}\,|g_1|}\,\eta = \frac{0.1}{\sqrt{0.001}}\,\eta = 3.16\,\eta,$$
+#
+# larger, not smaller, because $\sqrt{1-\beta_2}$ is much smaller than
+# $1-\beta_1$; and under a constant gradient the ratio
+# $(1-\beta_1^t)/\sqrt{1-\beta_2^t}$ keeps growing for a while before it falls
+# back to 1. The first steps under the constant gradient $g = (1, 10^{-3})$:
+
+# %%
+g_const = (1.0, 1e-3)
+fs = {"Adam": dx.first_steps("adam", g_const, 0.01, 1000)["ratio"][:, 0],
+      "Adam, no bias correction": dx.first_steps("adam", g_const, 0.01, 1000, {"bias_correction": False})["ratio"][:, 0],
+      "Adagrad": dx.first_steps("adagrad", g_const, 0.01, 1000)["ratio"][:, 0],
+      "RMSprop ρ=0.9": dx.first_steps("rmsprop", g_const, 0.01, 1000)["ratio"][:, 0]}
+first = dx.first_steps("adam", g_const, 0.01, 1)["ratio"][0]
+print(f"Adam's first step / η per coordinate, gradients {g_const}: {np.abs(first).round(5)}")
+nobc = np.abs(fs["Adam, no bias correction"])
+print(f"without bias correction: step 1 = {nobc[0]:.3f} η, largest {nobc.max():.2f} η at step {nobc.argmax() + 1}, "
+      f"step 1000 = {nobc[-1]:.3f} η")
+print(f"Adagrad: steps 1, 4, 100 = " + ", ".join(f"{abs(fs['Adagrad'][t - 1]):.3f}" for t in (1, 4, 100))
+      + " η  (η/√t)")
+plot_first_steps(fs)
+plt.show()
+
+# %% [markdown]
+# **What to notice.** Adam's first step is $\eta$ in *both* coordinates
+# although their gradients differ by a factor 1000, and it stays $\eta$ under a
+# constant gradient. Without the correction it starts at $3.16\,\eta$ and
+# swells to $6.6\,\eta$ at step 12 before the averages warm up; with
+# $\eta$ tuned for the corrected rule that is a six-fold overshoot in the first
+# steps. Adagrad's step is exactly $\eta/\sqrt t$: after 100 steps a tenth of
+# the first, whatever happens next. RMSprop's average starts at zero too and
+# has no correction: its first step is $\eta/\sqrt{1-\rho} = 3.16\,\eta$
+# ($n_1 = 0.1\,g^2$), and it settles at $\eta$ within a few dozen steps.
+#
+# **Per-coordinate scaling helps only when the axes align.** Dividing by a
+# per-coordinate RMS is a *diagonal* preconditioner. On an axis-aligned
+# bowl it is exactly the right one (each coordinate's gradient is
+# proportional to its own curvature); on a turned bowl both coordinates see
+# both curvatures and the diagonal rescaling cannot undo the conditioning.
+# Fewest steps to $10^{-6}$ over a grid of rates, $\kappa = 100$:
+
+# %%
+avr = dx.aligned_vs_rotated()
+print(f"{'κ = 100':10s} {'axis-aligned':>14s} {'turned 45°':>12s}")
+for name, r in avr.items():
+    show = lambda s, lr: f"{s} (η {lr:.3g})" if s > 0 else "never (3000)"
+    print(f"{name:10s} {show(r['aligned'], r['aligned_lr']):>14s} {show(r['rotated'], r['rotated_lr']):>18s}")
+
+# %% [markdown]
+# **What to notice.** GD is blind to the rotation (379 steps both ways).
+# Adagrad solves the aligned bowl in 7 steps (it is Newton's method there: its
+# first steps rescale each coordinate by its own curvature) and needs 577
+# turned. RMSprop at a constant rate never gets below $10^{-6}$ on either: its
+# step tends to $\eta\,\mathrm{sign}(g)$, so it ends bouncing between
+# $\pm\eta/2$; only a decaying rate (section 5.6) lets it settle. For Adam the
+# count is set by how fast it can settle, not by $\kappa$, until the bowl is
+# turned (the κ sweep above).
+#
+# ## 5.4 Saddles, curved valleys and noise
+#
+# **Saddle.** $f = x^2 + \tfrac14 y^4 - \tfrac12 y^2$ has a saddle at the origin
+# (curvature 2 along $x$, $-1$ along $y$) and minima at $(0, \pm1)$. Started a
+# distance $\delta$ off the ridge $y = 0$, GD multiplies $y$ by $1 + \eta$
+# per step near the saddle, so it needs $\ln(0.5/\delta)/\ln(1+\eta)$ steps to
+# get away: 24 more steps for every factor 10 closer to the ridge at
+# $\eta = 0.1$. Steps until $|y| > 0.5$:
+
+# %%
+offsets = (1e-3, 1e-6, 1e-9)
+print(f"{'start y =':12s}" + "".join(f"{o:>8.0e}" for o in offsets))
+for name, hy in (("sgd", None), ("momentum", {"momentum": 0.9}), ("adagrad", None), ("rmsprop", None), ("adam", None)):
+    print(f"{name:12s}" + "".join(f"{dx.escape_steps(name, 0.1, o, 400, hy):>8d}" for o in offsets))
+print(f"GD, theory ln(0.5/δ)/ln(1.1) + few: {', '.join(f'{math.log(0.5 / o) / math.log(1.1):.0f}' for o in offsets)}")
+print("exactly on the ridge (δ = 0):", {n: dx.escape_steps(n, 0.1, 0.0, 400) for n in ("sgd", "adam")})
+
+# %%
+fig, axes = plt.subplots(1, 2, figsize=(9.5, 3.8), layout="constrained")
+plot_surface(dx.surface_paths("saddle", None, ("sgd", "momentum", "adam"), 0.1, 0.9, 0.999, 150), axes,
+             title="saddle, start 0.001 off the ridge, η = 0.1")
+plt.show()
+
+# %% [markdown]
+# **What to notice.** Near a saddle the gradient along the escape direction is
+# proportional to the distance from the ridge, so GD's escape time grows with
+# $\log(1/\delta)$ (67, 139, 212 steps). The adaptive methods divide that tiny
+# gradient by its own tiny RMS and move by about $\eta$ at once (2-8 steps,
+# whatever $\delta$). Momentum is in between. *Exactly* on the ridge the
+# gradient along $y$ is zero and no gradient method leaves; in practice the
+# noise of mini-batch gradients supplies the offset.
+#
+# **Rosenbrock's valley** $f = (1-x)^2 + 100(y-x^2)^2$, 3000 steps:
+
+# %%
+for name, lr, hy in (("sgd", 1e-3, None), ("momentum", 1e-3, {"momentum": 0.9}), ("adam", 0.03, None)):
+    gap = ox.optimiser_path("rosenbrock", name, lr, 3000, None, hy)["gap"]
+    print(f"{name:9s} η={lr:<6g} f - f* after 3000 steps: {gap[-1]:.1e}")
+
+# %% [markdown]
+# GD at its largest workable rate creeps along the curved floor of the valley
+# and is still $10^{-2}$ away after 3000 steps; momentum and Adam arrive.
+# The **noisy bowl** (in the explorer) adds Gaussian noise to each gradient, a
+# stand-in for mini-batches: no method settles at a constant rate, each
+# jitters around the minimum at a distance that grows with $\eta$. That jitter
+# is what a decaying schedule removes (5.6).
+#
+# ## 5.5 On a real network: each optimiser at the rate a sweep finds
+#
+# Comparing optimisers at their "default" rates compares the defaults, not the
+# methods. So: the 64-32-10 ReLU net on the 8×8 digits (mini-batches of 32,
+# 200 steps, about 6 epochs), each optimiser at 6-7 rates half a decade apart,
+# 5 seeds each, scored by the validation loss after training.
+
+# %%
+t = time.process_time()
+sweeps = sx.sweep_all()
+sweep_cpu = time.process_time() - t
+print(f"{sum(s['val_loss'].size for s in sweeps.values())} training runs of 200 steps\n")
+print(f"{'optimiser':10s} {'best η':>7s} {'val. loss at best':>18s} {'val. accuracy':>14s} {'η within 1.5x of best':>22s}")
+for name, s in sweeps.items():
+    g = sx.good_range(s)
+    b = s["best"]
+    print(f"{name:10s} {s['best_lr']:7g} {pm(s['val_loss'][b]):>18s} {pm(s['val_acc'][b]):>14s}"
+          f"    {g['lo']:g} .. {g['hi']:g} ({g['decades']:.1f} decades)")
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+print(f"the sweep cost {sweep_cpu:.1f} s of CPU (cached afterwards)")
+
+# %%
+fig, axes = plt.subplots(1, 2, figsize=(11, 3.9), layout="constrained")
+plot_sweep(sweeps, axes[0])
+plot_curves(sweeps, axes[1])
+plt.show()
+
+# %% [markdown]
+# **What to notice.** Found, not assumed: the best rates differ by a factor 30
+# (printed above). At its own best rate every optimiser reaches
+# about the same validation loss (0.15-0.21) and accuracy (94-96 %) on this
+# small problem; the differences between them are smaller than what a
+# tenfold error in the learning rate costs any of them. Adam's framework
+# default $10^{-3}$ is far from its best here (a validation loss near 0.9, not
+# 0.15). None of them is "robust to the learning rate" in the sense of the
+# notes' "no need to tune": every curve is a valley about one decade wide
+# (at the 1.5x criterion, half a decade to a decade on this grid of
+# half-decade steps), and a rate a decade off costs a factor 2 or more in
+# validation loss. The
+# adaptive methods' curves have the same shape as SGD's, shifted: their rate
+# is in units of the parameters, SGD's in units of parameters per gradient.
+#
+# ### Explorer: one optimiser's sweep
+#
+# Each new optimiser or number of seeds trains (6-7 rates) × seeds networks;
+# the bar appears after half a second.
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+SweepExplorer()
+
+# %% [markdown]
+# ## 5.6 Schedules and warm-up
+#
+# A schedule sets $\eta_t$ before each step (`dlcore.schedules`, composable
+# with any optimiser; $t$ counts the steps taken):
+#
+# | name | $\eta_t$ | parameters |
+# |---|---|---|
+# | step | $\eta_0\,d^{\lfloor t/s\rfloor}$ | drop $d$, every $s$ steps |
+# | exponential | $\eta_0\,r^{t/T}$ ($r^{\lfloor t/T\rfloor}$ with `staircase`) | `decay_rate` $r$, `decay_steps` $T$, `staircase` |
+# | 1/t (inverse time) | $\eta_0 / (1 + r\,t/T)$ | `decay_rate` $r$, `decay_steps` $T$ |
+# | cosine | $\eta_{min} + \tfrac12(\eta_0-\eta_{min})(1+\cos(\pi t/T))$ | total steps $T$, $\eta_{min}$ |
+# | linear warm-up | $\eta_0\,(t+1)/W$ for $t < W$, then the schedule | $W$ steps |
+#
+# These are the parameters the notes' question "what are the common
+# parameters of learning-rate decay" refers to: TensorFlow's
+# `exponential_decay(learning_rate, global_step, decay_steps, decay_rate,
+# staircase)` is the second row, with `global_step` our $t$.
+#
+# **Why decay at all.** With noisy (mini-batch) gradients, a constant rate
+# leaves the weights jittering around the minimum at a distance that grows with
+# $\eta$ (the noisy bowl above); shrinking $\eta$ late shrinks the jitter while
+# the early large steps still cover the distance. SGD at peak rate 1.0 (the top
+# of its good range), 300 steps, 5 seeds:
+
+# %%
+sched = sx.schedule_runs("sgd", 1.0)
+print(f"{'schedule':20s} {'val. loss':>14s} {'val. accuracy':>14s} {'train loss, last 30 steps':>26s}")
+for label, v in sched.items():
+    if label == "steps":
+        continue
+    print(f"{label:20s} {pm(v['val_loss']):>14s} {pm(v['val_acc']):>14s} {pm(v['loss'][:, -30:].mean(1)):>26s}")
+plot_schedules(sched)
+plt.show()
+
+# %% [markdown]
+# **What to notice.** At this high peak rate every decaying schedule ends
+# with a lower validation loss than the constant rate (about 0.14-0.15 against
+# 0.20) and a smaller spread over seeds; 1/t decays too early and ends
+# between. Step, exponential and cosine end within each other's spread: the
+# shape matters less than "large early, small late". (At the best *constant*
+# rate, 0.3, the decaying schedules do not help in 300 steps: there is little
+# noise to remove, and decaying only shortens the distance travelled. Try it
+# in the explorer.)
+#
+# ### Explorer: one schedule against the constant rate
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+ScheduleExplorer()
+
+# %% [markdown]
+# **Warm-up.** Start with a small rate and raise it linearly over $W$ steps.
+# It matters when the first gradients are much larger than later ones, so a
+# rate that is safe later is ruinous at the start. Here: plain SGD at
+# $\eta = 0.3$ on a 64-64-64-10 ReLU net whose weights start $\mathcal N(0, 1)$
+# (chapter 02's too-large initialisation: the initial loss is in the hundreds),
+# with and without 100 steps of warm-up, 300 steps, 5 seeds:
+
+# %%
+wr = sx.warmup_rescue()
+for key, name in (("none", "no warm-up"), ("warmup", "100 warm-up steps")):
+    v = wr[key]
+    print(f"{name:18s} trains (val. acc. > {sx.TRAINS}) in {int(v['trained'].sum())} of {len(v['trained'])} seeds; "
+          f"val. accuracy {pm(v['val_acc'])}; largest mini-batch loss {np.median(v['peak']):.1e} (median)")
+print(f"initial loss: {pm(wr['none']['loss'][:, 0], digits=0)}")
+plot_warmup(wr)
+plt.show()
+
+# %% [markdown]
+# **What to notice.** Without warm-up the first full-size steps drive the loss
+# from the hundreds to the thousands, the ReLUs die and every seed ends near
+# chance (the dashed line is $\ln 10$). With warm-up the first steps are
+# $0.003$, the weights shrink while the gradients are huge, and by the time the
+# rate reaches 0.3 it is safe: 5 of 5 seeds train. Warm-up repairs a start
+# whose gradients are out of scale (large-batch training and Adam's first steps,
+# when its second moment is estimated from a handful of gradients, are the
+# usual cases).
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+WarmupExplorer()
+
+# %% [markdown]
+# ## 5.7 Input normalisation
+#
+# **Intuition.** For a linear model with loss
+# $L = \frac1{2n}\lVert A\theta - y\rVert^2$ ($A = [X, \mathbf 1]$), the
+# Hessian is $H = A^\top A/n$: the second moments of the inputs. Features on
+# very different scales, or far from zero (which couples them to the bias),
+# make $H$ badly conditioned, and section 5.2 says what that costs: steps
+# proportional to $\kappa(H)$, the zig-zag across the narrow direction. Scaling
+# each feature to mean 0 and variance 1 (z-score) makes the diagonal of $H$
+# all ones and removes the coupling to the bias; what is left is the features'
+# correlation. Min-max scaling to $[0, 1]$ fixes the scales but not the means.
+#
+# **Two features:** "age" (mean 50, sd 10) and "rooms" (mean 2, sd 0.5), 200
+# examples, gradient descent at its best fixed rate (the exact step count from
+# the eigen-decomposition), 5 seeds:
+
+# %%
+nt = nx.normalisation_table()
+print(f"{'scaling':8s} {'condition number of AᵀA':>24s} {'steps to 1e-6 of the start':>28s}")
+for sc in nx.SCALINGS:
+    print(f"{sc:8s} {pm(nt[sc]['cond'], digits=1) if sc != 'raw' else '%.1e .. %.1e' % (nt[sc]['cond'].min(), nt[sc]['cond'].max()):>24s}"
+          f" {'%.1e .. %.1e' % (nt[sc]['steps'].min(), nt[sc]['steps'].max()) if sc == 'raw' else pm(nt[sc]['steps'], digits=0):>28s}")
+print(f"speed-up of z-score over raw: {np.min(nt['raw']['steps'] / nt['zscore']['steps']):.1e} "
+      f"to {np.max(nt['raw']['steps'] / nt['zscore']['steps']):.1e} x over the seeds")
+plot_zigzag_norm({"raw features": nx.normalisation_gd("raw", 0), "z-score": nx.normalisation_gd("zscore", 0)})
+plt.show()
+
+# %% [markdown]
+# **What to notice.** The contours become round: the condition number drops
+# from about $10^5$ to about 1, and the steps from hundreds of thousands to a
+# handful. In the raw picture the first 50 steps shoot across the valley and
+# back (the zig-zag) and barely move along it. Min-max lies in between:
+# features in $[0, 1]$ still have means near 0.5, which the bias has to
+# compensate, and its condition number stays between about 50 and 100.
+#
+# ### Explorer: scales, means, correlation
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+NormalisationExplorer()
+
+# %% [markdown]
+# **Two real tables, read from files.** scikit-learn ships small data sets as
+# CSV files inside its package. We read two as a reader would read their own
+# data, with `dlcore.load_csv` (through a thin loader: the files need a little
+# preparation first, see the note below). **Wine**: 178 wines, 13 chemical
+# measurements from 0.1 (hue) to 1680 (proline), 3 cultivars; softmax
+# regression by full-batch gradient descent at the safe rate $2/\lambda_{\max}$,
+# steps until the training cross-entropy is below 0.1. **Diabetes**: 442
+# patients, 10 measurements, a disease score; least squares, gradient descent
+# at its best rate, steps until the loss gap is $10^{-6}$ of the start. Seeds
+# draw the train/validation/test split; each scaling uses the training rows'
+# statistics; "log" is $\log(1 + x - \min x)$ followed by z-score.
+
+# %%
+tab = tx.table_comparison()
+wine = tx.load_table("wine", 0)
+print(f"wine: {wine.X_train.shape[0]} training rows, feature ranges {wine.X_train.min():g} .. {wine.X_train.max():g}")
+for table in ("wine", "diabetes"):
+    print(f"\n{table:9s} {'steps to the target over 5 seeds':>34s} {'log10 cond.':>12s}")
+    for sc in tx.TABLE_SCALINGS:
+        st, cond = tab[table][sc]["steps"], tab[table][sc]["cond"]
+        steps = (f"not within {tab['wine_max_steps']}" if np.all(st < 0) else
+                 f"{st.min():.1e} .. {st.max():.1e}" if sc == "raw" else pm(st))
+        print(f"{sc:9s} {steps:>34s} {pm(np.log10(cond), digits=1):>12s}")
+for table in ("wine", "diabetes"):
+    raw = tab[table]["raw"]["steps"]
+    if np.all(raw > 0):
+        print(f"{table}: z-score is {np.min(raw / tab[table]['zscore']['steps']):.1e} to "
+              f"{np.max(raw / tab[table]['zscore']['steps']):.1e} times faster than raw")
+plot_tables(tab)
+plt.show()
+
+# %% [markdown]
+# **What to notice.** Raw wine does not reach the target in 10 000 steps
+# (proline, in the hundreds, sets the rate; the small features barely move);
+# z-score reaches it in about 19 steps. On diabetes the raw
+# problem needs about $10^8$ steps, z-score about $10^3$, five orders of
+# magnitude fewer. Min-max helps but far less than z-score (the means again).
+# The log transform helps diabetes further (its condition number drops by
+# another factor 5-10) and changes little for wine. Scaling is not a detail
+# of convenience: on these tables it decides between "trains" and "does not".
+#
+# > **Reading these files with `load_csv`.** `wine_data.csv` starts with the
+# > line `178,13,class_0,class_1,class_2` (rows, columns, class names), which
+# > is not a header: `load_csv` takes it for one and stops at line 2 (14
+# > cells, expected 5); with `header=False` it stops at the word `class_0`.
+# > The diabetes data are gzip-compressed, space-separated, and keep the target
+# > in a second file. `normalisation_tables.table_csv` writes one plain CSV per
+# > table (features, then the target) and hands it to `load_csv`; the
+# > diabetes target (integers such as 151) must be declared a regression
+# > target (`task="regression"`), or the split infers classification.
+#
+# ## 5.8 Errata
+#
+# > **Errata: the notes' Adadelta.** The notes write
+# > $\Delta x_t = -\sqrt{\sum_{r=1}^{t-1}\Delta x_r}\,/\sqrt{E[g^2]_t+\epsilon}$:
+# > a *sum* of past *updates* (no squares, no decay) and no gradient $g_t$.
+# > Run literally, the sum is empty at $t = 1$, so the first update is 0, and
+# > then every later one is 0 too. Zeiler's rule (table in 5.1) uses the
+# > running average of *squared* updates and multiplies by $g_t$:
+
+# %%
+na = ox.notes_adadelta_path("quadratic", 200, surface_args={"kappa": 10.0})
+bowl = Quadratic(10)
+print(f"notes' rule: moved {np.abs(na['notes'] - na['notes'][0]).max():.1f} in 200 steps (f stays {bowl.value(na['notes'][-1]):.2f})")
+print(f"Adadelta   : first step {np.abs(na['adadelta'][1] - na['adadelta'][0]).round(5)}, "
+      f"f from {bowl.value(na['adadelta'][0]):.2f} to {bowl.value(na['adadelta'][-1]):.2f} in 200 steps")
+
+# %% [markdown]
+# > **Errata: "RMSprop is a special case of Adadelta (ρ = 0.5 gives the mean
+# > of the squared gradients)".** $\rho = 0.5$ does not average the squared
+# > gradients: it weights the latest by 1/2, the one before by 1/4, and so on.
+# > The precise relation (`dlcore/optim/adaptive.py`, tested): both divide by
+# > the RMS of the same running average $E[g^2]_t$. If Adadelta's numerator
+# > $\sqrt{E[\Delta\theta^2]_{t-1}+\epsilon}$ were frozen at a constant $c$,
+# > Adadelta *would be* RMSprop with rate $\eta c$ (and $\epsilon$ inside the
+# > root). With the numerator live they agree on the **first step only**
+# > ($E[\Delta\theta^2]_0 = 0$, so Adadelta's first step is RMSprop's at rate
+# > $\eta\sqrt\epsilon$); from then on Adadelta's rate grows with its own
+# > updates, and no choice of $\rho, \epsilon, \eta$ makes the two paths equal.
+# > RMSprop is Adadelta's *first half*, not a special case of it.
+
+# %%
+two = {name: ox.optimiser_path("quadratic", name, lr, 20, None, hy, {"kappa": 10.0})["path"]
+       for name, lr, hy in (("adadelta", 1.0, {"rho": 0.9, "eps": 1e-6}),
+                            ("rmsprop", 1e-3, {"rho": 0.9, "eps": 1e-6, "eps_in_sqrt": True}))}
+d = np.linalg.norm(np.diff(two["adadelta"], axis=0), axis=1) / np.linalg.norm(np.diff(two["rmsprop"], axis=0), axis=1)
+print("Adadelta's step / RMSprop's step (η = √ε = 1e-3, same ρ), steps 1, 2, 5, 20:",
+      ", ".join(f"{d[t - 1]:.3f}" for t in (1, 2, 5, 20)))
+
+# %% [markdown]
+# > **Errata: momentum's two forms.** The notes write momentum as
+# > $m_t = \mu m_{t-1} + g_t$ and Adam's first moment as
+# > $m_t = \mu m_{t-1} + (1-\mu) g_t$. Both conventions are in use (PyTorch's
+# > SGD uses the first; Adam's first moment, and several papers and libraries,
+# > the second). They describe the *same method*: the averaged velocity is $(1-\mu)$
+# > times the summed one at every step, so the two give the same path when
+# > $\eta_{average} = \eta_{sum}/(1-\mu)$. At the same $\eta$ they differ by a
+# > factor 10 at $\mu = 0.9$, so a rate copied from the other convention is a
+# > decade off, which section 5.5 shows is the whole width of the good range.
+
+# %%
+sum_p = ox.optimiser_path("quadratic", "momentum", 0.01, 50, None, {"momentum": 0.9}, {"kappa": 10.0})["path"]
+avg_p = ox.optimiser_path("quadratic", "momentum", 0.1, 50, None, {"momentum": 0.9, "convention": "average"},
+                          {"kappa": 10.0})["path"]
+avg_same = ox.optimiser_path("quadratic", "momentum", 0.01, 50, None, {"momentum": 0.9, "convention": "average"},
+                             {"kappa": 10.0})["path"]
+print(f"sum at η=0.01 vs average at η=0.1: largest difference over 50 steps "
+      f"{'< 1e-12 (the same path)' if np.abs(sum_p - avg_p).max() < 1e-12 else np.abs(sum_p - avg_p).max()}")
+print(f"sum vs average at the same η=0.01: after 50 steps f = {Quadratic(10).value(sum_p[-1]):.3g} vs "
+      f"{Quadratic(10).value(avg_same[-1]):.3g}")
+
+# %% [markdown]
+# > **Errata: momentum "increases the update when it oscillates around a local
+# > minimum, to jump out of it".** The opposite is what the rule does and what
+# > 5.2 measured: where the gradient flips sign the terms of the velocity
+# > cancel (fewer flips, a slower oscillation); the notes' own third bullet
+# > ("reduces the update when the gradient changes direction") is the right
+# > one. Momentum can carry a point *through* a shallow dip because its velocity
+# > builds up beforehand, not because oscillation enlarges it.
+# >
+# > **Errata: Adam's step "has a definite range".** With the bias correction
+# > the first step is $\eta$ in every coordinate and, under a constant
+# > gradient, stays $\eta$; Kingma and Ba bound it by $\eta$ only approximately
+# > (when $(1-\beta_1) \le \sqrt{1-\beta_2}$). Without the correction the same
+# > settings give steps up to six times larger (5.3). The bound is a property of
+# > the corrected rule, not of "moment estimates" in general.
+# >
+# > **Errata: Adagrad "amplifies the gradient early when $g$ is small".**
+# > The first step is $\eta\,g_1/|g_1| = \eta\,\mathrm{sign}(g_1)$, whether $g_1$
+# > is small or large; what is true is that *later* steps shrink as $1/\sqrt t$
+# > under a steady gradient (5.3).
+#
+# ## Exercises
+#
+# **E5.1 Two Adam steps by hand.** From $\theta_0 =$ `ch05.EX_ADAM["theta"]`,
+# with the gradients `ch05.EX_ADAM["grads"]` at steps 1 and 2, $\eta = 0.1$,
+# $\beta = (0.9, 0.999)$, $\epsilon = 10^{-8}$: what is $\theta_2$? (Four
+# significant figures.)
+
+# %%
+print(ch05.EX_ADAM)
+my_theta2 = None   # e.g. [0.4, -0.9]
+ch05.check_adam_two_steps(my_theta2)
+
+# %% [markdown]
+# <details><summary>Show the answer</summary>
+#
+# Step 1: $m_1 = 0.1 g_1$, $v_1 = 0.001 g_1^2$, corrected $\hat m_1 = g_1$,
+# $\hat v_1 = g_1^2$, so $\theta_1 = \theta_0 - 0.1\,\mathrm{sign}(g_1) = (0.4, -0.9)$.
+# Step 2: $m_2 = 0.9 m_1 + 0.1 g_2$, $v_2 = 0.999 v_1 + 0.001 g_2^2$,
+# $\hat m_2 = m_2/(1-0.81)$, $\hat v_2 = v_2/(1-0.998001)$, then
+# $\theta_2 = \theta_1 - 0.1\,\hat m_2/(\sqrt{\hat v_2}+\epsilon) \approx (0.3734, -0.8129)$.
+#
+# ```python
+# ch05.adam_steps(ch05.EX_ADAM["theta"], ch05.EX_ADAM["grads"], 0.1)[-1]
+# ```
+# </details>
+#
+# **E5.2 The size of Adam's first step.** For the gradient
+# `ch05.EX_FIRST["grad"]` (one coordinate small, one large) and $\eta = 0.01$,
+# predict $|\Delta\theta_1|$ in each coordinate with the bias correction and
+# without it (four significant figures).
+
+# %%
+print(ch05.EX_FIRST)
+my_corrected = None     # [.., ..]
+my_uncorrected = None   # [.., ..]
+ch05.check_adam_first_step(my_corrected, my_uncorrected)
+
+# %% [markdown]
+# <details><summary>Show the answer</summary>
+#
+# With the correction $\hat m_1 = g$, $\hat v_1 = g^2$: $\eta\,|g|/(|g|+\epsilon)
+# = 0.01$ in both coordinates (to 4 figures). Without it
+# $\eta(1-\beta_1)|g|/(\sqrt{1-\beta_2}\,|g|+\epsilon) = 0.01\cdot 0.1/0.031623 = 0.03162$
+# in both.
+# </details>
+#
+# **E5.3 The largest stable learning rate.** Gradient descent on
+# $f(\theta) = \tfrac12\theta^\top H\theta$ with $H =$ `ch05.EX_H`: what is the
+# largest learning rate for which it converges (three significant figures)?
+# The checker runs gradient descent at 0.98 and 1.02 times your answer.
+
+# %%
+print(ch05.EX_H)
+my_lr_max = None
+ch05.check_max_stable_lr(my_lr_max)
+
+# %% [markdown]
+# <details><summary>Show the answer</summary>
+#
+# The eigenvalues of $H$ are 1 and 4 (`np.linalg.eigvalsh(ch05.EX_H)`); the
+# steepest direction flips and grows once $|1-4\eta| > 1$, so $\eta < 2/4 = 0.5$.
+# Not the diagonal entries (2.5), not the smallest eigenvalue.
+# </details>
+#
+# **E5.4 Momentum's two conventions.** `dlcore`'s momentum at $\eta = 0.01$,
+# $\mu = 0.9$ uses $m_t = \mu m_{t-1} + g_t$. What rate $\eta'$ makes
+# $m_t = \mu m_{t-1} + (1-\mu)g_t$, $\theta_t = \theta_{t-1} - \eta' m_t$
+# follow exactly the same path?
+
+# %%
+my_rate = None
+ch05.check_momentum_convention(my_rate)
+
+# %% [markdown]
+# <details><summary>Show the answer</summary>
+#
+# By induction the averaged velocity is $(1-\mu)$ times the summed one at every
+# step, so $\eta' = \eta/(1-\mu) = 0.1$.
+# </details>
+#
+# ## Summary
+#
+# * On a quadratic, gradient descent converges for $\eta < 2/L$ and at best by
+#   $(\kappa-1)/(\kappa+1)$ per step: steps grow like $\kappa$. Tuned heavy-ball
+#   momentum gets $(\sqrt\kappa-1)/(\sqrt\kappa+1)$, steps like $\sqrt\kappa$;
+#   momentum 0.9 has a floor of $\sqrt{0.9}$ per step (about 140 steps to
+#   $10^{-6}$ here, whatever $\kappa$).
+# * Adaptive methods divide each coordinate by its own gradient RMS: Adam's
+#   first step is $\eta\,\mathrm{sign}(g)$ thanks to the bias correction (3.16
+#   to 6 times larger without it); Adagrad's step decays as $\eta/\sqrt t$. A
+#   per-coordinate rate removes ill-conditioning only along the coordinate axes.
+# * They escape saddles in a few steps where GD needs $\log(1/\delta)$ of them.
+# * On the digits every optimiser reaches about the same loss at its own best
+#   rate; those rates differ by a factor 30, and each good range is about a
+#   decade wide. Sweep the rate; do not copy it.
+# * Decaying schedules help when the rate is high and the gradients noisy;
+#   warm-up rescues starts whose first gradients are out of scale.
+# * Scaling the inputs changes the Hessian: z-score takes the two-feature
+#   problem from $\kappa \approx 10^5$ to 1 and the real tables from
+#   "does not train" to tens or thousands of steps.
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+print(f"this notebook's experiments: {time.process_time() - T0:.1f} s of CPU")
