@@ -40,14 +40,19 @@
 # explorer: sliders and menus above a figure. Cheap explorers follow the
 # slider as you drag it; explorers that train a network update when you
 # release it, with a progress bar when it takes more than a second. An error
-# appears in red inside the explorer and the next move works again. Every
-# explorer can be driven from code, and its settings saved and shared:
+# appears in red inside the explorer and the next move works again. A setting
+# the explorer cannot draw as asked (a Leaky ReLU slope of 3: it must stay
+# below 1) is moved to the nearest one it can, and a note under the figure
+# says so. Every explorer can be driven from code, and its settings saved and
+# shared; a value outside a slider's range, an unknown name or a damaged
+# saved state is refused with a message that says what is allowed:
 #
 # ```python
 # e = GradCheckExplorer()
 # e.set(dtype="float32", h=1e-2)     # move the controls from code
 # s = e.to_json()                    # share this string...
 # GradCheckExplorer().from_json(s)   # ...and anyone gets the same picture
+# e.set(h=0)   # SettingError: control 'h' (step h): got 0, expected a number in [1e-12, 0.1]
 # ```
 #
 # **Exercises.** Each chapter ends with at least three. You write the answer
@@ -60,6 +65,20 @@
 # changes. The experiments are functions in the library `dlcore` (NumPy
 # only), each with tests that assert the effect the chapter claims.
 #
+# **Book defaults.** The first code cell of every chapter calls `setup()` from
+# `widgets.notebook`. It changes exactly what it prints here (for the running
+# kernel only), and nothing else. It does *not* hide small numbers: a gradient
+# of `1e-09` prints as `1e-09`, not as `0.`.
+
+# %%
+import numpy as np
+
+from widgets.notebook import setup
+
+setup(show=True)            # the chapters call setup() (some with another precision)
+print(np.array([1e-9, 2e-9]), np.array([0.5, 0.25]))
+
+# %% [markdown]
 # ## The library in five lines
 
 # %%
