@@ -7,7 +7,7 @@ the argument, the value given and what is allowed::
     >>> positive_int("batch_size", 2.7)
     Traceback (most recent call last):
     ...
-    dlcore.errors.InvalidType: batch_size must be a whole number (int) >= 1, got 2.7 (float)
+    dlcore.errors.InvalidType: batch_size must be a whole number (int) >= 1, got 2.7
 
 Rules (deliberately strict: a reader's typo should be an error, not a different experiment):
 
