@@ -197,7 +197,8 @@ def _fit(model, X, y, loss, optimizer, lr, epochs, steps, batch_size, rng, val,
     if val is not None:
         Xv, yv = pair("val", val)
         Xv = check_data("val X", Xv, n_features=X.shape[1])
-        val = (Xv, yv, prepare_targets(loss_fn, yv, n_out, len(Xv), probe.dtype, name="val y"))
+        v_dtype = model.forward(Xv[:1], training=False).dtype       # evaluate()'s dtype for these targets
+        val = (Xv, yv, prepare_targets(loss_fn, yv, n_out, len(Xv), v_dtype, name="val y"))
     opt = get_optimizer(optimizer, model, lr=lr) if not isinstance(optimizer, Optimizer) else optimizer
     if diag_every and not opt.track_updates:
         opt.track_updates = True
