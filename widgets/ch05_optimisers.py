@@ -69,7 +69,7 @@ class SurfaceExplorer(Explorer):
         return dx.surface_paths(surface, sa, chosen, lr, mu, beta2, steps)
 
     def draw(self, r):
-        self.panel.update(r)
+        self.panel.update(r)          # a new surface has a new title: only that axes' background is redrawn
         parts = []
         for name, p in r["paths"].items():
             if p["diverged"]:

@@ -7,6 +7,7 @@ Each figure only draws results of :mod:`dlcore.experiments.optimisers*` and
 """
 from __future__ import annotations
 
+import math
 import warnings
 
 import numpy as np
@@ -25,15 +26,13 @@ LABELS = {"sgd": "SGD", "momentum": "momentum", "nesterov": "Nesterov", "adagrad
 ORDER = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")
 #: log-axis stops shared by the loss-gap axes (few distinct limits: cached backgrounds are reused)
 GAP_STOPS = tuple(10.0 ** k for k in range(-16, 5, 2))
-#: the gap axis ends here at the top: a diverging run leaves the picture through the top edge
-GAP_TOP = 1e4
+#: the gap axis's range: gaps are clipped to it (a diverging run leaves through the top edge, float64
+#: round-off sits on the bottom one), so its limits never change and never cost a background redraw
+GAP_FLOOR, GAP_TOP = 1e-16, 1e4
+GAP_HOME = (GAP_FLOOR, GAP_TOP)
 #: usual limits of the training-loss axes, and the only other limits they take
 LOSS_HOME = (0.03, 3.0)
 LOSS_STOPS = (1e-4, 1e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 100.0, 1e3, 1e4, 1e5, 1e6)
-#: the gap axis's usual limits (kept whenever the data fit: no background redraw)
-GAP_HOME = (1e-10, 1e4)
-#: gaps below this are drawn at it (float64 round-off; the axis stops there)
-GAP_FLOOR = 1e-16
 
 
 def _band(ax, color):
@@ -58,38 +57,55 @@ def contour_lines(grid) -> list:
     return out
 
 
+def surface_title(grid) -> str:
+    """A title that names the surface and every setting its contours depend on."""
+    pr = grid.get("params", {})
+    if grid["name"] in ("quadratic", "noisy"):
+        return f"bowl: κ = {pr['kappa']:.4g}, long axis at {math.degrees(pr['angle']):.4g}°"
+    if grid["name"] == "rosenbrock":
+        return f"Rosenbrock valley (a = {pr['a']:g}, b = {pr['b']:g})"
+    return f"saddle, start {pr.get('offset', 0):.2g} off the ridge" if grid["name"] == "saddle" else grid["surface"]
+
+
 class SurfacePanel(Panel):
     """Left: the surface's contour lines (log-spaced levels of :math:`f - f^*`, dark = low), its minima
     (crosses), the start (red dot) and each optimiser's path; right: :math:`f - f^*` against the step
     (log; clipped at :data:`GAP_TOP`, so a diverging run leaves through the top). ``update(surface_paths(...))``.
     Paths beyond the window are clipped; a diverged path stops where it left the finite world."""
 
-    ncols, figsize = 2, (8.6, 3.6)
+    ncols, figsize = 2, (8.2, 3.4)
     levels = 12
 
     def __init__(self, ax, optimisers=ORDER, title: str | None = None):
         super().__init__(ax)
         self.ax_s, self.ax_g = ax
         shades = np.linspace(0.15, 0.8, self.levels)
-        self.contours = [self.changes(self.ax_s.plot([], [], color=(c, c, 0.45 + 0.5 * c), lw=0.8)[0])
-                         for c in shades]
-        self.minima = self.changes(self.ax_s.plot([], [], "x", color="k", ms=7, mew=2)[0])
-        self.start = self.changes(self.ax_s.plot([], [], "o", color="C3", ms=6, mec="white")[0])
+        # the contours, minima and start change only with the surface (:attr:`surface_changed`): an
+        # explorer keeps them in its background and redraws that when they change
+        self.contours = [self.ax_s.plot([], [], color=(c, c, 0.45 + 0.5 * c), lw=0.8)[0] for c in shades]
+        self.minima = self.ax_s.plot([], [], "x", color="k", ms=7, mew=2)[0]
+        self.start = self.ax_s.plot([], [], "o", color="C3", ms=6, mec="white")[0]
         self.paths, self.gaps = {}, {}
         for name in optimisers:
             c = COLORS[name]
             self.paths[name] = self.changes(self.ax_s.plot([], [], "-", color=c, lw=1.4, label=LABELS[name])[0])
             self.gaps[name] = self.changes(self.ax_g.plot([], [], color=c, lw=1.4, label=LABELS[name])[0])
         self.ax_s.set(xlabel="$x$", ylabel="$y$", title=title)
+        self.auto_title = title is None
         self.ax_g.set(xlabel="step", ylabel="$f - f^*$", yscale="log", ylim=GAP_HOME)
         self.ax_g.grid(True, alpha=0.3)
         self.ax_g.legend(handles=list(self.gaps.values()), fontsize=7.5, loc="lower left", ncol=2, framealpha=0.8)
         self._grid_key = None
+        #: whether the last update changed the contours (an explorer then redraws its background)
+        self.surface_changed = False
 
     def update(self, r):
         g = r["grid"]
-        if g["surface"] != self._grid_key:                  # contours: computed only when the surface changes
+        self.surface_changed = g["surface"] != self._grid_key
+        if self.surface_changed:                            # contours: computed only when the surface changes
             self._grid_key = g["surface"]
+            if self.auto_title:                             # (an explorer's background is keyed by it too)
+                self.ax_s.set_title(surface_title(g), fontsize=9)
             lines = contour_lines(g)
             for line, (x, y) in zip(self.contours, lines):
                 line.set_data(x, y)
@@ -102,6 +118,8 @@ class SurfacePanel(Panel):
         steps, gaps = 1, []
         for name, line in self.paths.items():
             p = r["paths"].get(name)
+            line.set_visible(p is not None)                   # an invisible artist costs nothing to blit
+            self.gaps[name].set_visible(p is not None)
             if p is None:
                 line.set_data([], [])
                 self.gaps[name].set_data([], [])

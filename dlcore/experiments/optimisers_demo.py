@@ -122,7 +122,8 @@ def contour_grid(surface="quadratic", surface_args=None, n: int = 121, levels: i
     L = np.log10(np.maximum(gap, 0) + 1e-3 * max(float(np.percentile(gap, 50)), 1e-12))
     lo, hi = np.percentile(L, [2, 98])
     return {"x": X[0], "y": Y[:, 0], "L": L, "levels": np.linspace(lo, hi, levels), "extent": (*s.xlim, *s.ylim),
-            "minima": np.asarray(s.minima), "start": np.asarray(s.start), "name": s.name, "surface": repr(s)}
+            "minima": np.asarray(s.minima), "start": np.asarray(s.start), "name": s.name, "surface": repr(s),
+            "params": s.params()}
 
 
 #: the optimisers the surfaces explorer offers, and how its two shared sliders map onto their settings
@@ -150,5 +151,7 @@ def surface_paths(surface="quadratic", surface_args=None, optimisers=("sgd", "mo
     from ..surfaces import get_surface
     paths = {name: optimiser_path(surface, name, float(lr), int(steps), None, path_hyper(name, momentum, beta2), sa)
              for name in optimisers}
-    return {"grid": contour_grid(surface, sa), "paths": paths, "f_min": get_surface(surface, **sa).f_min,
+    grid_sa = {k: v for k, v in sa.items() if k in ("kappa", "angle")} if surface == "noisy" else sa
+    grid = contour_grid("quadratic" if surface == "noisy" else surface, grid_sa)    # the noise is not in f
+    return {"grid": grid, "paths": paths, "f_min": get_surface(surface, **sa).f_min,
             "settings": {"lr": float(lr), "momentum": float(momentum), "beta2": float(beta2), "steps": int(steps)}}
