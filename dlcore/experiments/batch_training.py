@@ -132,12 +132,12 @@ def batch_sweep(batch_sizes=(1, 4, 16, 64, 256, 1079), rules=LR_RULES, lr=0.3, r
     """:func:`train_to_target` for every batch size, learning-rate rule (:func:`scaled_lr`) and seed.
 
     Returns ``B`` and, per rule, arrays ``(n_B, n_seeds)``: ``steps``, ``epochs``, ``seconds``, ``hit``,
-    ``diverged``, ``stuck``, ``acc``, and ``lr`` ``(n_B,)``. A run that missed has its steps/epochs set to NaN.
+    ``diverged``, ``stuck``, ``acc``, ``best_acc``, and ``lr`` ``(n_B,)``. A run that missed has its steps/epochs set to NaN.
     """
     B = np.array(batch_sizes)
     out, total, done = {"B": B, "seeds": np.array(seeds)}, len(B) * len(rules) * len(seeds), 0
     for rule in rules:
-        rows = {k: np.zeros((len(B), len(seeds))) for k in ("steps", "epochs", "seconds", "hit", "diverged", "stuck", "acc")}
+        rows = {k: np.zeros((len(B), len(seeds))) for k in ("steps", "epochs", "seconds", "hit", "diverged", "stuck", "acc", "best_acc")}
         lrs = np.array([scaled_lr(rule, lr, int(b), ref_batch) for b in B])
         for i, b in enumerate(B):
             for j, s in enumerate(seeds):
