@@ -53,15 +53,17 @@ def step_lengths(surface="quadratic", optimiser="adagrad", lr: float = 0.3, step
 @cached(maxsize=64)
 def first_steps(optimiser="adam", grad=(1.0, 1e-3), lr: float = 0.01, steps: int = 5, hyper=None) -> dict:
     """The first ``steps`` updates :math:`\\Delta_t` of ``optimiser`` when every gradient is ``grad``
-    (a constant gradient: a slope). Returns ``delta`` (steps, d) and ``ratio`` = :math:`\\Delta_t/\\eta`."""
+    (a constant gradient: a slope), or, if ``grad`` is 2-D (steps, d), the gradient ``grad[t]`` at step
+    t (``steps`` is then ignored). Returns ``delta`` (steps, d) and ``ratio`` = :math:`\\Delta_t/\\eta`."""
     g = np.asarray(grad, dtype=np.float64)
+    seq = g if g.ndim == 2 else np.broadcast_to(g, (int(steps), len(g)))
     pt = _Point(np.zeros(2))
-    pt.params["p"] = np.zeros_like(g)
+    pt.params["p"] = np.zeros(seq.shape[1])
     opt = get_optimizer(optimiser, pt, lr=float(lr), **dict(hyper or {}))
     out = []
-    for _ in range(int(steps)):
+    for gt in seq:
         before = pt.params["p"].copy()
-        pt.grads["p"] = g.copy()
+        pt.grads["p"] = gt.copy()
         opt.step()
         out.append(pt.params["p"] - before)
     d = np.array(out)
