@@ -94,8 +94,15 @@ def parse_state(state: Any, owner: str, controls: dict[str, Control]) -> dict:
     return {k: controls[k].validate(v) for k, v in settings.items()}
 
 
-def _fmt(v) -> str:
-    return f"{v:.3g}" if isinstance(v, float) else repr(v)
+def _fmts(old, new) -> tuple[str, str]:
+    """``old`` and ``new`` for a note: floats with 3 significant digits, more if needed to tell them apart."""
+    if not (isinstance(old, float) and isinstance(new, float)):
+        return repr(old), repr(new)
+    for d in range(3, 13):
+        a, b = f"{old:.{d}g}", f"{new:.{d}g}"
+        if a != b:
+            break
+    return a, b
 
 
 def apply_constraints(changes: dict | None, settings: dict, controls: dict[str, Control]) -> tuple[dict, list[str]]:
@@ -110,5 +117,6 @@ def apply_constraints(changes: dict | None, settings: dict, controls: dict[str, 
         if value != old:
             settings[k] = changed[k] = value
             if not (isinstance(old, float) and abs(value - old) <= 1e-9 * max(abs(old), abs(value))):
-                notes.append(f"{k} {_fmt(old)} → {_fmt(value)}" + (f": {why}" if why else ""))
+                a, b = _fmts(old, value)
+                notes.append(f"{k} {a} → {b}" + (f": {why}" if why else ""))
     return changed, notes
