@@ -36,7 +36,11 @@ def _call_once(fn, what):
     the derivative of a real function is real (``np.asarray(..., dtype=float)`` would silently drop
     the imaginary part, e.g. of ``np.exp(x + 0j)``)."""
     raw = call_reader(fn, _XS.copy(), what=what)
-    if np.iscomplexobj(raw) or isinstance(raw, complex):
+    try:
+        cplx = isinstance(raw, complex) or np.iscomplexobj(raw)
+    except Exception:  # a ragged list, an object with a broken __array__: as_array explains below
+        cplx = False
+    if cplx:
         raise Reject(f"{what} returned complex numbers ({np.asarray(raw).dtype}); the derivative of a real "
                      "function is real: work with real arrays (no 1j, no complex dtype).")
     try:

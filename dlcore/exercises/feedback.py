@@ -33,7 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .answers import NONFINITE_HINT, Reject, as_array, as_name, as_number, describe
-from .reader import call_reader, check_session, reader_time_limit, run_reader
+from .reader import call_reader, reader_session, reader_time_limit, run_reader
 
 __all__ = ["Feedback", "checker", "Reject", "as_number", "as_array", "as_name", "describe", "call_reader",
            "run_reader", "reader_time_limit", "compare_scalar", "compare_arrays", "compare_function",
@@ -75,7 +75,7 @@ def checker(fn=None, *, answers=None):
                 sig.bind(*args, **kwargs)
             except TypeError as e:
                 return Feedback(False, f"{e}; call it as {_signature(f)}.")
-            with check_session(), np.errstate(all="ignore"):
+            with reader_session(), np.errstate(all="ignore"):
                 try:
                     fb = f(*args, **kwargs)
                 except Reject as r:

@@ -8,20 +8,25 @@ separate step with its own messages ("your function returned the text 'abc'"), s
 checker's own conversion is never reported as "your function raised".
 
 The time limit (:data:`READER_TIMEOUT` seconds per call, :data:`CHECK_BUDGET` seconds of the
-reader's time per check) is enforced in one of two ways:
+reader's time per check) can be enforced in two ways; :data:`MECHANISM` chooses:
 
-* **SIGALRM** (Unix, main thread, no other interval timer running): a timer interrupts the function
-  and the call ends cleanly, for Python loops and for ``time.sleep`` alike. This is the usual case:
-  a Jupyter cell runs in the main thread. The timer repeats every 0.25 s, so a function that catches
-  the interruption with a bare ``except:`` is interrupted again. Code that spends the whole time
-  inside one C call (a huge matrix product) is interrupted only when that call returns.
-* **a watchdog thread** (Windows, a checker called from another thread, or a SIGALRM timer already
-  in use, e.g. by a test runner): the function runs in a daemon thread and the checker waits at most
-  the time limit. A thread cannot be killed; the checker then asks CPython to raise an exception in
-  it (``PyThreadState_SetAsyncExc``), which stops a Python loop at its next bytecode but not a
-  ``time.sleep`` or a C call, which end on their own in the background.
+* ``"thread"`` (the default): the function runs in a daemon thread and the checker waits at most the
+  time limit, then answers. This is the only way that *guarantees* the checker returns, on every
+  platform and from any thread. A thread cannot be killed: at the timeout the checker asks CPython to
+  raise an exception in it (``PyThreadState_SetAsyncExc``), which stops a Python loop
+  (``while True: pass``, a loop that never converges) at its next bytecode; a ``time.sleep`` or a long
+  C call ends on its own in the background, and a loop that swallows every exception
+  (``except BaseException: pass`` inside ``while True``) keeps running in the background thread. The
+  notebook is not blocked; restart the kernel if it gets slow.
+* ``"alarm"`` (Unix, main thread only, no other interval timer running; otherwise the thread is used):
+  SIGALRM interrupts the function in the main thread, so it really stops, ``time.sleep`` included, and
+  nothing is left running. But a function that catches the interruption in an endless loop cannot be
+  stopped this way, and the checker would hang with it; hence not the default.
 
-Within one check (the ``checker`` decorator opens a :func:`check_session`), the first timeout is
+Either way, code that spends the whole time in one C call holding the GIL (``sum(range(10**12))``) is
+noticed only when that call returns.
+
+Within one check (the ``checker`` decorator opens a :func:`reader_session`), the first timeout is
 final: every later call to the reader's function fails at once with the same message, so a checker
 that calls the function 6 times pays the time limit once, not 6 times.
 """
@@ -39,13 +44,15 @@ import numpy as np
 
 from .answers import Reject
 
-__all__ = ["READER_TIMEOUT", "CHECK_BUDGET", "Outcome", "run_reader", "call_reader", "check_session",
+__all__ = ["READER_TIMEOUT", "CHECK_BUDGET", "MECHANISM", "Outcome", "run_reader", "call_reader", "reader_session",
            "reader_time_limit"]
 
 #: seconds one call of a reader's function may take (the functions of the exercises take microseconds)
 READER_TIMEOUT = 2.0
 #: seconds of the reader's time one check may spend over all its calls
 CHECK_BUDGET = 6.0
+#: how the time limit is enforced: "thread" (default, always returns) or "alarm" (SIGALRM; see above)
+MECHANISM = "thread"
 
 _local = threading.local()
 
@@ -63,6 +70,7 @@ class Outcome:
     error: BaseException | None = None
     seconds: float = 0.0
     mechanism: str = ""
+    thread: threading.Thread | None = None     # the watchdog's thread (still alive after a timeout?)
 
 
 def _limits():
@@ -85,7 +93,7 @@ def reader_time_limit(per_call: float | None = None, per_check: float | None = N
 
 
 @contextlib.contextmanager
-def check_session():
+def reader_session():
     """One check: the reader's time is summed, and a timeout ends every later call at once.
     Nested sessions (a checker calling another) share the outer one."""
     if getattr(_local, "session", None) is not None:
@@ -146,12 +154,15 @@ def _run_in_thread(fn, args, kwargs, timeout, errstate) -> Outcome:
 
     def target():
         try:
-            with np.errstate(**errstate):
-                box["value"] = fn(*args, **kwargs)
-        except _ReaderTimeout:
+            try:
+                with np.errstate(**errstate):
+                    box["value"] = fn(*args, **kwargs)
+            except _ReaderTimeout:
+                raise
+            except BaseException as e:  # the reader's code raised
+                box["error"] = e
+        except _ReaderTimeout:  # stopped by the checker after the timeout: end quietly
             pass
-        except BaseException as e:  # the reader's code raised
-            box["error"] = e
 
     t0 = time.perf_counter()
     th = threading.Thread(target=target, name="dlcore-reader-call", daemon=True)
@@ -160,16 +171,18 @@ def _run_in_thread(fn, args, kwargs, timeout, errstate) -> Outcome:
     dt = time.perf_counter() - t0
     if th.is_alive():
         _stop_thread(th)
-        return Outcome("timeout", seconds=dt, mechanism="thread")
+        return Outcome("timeout", seconds=dt, mechanism="thread", thread=th)
     if "error" in box:
         return Outcome("raised", error=box["error"], seconds=dt, mechanism="thread")
     return Outcome("returned", box.get("value"), seconds=dt, mechanism="thread")
 
 
-def run_reader(fn, *args, timeout: float | None = None, errstate: dict | None = None, **kwargs) -> Outcome:
+def run_reader(fn, *args, timeout: float | None = None, errstate: dict | None = None,
+               mechanism: str | None = None, **kwargs) -> Outcome:
     """Call the reader's ``fn(*args, **kwargs)`` under a time limit; never raises (except
     KeyboardInterrupt). ``errstate``: NumPy floating-point error handling during the call
-    (default: all ignored; ``{"over": "raise"}`` makes an overflow raise FloatingPointError)."""
+    (default: all ignored; ``{"over": "raise"}`` makes an overflow raise FloatingPointError).
+    ``mechanism``: "thread" or "alarm" (default :data:`MECHANISM`)."""
     per_call, budget = _limits()
     timeout = per_call if timeout is None else float(timeout)
     session = getattr(_local, "session", None)
@@ -181,7 +194,7 @@ def run_reader(fn, *args, timeout: float | None = None, errstate: dict | None = 
             session["timed_out"] = budget
             return Outcome("timeout", seconds=0.0, mechanism="budget")
     errstate = {"all": "ignore"} if errstate is None else errstate
-    if _alarm_usable():
+    if (mechanism or MECHANISM) == "alarm" and _alarm_usable():
         out = _run_with_alarm(fn, args, kwargs, timeout, errstate)
     else:
         out = _run_in_thread(fn, args, kwargs, timeout, errstate)
