@@ -145,6 +145,8 @@ def check_tanh_scale(scale) -> Feedback:
     jac = jacobian_product("tanh", depth=t["depth"], width=t["width"], scale=round(s, 6))
     last, sat, lj = float(sig["rms"][-1]), float(sig["saturated"].mean()), float(jac["log10_norm"][-1])
     facts = f"(last-layer RMS {last:.3g}, saturated {sat:.1%}, Jacobian norm 10^{lj:.2f})"
+    if not all(np.isfinite([last, sat, lj])):
+        return Feedback(False, f"with s = {s:g} the measurement is not finite {facts}; try a scale near 1.")
     if last < t["min_last_rms"]:
         return Feedback(False, f"with s = {s:g} the signal dies: each layer multiplies it by about s near 0, "
                                f"so s^30 = {s ** 30:.2g} {facts}. Try a slightly larger scale.")

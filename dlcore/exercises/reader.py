@@ -4,8 +4,8 @@
 :class:`~dlcore.exercises.answers.Reject` with a message that blames the reader only for what the
 reader's function did: it raised ("your function raised ZeroDivisionError: ..."), or it did not
 return within the time limit. Converting what it returned (``as_number``, ``as_array``) is a
-separate step with its own messages ("your function returned the text 'abc'"), so a failure of the
-checker's own conversion is never reported as "your function raised".
+separate step with its own messages ("what your function returned: expected ..., got str 'abc'"),
+so a failure of the checker's own conversion is never reported as "your function raised".
 
 The time limit (:data:`READER_TIMEOUT` seconds per call, :data:`CHECK_BUDGET` seconds of the
 reader's time per check) can be enforced in two ways; :data:`MECHANISM` chooses:
