@@ -184,6 +184,15 @@ plot_surface(dx.surface_paths("quadratic", {"kappa": 100.0}, ("sgd", "momentum")
 plt.show()
 
 # %% [markdown]
+# Momentum against Nesterov at $\eta = 0.004$, $\mu = 0.9$ (same start, 60 steps):
+
+# %%
+fig, axes = plt.subplots(1, 2, figsize=(9.5, 3.8), layout="constrained")
+plot_surface(dx.surface_paths("quadratic", {"kappa": 100.0}, ("momentum", "nesterov"), 0.004, 0.9, 0.999, 60), axes,
+             title="κ = 100, η = 0.004, μ = 0.9, 60 steps")
+plt.show()
+
+# %% [markdown]
 # **What to notice.** GD's step along the steep axis $y$ flips sign at *every*
 # step (29 flips in 30 steps): $1 - 0.018\cdot100 = -0.8$. After 30 steps it
 # has covered less than half of the shallow direction ($|x|$ is still 0.58 of
@@ -329,6 +338,13 @@ print(f"{'κ = 100':10s} {'axis-aligned':>14s} {'turned 45°':>12s}")
 for name, r in avr.items():
     show = lambda s, lr: f"{s} (η {lr:.3g})" if s > 0 else "never (3000)"
     print(f"{name:10s} {show(r['aligned'], r['aligned_lr']):>14s} {show(r['rotated'], r['rotated_lr']):>18s}")
+
+# %%
+fig, axes = plt.subplots(2, 2, figsize=(9.5, 7.0), layout="constrained")
+for row, deg in zip(axes, (0, 45)):
+    plot_surface(dx.surface_paths("quadratic", {"kappa": 100.0, "angle": math.radians(deg)}, ("adagrad",),
+                                  0.3, 0.9, 0.999, 100), row, title=f"κ = 100, turned {deg}°: Adagrad at η = 0.3")
+plt.show()
 
 # %% [markdown]
 # **What to notice.** GD is blind to the rotation (379 steps both ways).

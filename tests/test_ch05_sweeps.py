@@ -151,3 +151,11 @@ def test_scale_table_errors_and_statistics():
         tx.scale_table(X, X, "log")
     with pytest.raises(ValueError, match="unknown table"):
         tx.table_csv("iris")
+
+
+def test_dlcore_retraces_torch_optim_paths():
+    from dlcore.experiments.optimisers_reference import SETTINGS, reference_table
+    r = reference_table()
+    assert {name for name, _ in r["rows"]} == set(SETTINGS) and len(r["rows"]) == 2 * len(SETTINGS)
+    for key, row in r["rows"].items():
+        assert row["worst"] < 1e-14 and row["moved"] > 0.05, key

@@ -82,7 +82,8 @@ class SurfacePanel(Panel):
         shades = np.linspace(0.15, 0.8, self.levels)
         # the contours, minima and start change only with the surface (:attr:`surface_changed`): an
         # explorer keeps them in its background and redraws that when they change
-        self.contours = [self.ax_s.plot([], [], color=(c, c, 0.45 + 0.5 * c), lw=0.8)[0] for c in shades]
+        self.contours = [self.changes(self.ax_s.plot([], [], color=(c, c, 0.45 + 0.5 * c), lw=0.8)[0])
+                         for c in shades]
         self.minima = self.ax_s.plot([], [], "x", color="k", ms=7, mew=2)[0]
         self.start = self.ax_s.plot([], [], "o", color="C3", ms=6, mec="white")[0]
         self.paths, self.gaps = {}, {}
@@ -104,7 +105,7 @@ class SurfacePanel(Panel):
         self.surface_changed = g["surface"] != self._grid_key
         if self.surface_changed:                            # contours: computed only when the surface changes
             self._grid_key = g["surface"]
-            if self.auto_title:                             # (an explorer's background is keyed by it too)
+            if self.auto_title:
                 self.ax_s.set_title(surface_title(g), fontsize=9)
             lines = contour_lines(g)
             for line, (x, y) in zip(self.contours, lines):
@@ -141,8 +142,9 @@ class SurfacePanel(Panel):
 
 
 def plot_surface(r, ax=None, title: str | None = None):
-    """:class:`SurfacePanel` of ``optimisers_demo.surface_paths(...)``; returns the axes pair."""
-    return SurfacePanel.plot(r, ax, title=title)
+    """:class:`SurfacePanel` of ``optimisers_demo.surface_paths(...)`` (only its optimisers in the legend);
+    returns the axes pair."""
+    return SurfacePanel.plot(r, ax, title=title, optimisers=tuple(r["paths"]))
 
 
 def plot_kappa(r: dict, adam_rotated: dict, adam_aligned: dict, ax=None):
