@@ -48,7 +48,7 @@ from dlcore.experiments import batch_outcomes as bo
 from dlcore.experiments import batch_paths as bp
 from dlcore.experiments import batch_training as bt
 from dlcore.experiments.common import SEEDS, pm
-from widgets.ch06_batch import NoiseScatterExplorer, PathsExplorer, SweepExplorer, scatter_home
+from widgets.ch06_batch import BatchSweepExplorer, NoiseScatterExplorer, PathsExplorer, scatter_home
 from widgets.ch06_plots import plot_noise, plot_paths, plot_rprop, plot_scatter, plot_step_times, plot_sweep
 from widgets.notebook import setup
 
@@ -347,7 +347,7 @@ for rule, v in secs.items():
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-SweepExplorer(seeds=2)   # starts from the (cached) runs above
+BatchSweepExplorer(seeds=2)   # starts from the (cached) runs above; each new setting trains 36 nets
 
 # %% [markdown]
 # ## 6.6 Are powers of two faster?

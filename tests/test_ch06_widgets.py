@@ -67,7 +67,7 @@ def test_paths_explorer_full_batch_descends_b1_wanders():
 
 
 def test_sweep_explorer_draws_steps_epochs_and_fit():
-    e = w.SweepExplorer(rule="fixed", seeds=1)
+    e = w.BatchSweepExplorer(rule="fixed", seeds=1)
     assert e.last_error is None
     B = e.data["sweep"]["B"]
     steps = e.panel.lines["fixed"][0].get_ydata()

@@ -217,20 +217,34 @@ def scatter_2d(rng=0, steps: int = 0) -> dict:
     return {"Z": Z, "center": np.array([float(g @ u), float(g @ v)]), "N": len(G)}
 
 
+@cached(maxsize=4)
+def _permutations(n: int, draws: int, rng=0) -> np.ndarray:
+    """``(draws, n)``: one random permutation of range(n) per row (``rng``: a stream spawned from it)."""
+    (gen,) = spawn(rng, 6)[5:]
+    return np.argsort(gen.random((int(draws), int(n))), axis=1)
+
+
 def project_batches(scatter: dict, batch_size: int, draws: int = 300, replace: bool = False, rng=0) -> dict:
     """``draws`` batch gradients of size ``batch_size`` in the plane of :func:`scatter_2d`: ``points``
-    (draws, 2), ``center``, ``mean_sq`` (their mean squared distance from the center, in the plane)."""
+    (draws, 2), ``center``, ``mean_sq`` (their mean squared distance from the center, in the plane).
+
+    Without replacement batch k is the first B entries of the k-th of ``draws`` fixed random
+    permutations (:func:`_permutations`, computed once per ``rng``): a uniform random subset of size B,
+    so moving a slider through B redraws in about a millisecond; the batches of different sizes are
+    nested. With replacement each batch is drawn afresh from ``rng``."""
     from ..rng import as_generator
-    gen = as_generator(rng)
-    Z, N = scatter["Z"], scatter["N"]
+    Z, N = np.asarray(scatter["Z"]), scatter["N"]
     b = int(batch_size)
     if not 1 <= b <= N:
         raise ValueError(f"batch_size must lie in [1, {N}], got {batch_size!r}")
-    Z = np.asarray(Z)
-    if not replace and b > N // 2:            # the complement is smaller: batch sum = total - the rest
-        rest = _indices(gen, N, N - b, int(draws), False) if b < N else np.zeros((int(draws), 0), int)
-        pts = (Z.sum(axis=0) - Z[rest].sum(axis=1)) / b
+    if replace:
+        pts = Z[as_generator(rng).integers(0, N, (int(draws), b))].mean(axis=1)
     else:
-        pts = Z[_indices(gen, N, b, int(draws), replace)].mean(axis=1)
+        P = _permutations(N, int(draws), rng) if not isinstance(rng, np.random.Generator) else \
+            np.argsort(rng.random((int(draws), N)), axis=1)
+        if b > N // 2:                     # the complement is smaller: batch sum = total - the rest
+            pts = (Z.sum(axis=0) - Z[P[:, b:]].sum(axis=1)) / b
+        else:
+            pts = Z[P[:, :b]].mean(axis=1)
     return {"points": pts, "center": np.asarray(scatter["center"]),
             "mean_sq": float(np.mean(np.sum((pts - scatter["center"]) ** 2, axis=1))), "B": b}
