@@ -1,0 +1,16 @@
+"""The real-browser test runs only when asked (``python3 tasks.py browser``, which sets DLBOOK_BROWSER=1;
+``.ci/run`` runs it after the test suite): ``python3 tasks.py test`` does not collect it."""
+import os
+
+import pytest
+
+if os.environ.get("DLBOOK_BROWSER") != "1":
+    collect_ignore_glob = ["test_*.py"]
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the test item, so a fixture can take a screenshot on failure."""
+    outcome = yield
+    rep = outcome.get_result()
+    setattr(item, f"rep_{rep.when}", rep)

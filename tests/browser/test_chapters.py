@@ -1,0 +1,119 @@
+"""Every chapter in a real browser (issue 18 item 2): JupyterLab (the venv's, headless, free port) and
+Debian's Chromium driven by Playwright. For each chapter discovered as book/0*.ipynb:
+  1. open it, Run All Cells, and wait until every cell has run;
+  2. no output shows "Error displaying widget" or a traceback;
+  3. every explorer: move one control (slider by keyboard, else a dropdown) and its figure changes
+     (pixel difference of screenshots of that output);
+  4. save, restart the kernel, reload the page and reopen: the explorers still show their figure (the
+     saved widget state), the static figures still show, and no output shows an error.
+On failure the page's screenshot is kept in build/browser/ (git-ignored).
+Run: ``python3 tasks.py browser`` (``-k 03`` for one chapter)."""
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+import jlab_driver as d
+
+ROOT = Path(__file__).resolve().parents[2]
+CHAPTERS = sorted(p.name for p in (ROOT / "book").glob("0*.ipynb"))
+RUN_TIMEOUT_MS = int(float(os.environ.get("DLBOOK_BROWSER_RUN_TIMEOUT", "240")) * 1000)
+CHANGE_TIMEOUT_S = 30.0
+TIMES = {}
+
+
+@pytest.fixture(scope="session")
+def lab(tmp_path_factory):
+    if not Path(d.CHROMIUM).exists():
+        pytest.fail(f"{d.CHROMIUM} not found: install Debian's chromium (apt-get install chromium)")
+    shutil.rmtree(d.ARTEFACTS, ignore_errors=True)        # only this run's failures are kept
+    server = d.Lab(tmp_path_factory.mktemp("lab")).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        b = d.launch(p)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, lab, request):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    pg = context.new_page()
+    errors = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.js_errors = errors
+    yield pg
+    rep = getattr(request.node, "rep_call", None)
+    if rep is not None and rep.failed:
+        try:
+            print("screenshot:", d.shot(pg, f"{request.node.name}-failure".replace("/", "_")))
+        except Exception as e:                      # a dead page must not hide the real failure
+            print("no screenshot:", e)
+    context.close()
+    d.shutdown_kernels(lab)
+
+
+def _figures(page) -> dict:
+    return page.evaluate("""() => {
+        const imgs = [...document.querySelectorAll('.jp-NotebookPanel .jp-OutputArea-output img')];
+        return {static: imgs.filter(i => !i.closest('.widget-image') && i.complete && i.naturalWidth > 0).length,
+                explorers: [...document.querySelectorAll('.jp-NotebookPanel .widget-image')]
+                           .filter(i => i.complete && i.naturalWidth > 0).length,
+                broken: imgs.filter(i => i.complete && i.naturalWidth === 0).length};
+    }""")
+
+
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_chapter_runs_and_every_explorer_moves(lab, page, name):
+    t0 = time.time()
+    d.open_notebook(page, lab, name)
+    d.run_all(page, RUN_TIMEOUT_MS)
+    t_run = time.time() - t0
+    assert d.problems(page) == [], f"{name}: outputs after Run All"
+    before = _figures(page)
+    assert before["broken"] == 0, before
+
+    report = []
+    explorers = d.explorers(page)
+    for i, ex in enumerate(explorers):
+        png = d.figure_png(ex)
+        moved = d.move_one_control(ex)
+        change, secs = d.wait_changed(ex, png, CHANGE_TIMEOUT_S)
+        report.append(f"explorer {i + 1}: {moved}: {100 * change:.1f}% of pixels changed in {secs:.1f} s")
+        if change <= 0.001:
+            d.shot(page, f"{name}-explorer{i + 1}-unchanged")
+        assert change > 0.001, f"{name}: {report[-1]}"
+    assert d.problems(page) == [], f"{name}: outputs after moving the explorers"
+    t_move = time.time() - t0 - t_run
+
+    d.save(page)
+    d.restart_kernel(page)
+    page.reload()
+    page.wait_for_selector(".jp-NotebookPanel .jp-Notebook .jp-Cell", timeout=90_000)
+    d.wait_kernel_idle(page, 90_000)
+    # the saved figures come back as the widget manager restores the saved state: wait for them,
+    # scrolling through the notebook so that every output is laid out
+    deadline = time.time() + 60
+    while True:
+        for ex in d.explorers(page):
+            ex.scroll_into_view_if_needed()
+        after = _figures(page)
+        if (after["explorers"] >= len(explorers) and after["static"] >= before["static"]) or time.time() > deadline:
+            break
+        page.wait_for_timeout(1000)
+    assert d.problems(page) == [], f"{name}: outputs after save, restart and reopen"
+    assert after["broken"] == 0, after
+    assert after["explorers"] == len(explorers), (before, after)
+    assert after["static"] >= before["static"], (before, after)
+    TIMES[name] = (time.time() - t0, t_run, t_move)
+    print(f"\n{name}: run all {t_run:.1f} s, {len(explorers)} explorers moved in {t_move:.1f} s, "
+          f"total {time.time() - t0:.1f} s; figures {after}")
+    print("\n".join(report))
