@@ -112,6 +112,8 @@ def test_warmup_rescues_the_too_large_initialisation():
     assert not r["none"]["trained"].any() and np.all(r["none"]["val_acc"] < 0.35)
     assert r["warmup"]["trained"].all() and np.all(r["warmup"]["val_acc"] > 0.8)
     assert np.all(r["none"]["peak"] > 3 * r["none"]["loss"][:, 0])       # the loss explodes first
+    assert np.all(r["warmup"]["peak"] < 1.2 * r["warmup"]["loss"][:, 0])  # with warm-up it never rises far
+    assert np.all(r["none"]["loss"][:, -50:].mean(1) > 1.5)              # wrecked: near the chance loss 2.30
     assert r["warmup"]["rate"][0] == pytest.approx(0.003) and r["warmup"]["rate"][100] == 0.3
     off = sx.warmup_rescue(warmup=0, seeds=(0,))
     np.testing.assert_array_equal(off["warmup"]["val_acc"], off["none"]["val_acc"])
