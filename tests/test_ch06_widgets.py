@@ -87,7 +87,8 @@ def test_static_sweep_and_other_figures():
                                for k in bt.LR_RULES]), axis=0)
     fit = bt.fit_noise_scale(r["B"], best)
     ax_s, ax_e = p.plot_sweep(r, fit=fit)
-    assert len(ax_s.lines[-1].get_xdata()) == 60                   # the fitted curve
+    fitted = [l for l in ax_s.lines if l.get_label().startswith("S_min")]
+    assert len(fitted) == 1 and len(fitted[0].get_xdata()) == 60  # the fitted curve
     paths = bp.sgd_paths()
     ax = p.plot_paths(paths, bp.loss_surface())
     assert len([l for l in ax.lines if len(l.get_xdata()) == 101]) == 4

@@ -99,7 +99,7 @@ class ScatterPanel(Panel):
 class SweepPanel(Panel):
     """Steps (left) and epochs (right) to the target accuracy against B, log-log, one colour per
     learning-rate rule of ``batch_sweep(...)``: the mean over the seeds that reached it (line) and
-    each seed (dots). Settings with no seed at the target are crossed just above the bottom edge. With
+    each seed (dots). Settings with no seed at the target are crossed near the bottom edge (one row per rule). With
     ``fit`` (``fit_noise_scale``) the curve :math:`S_{min}(1 + B_{noise}/B)` is drawn dashed."""
 
     ncols, figsize = 2, (9, 3.4)
@@ -116,6 +116,7 @@ class SweepPanel(Panel):
             self.miss[rule] = self.changes(*(a.plot([], [], "x", color=c, ms=7, mew=1.5)[0]
                                              for a in ax))
         self.fit = self.changes(self.ax_s.plot([], [], "--", color="k", lw=1, label="S_min (1 + B_noise / B)")[0])
+        self.ax_s.plot([], [], "x", color="0.3", ms=7, mew=1.5, label="never reached (all seeds)")
         self.ax_s.set(xscale="log", yscale="log", xlabel="batch size B", ylabel="steps to the target")
         self.ax_e.set(xscale="log", yscale="log", xlabel="batch size B", ylabel="epochs to the target")
         self.ax_s.legend(fontsize=7, loc="upper right")
@@ -150,11 +151,11 @@ class SweepPanel(Panel):
             a.set_xlim(0.7, 1.5 * B[-1])
             v = np.concatenate([x.ravel() for x in vals[key]]) if vals[key] else np.array([1.0])
             fit_limits(a, *data_range(v, positive=True), stops=_DECADES + (1e5,))
-        for rule in self.miss:
+        for k, rule in enumerate(self.miss):              # one row per rule, just above the bottom edge
             for a, miss in zip((self.ax_s, self.ax_e), self.miss[rule]):
                 x = miss.get_xdata()
                 lo, hi = np.log10(a.get_ylim())
-                miss.set_data(x, np.full(len(x), 10 ** (lo + 0.04 * (hi - lo))))   # just above the bottom edge
+                miss.set_data(x, np.full(len(x), 10 ** (lo + (0.04 + 0.06 * k) * (hi - lo))))
         return self
 
 

@@ -84,7 +84,8 @@ def rprop_available() -> bool:
 def rprop_runs(batch_size=1079, lr=0.01, rng=0, epochs=60, optimizer="rprop", n_train=None) -> dict:
     """Train the digits net with ``optimizer`` (Rprop by default, ``lr`` = its initial step) for
     ``epochs`` passes at ``batch_size``. Returns ``epoch`` and ``train_loss``/``val_acc`` after each
-    epoch (index 0 = before training), ``steps``, ``diverged``."""
+    epoch (index 0 = before training), ``weight_norm`` (the weight matrices' joint Frobenius norm) after
+    each epoch, ``steps``, ``diverged``."""
     X, y, Xv, yv = digits_data(n_train)
     N = len(X)
     b = min(int(batch_size), N)
@@ -96,12 +97,15 @@ def rprop_runs(batch_size=1079, lr=0.01, rng=0, epochs=60, optimizer="rprop", n_
 
     def record():
         loss, _ = softmax_cross_entropy(net.forward(X, training=False), y)
-        return float(loss), float(np.mean(net.forward(Xv, training=False).argmax(1) == yv))
+        norm = np.sqrt(sum(float(np.sum(p.data.astype(np.float64) ** 2)) for _, p in net.named_parameters()
+                           if p.role == "weight"))
+        return float(loss), float(np.mean(net.forward(Xv, training=False).argmax(1) == yv)), norm
 
-    losses, accs = [], []
-    l0, a0 = record()
+    losses, accs, norms = [], [], []
+    l0, a0, n0 = record()
     losses.append(l0)
     accs.append(a0)
+    norms.append(n0)
     diverged = False
     with np.errstate(over="ignore", invalid="ignore"):
         for e in range(int(epochs)):
@@ -116,8 +120,10 @@ def rprop_runs(batch_size=1079, lr=0.01, rng=0, epochs=60, optimizer="rprop", n_
                 opt.step()
             if diverged:
                 break
-            lo, ac = record()
+            lo, ac, no = record()
             losses.append(lo)
             accs.append(ac)
+            norms.append(no)
     return {"epoch": np.arange(len(losses)), "train_loss": np.array(losses), "val_acc": np.array(accs),
+            "weight_norm": np.array(norms),
             "steps": len(losses[1:]) * per_epoch, "diverged": diverged, "B": b}
