@@ -138,6 +138,13 @@ def test_paths_small_batches_wander_full_batch_descends(seed):
     assert r[1]["dist"] > 2 * r[256]["dist"]                                # ends further from the minimum
 
 
+def test_paths_at_a_large_step_b1_is_thrown_out_full_batch_converges():
+    far = [np.max(np.hypot(*(bp.sgd_paths(lr=0.5, rng=s)[1]["w"] - bp.sgd_paths(lr=0.5, rng=s)["w_star"]).T))
+           for s in SEEDS]
+    assert sum(f > 10 for f in far) >= 4                   # measured 11, 55, 33, 4198, 4.0
+    assert bp.sgd_paths(lr=0.5, rng=0)[256]["dist"] < 1e-3
+
+
 # ------------------------------------------------------------------ cost of a step (qualitative only)
 def test_per_example_cost_falls_with_batch_size():
     s = bp.step_times(batch_sizes=(1, 256), repeats=10)
