@@ -597,16 +597,23 @@ for sc in nx.SCALINGS:
           f" {'%.1e .. %.1e' % (nt[sc]['steps'].min(), nt[sc]['steps'].max()) if sc == 'raw' else pm(nt[sc]['steps'], digits=0):>28s}")
 print(f"speed-up of z-score over raw: {np.min(nt['raw']['steps'] / nt['zscore']['steps']):.1e} "
       f"to {np.max(nt['raw']['steps'] / nt['zscore']['steps']):.1e} x over the seeds")
-plot_zigzag_norm({"raw features": nx.normalisation_gd("raw", 0), "z-score": nx.normalisation_gd("zscore", 0)})
+plot_zigzag_norm({"raw": nx.normalisation_gd("raw", 0), "min-max": nx.normalisation_gd("minmax", 0),
+                  "z-score": nx.normalisation_gd("zscore", 0)})
 plt.show()
 
 # %% [markdown]
 # **What to notice.** The contours become round: the condition number drops
 # from about $10^5$ to about 1, and the steps from hundreds of thousands to a
-# handful. In the raw picture the first 50 steps shoot across the valley and
-# back (the zig-zag) and barely move along it. Min-max lies in between:
-# features in $[0, 1]$ still have means near 0.5, which the bias has to
-# compensate, and its condition number stays between about 50 and 100.
+# handful. The figure shows the first 50 steps (seed 0) in the plane of the
+# Hessian's shallowest and steepest eigen-directions, where each component of
+# the error evolves on its own ($c_i \leftarrow (1-\eta\lambda_i)c_i$) and the
+# contours are ellipses with axes $\propto 1/\sqrt{\lambda_i}$. Raw: the steep
+# component flips sign at every step with a factor close to $-1$ and the
+# shallow one does not visibly move; min-max: the classic zig-zag, bouncing
+# across the valley while crawling along it; z-score: there in two steps.
+# Min-max lies in between because features in $[0, 1]$ still have means near
+# 0.5, which the bias has to compensate; its condition number stays between
+# about 50 and 100.
 #
 # ### Explorer: scales, means, correlation
 

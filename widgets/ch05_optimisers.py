@@ -200,8 +200,9 @@ class WarmupExplorer(Explorer):
 class NormalisationExplorer(Explorer):
     """Two features on different scales (the first with mean ``mean`` and standard deviation ``sd``, the
     second 2 ± 0.5) and a bias: gradient descent's first 50 steps at its best fixed rate, raw (left)
-    and scaled (right), over the loss's contour ellipses. The info line gives the condition number and
-    the exact number of steps to shrink the loss gap a million times."""
+    and scaled (right), in the plane of the Hessian's shallowest and steepest eigen-directions, over
+    the loss's contour ellipses. The info line gives the condition number and the exact number of
+    steps to shrink the loss gap a million times."""
 
     controls = {
         "scheme": Dropdown([("z-score", "zscore"), ("min-max", "minmax")], "zscore", "scaling (right)"),

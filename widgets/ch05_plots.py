@@ -389,13 +389,15 @@ def plot_warmup(r, ax=None):
 
 # ---------------------------------------------------------------- input normalisation
 class ZigzagNormPanel(Panel):
-    """The two-feature least-squares problem in the plane of its two weights (the bias at its best value
-    for each, the Schur complement of the Hessian): contour ellipses around the optimum and the first
-    steps of gradient descent at its best fixed rate, one axes per result. Coordinates are relative
-    to the optimum, in units of the initial distance, so the pictures have the same size.
-    ``update({label: normalisation_gd(scheme, ...)})`` fills the axes in order."""
+    """Gradient descent on the least-squares problem seen in the plane of the Hessian's shallowest and
+    steepest eigen-directions (horizontal and vertical): there each component of the error evolves on its
+    own, :math:`c_i \\leftarrow (1-\\eta\\lambda_i)\\,c_i`, and the loss's contours are ellipses with axes
+    :math:`\\propto 1/\\sqrt{\\lambda_i}`, so the picture is exact (bias included). Both coordinates are in
+    units of the start's largest component (equal aspect). ``update({label: normalisation_gd(...)})``
+    fills the axes in order; parts outside the square window are cut."""
 
     figsize = (9, 3.8)
+    LIM = 1.3
 
     def __init__(self, ax, titles=("raw", "z-score")):
         super().__init__(ax)
@@ -407,10 +409,7 @@ class ZigzagNormPanel(Panel):
             self.path.append(self.changes(a.plot([], [], "o-", color="C3", ms=2.5, lw=1)[0]))
             a.plot([0], [0], "x", color="k", ms=7, mew=2)
             a.set(xlim=(-self.LIM, self.LIM), ylim=(-self.LIM, self.LIM), aspect="equal",
-                  xlabel="$w_1 - w_1^*$ (relative)",
-                  ylabel="$w_2 - w_2^*$ (relative)", title=title)
-
-    LIM = 1.3
+                  xlabel="error along the shallowest direction", ylabel="error along the steepest", title=title)
 
     @classmethod
     def _inside(cls, pts):
@@ -419,20 +418,33 @@ class ZigzagNormPanel(Panel):
         pts[:, np.any(np.abs(pts) > cls.LIM, axis=0)] = np.nan
         return pts[0], pts[1]
 
+    @classmethod
+    def _ellipse(cls, level, lam, n=200):
+        """The ellipse lam[0] x^2 + lam[1] y^2 = level inside the window, parametrised by x (a very long
+        ellipse is cut at the frame into its upper and lower arcs, NaN between them)."""
+        a_full = np.sqrt(level / lam[0])
+        a = min(a_full, cls.LIM)
+        x = np.linspace(-a, a, n)
+        y = np.sqrt(np.maximum(level - lam[0] * x * x, 0.0) / lam[1])
+        xs, ys = np.r_[x, x[::-1]], np.r_[y, -y[::-1]]
+        if a < a_full:                                      # cut: no closing segments along the frame
+            xs, ys = np.r_[x, np.nan, x[::-1]], np.r_[y, np.nan, -y[::-1]]
+        else:
+            xs, ys = np.r_[xs, xs[:1]], np.r_[ys, ys[:1]]
+        keep = np.isnan(ys) | (np.abs(ys) <= cls.LIM)
+        return np.where(keep, xs, np.nan), np.where(keep, ys, np.nan)
+
     def update(self, runs):
-        t = np.linspace(0, 2 * np.pi, 400)
         for ells, path, r in zip(self.ell, self.path, runs.values()):
-            H = np.asarray(r["H"])
-            S = H[:2, :2] - np.outer(H[:2, 2], H[2, :2]) / H[2, 2]     # curvature in (w1, w2), b at its best
-            P = np.asarray(r["path"])[:, :2] - np.asarray(r["theta_star"])[:2]
-            scale = max(float(np.abs(P[0]).max()), 1e-300)
-            lam, V = np.linalg.eigh(S)
-            e0 = max(float(P[0] @ S @ P[0]), 1e-300)
+            lam, V = np.linalg.eigh(np.asarray(r["H"]))
+            C = (np.asarray(r["path"]) - np.asarray(r["theta_star"])) @ V[:, [0, -1]]   # (shallow, steep)
+            scale = max(float(np.abs(C[0]).max()), 1e-300)
+            C = C / scale
+            ends = np.array([lam[0], lam[-1]])
+            e0 = max(float(C[0] ** 2 @ ends), 1e-300)
             for j, line in enumerate(ells):
-                level = e0 * 4.0 ** (-j)                                  # ellipses x^T S x = level
-                pts = (V * np.sqrt(level / lam)) @ np.stack([np.cos(t), np.sin(t)]) / scale
-                line.set_data(*self._inside(pts))
-            path.set_data(*self._inside(P.T / scale))
+                line.set_data(*self._ellipse(e0 * 4.0 ** (-j), ends))
+            path.set_data(*self._inside(C.T))
         return self
 
 
