@@ -181,7 +181,7 @@ class PathsPanel(Panel):
                      (float(surface["w2"][0]), float(surface["w2"][-1])))
         half = (self.home[0][1] - self.home[0][0]) / 2
         # a path that leaves the contours widens the view to one of few limits (each background is kept)
-        self.stops = tuple(tuple(sorted(c + k * half * f for f in (1, 2, 4, 8, 16, 64) for k in (-1, 1)))
+        self.stops = tuple(tuple(sorted(c + k * half * f for f in 4.0 ** np.arange(9) for k in (-1, 1)))
                            for c in ws)
         ax.set(xlabel="weight $w_1$", ylabel="weight $w_2$", xlim=self.home[0], ylim=self.home[1])
         ax.legend(fontsize=7, loc="upper right")
