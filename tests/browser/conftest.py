@@ -1,6 +1,7 @@
 """The real-browser test runs only when asked (``python3 tasks.py browser``, which sets DLBOOK_BROWSER=1;
 ``.ci/run`` runs it after the test suite): ``python3 tasks.py test`` does not collect it."""
 import os
+import sys
 
 import pytest
 
@@ -14,3 +15,11 @@ def pytest_runtest_makereport(item, call):
     outcome = yield
     rep = outcome.get_result()
     setattr(item, f"rep_{rep.when}", rep)
+
+
+def pytest_terminal_summary(terminalreporter):
+    mod = sys.modules.get("test_chapters")
+    if mod is not None and getattr(mod, "REPORT", None):
+        terminalreporter.section("browser test: time and explorers per chapter")
+        for line in mod.REPORT:
+            terminalreporter.write_line(line)

@@ -137,21 +137,26 @@ def wait_kernel_idle(page, timeout_ms: int):
 def command(page, label: str, menu: str):
     """Click ``menu`` in the menu bar, then the item ``label``."""
     page.locator(".lm-MenuBar-itemLabel", has_text=menu).first.click()
+    page.wait_for_selector(".lm-Menu-content", timeout=10_000)
     item = page.locator(".lm-Menu-content .lm-Menu-item:not(.lm-mod-disabled) .lm-Menu-itemLabel",
                         has_text=label).first
     item.click()
 
 
 def run_all(page, timeout_ms: int):
-    """Run → Run All Cells, then wait until no cell is queued or running and the kernel is idle."""
+    """Edit → Clear Outputs of All Cells, Run → Run All Cells, then wait until every code cell has run
+    (a number in its prompt) or one has failed (JupyterLab then stops), and the kernel is idle."""
+    command(page, "Clear Outputs of All Cells", "Edit")
+    page.wait_for_function("""() => [...document.querySelectorAll('.jp-NotebookPanel .jp-CodeCell .jp-InputPrompt')]
+                                     .every(p => !/\\[\\d+\\]/.test(p.textContent))""", timeout=30_000, polling=100)
     command(page, "Run All Cells", "Run")
-    page.wait_for_function("""() => [...document.querySelectorAll('.jp-NotebookPanel .jp-InputPrompt')]
-                                     .some(p => p.innerText.includes('[*]'))""", timeout=30_000, polling=100)
     page.wait_for_function("""() => {
-        const busy = [...document.querySelectorAll('.jp-NotebookPanel .jp-InputPrompt')]
-                     .some(p => p.innerText.includes('[*]'));
+        const prompts = [...document.querySelectorAll('.jp-NotebookPanel .jp-CodeCell .jp-InputPrompt')];
+        const busy = prompts.some(p => p.textContent.includes('[*]'));
+        const done = prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
+        const failed = !!document.querySelector('.jp-NotebookPanel [data-mime-type="application/vnd.jupyter.stderr"]');
         const bar = document.querySelector('#jp-main-statusbar');
-        return !busy && bar && /\\| Idle/.test(bar.innerText.replace(/\\n/g, ' '));
+        return !busy && (done || failed) && bar && /\\| Idle/.test(bar.textContent.replace(/\\n/g, ' '));
     }""", timeout=timeout_ms, polling=250)
 
 
@@ -264,10 +269,12 @@ def save(page):
 
 
 def restart_kernel(page, timeout_ms: int = 60_000):
-    command(page, "Restart Kernel", "Kernel")
-    dialog = page.locator(".jp-Dialog")
-    if dialog.count() or dialog.first.is_visible(timeout=3000):
-        page.locator(".jp-Dialog .jp-mod-accept").first.click()
+    """Kernel → Restart Kernel…, accept the dialog, wait until the new kernel is idle."""
+    import re
+    page.locator(".lm-MenuBar-itemLabel", has_text="Kernel").first.click()
+    page.locator(".lm-Menu-content .lm-Menu-itemLabel", has_text=re.compile(r"^Restart Kernel…?$")).first.click()
+    page.wait_for_selector(".jp-Dialog .jp-mod-accept", timeout=15_000).click()
+    page.wait_for_selector(".jp-Dialog", state="detached", timeout=15_000)
     wait_kernel_idle(page, timeout_ms)
 
 
