@@ -79,6 +79,8 @@ T0 = time.process_time()
 # | RMSprop | $n_t = \rho n_{t-1} + (1-\rho) g_t^2$ | $\Delta\theta_t = -\eta\, g_t / (\sqrt{n_t} + \epsilon)$ |
 # | Adadelta | $E[g^2]_t = \rho E[g^2]_{t-1} + (1-\rho) g_t^2$, $\;E[\Delta\theta^2]_t = \rho E[\Delta\theta^2]_{t-1} + (1-\rho)\Delta\theta_t^2$ | $\Delta\theta_t = -\dfrac{\sqrt{E[\Delta\theta^2]_{t-1}+\epsilon}}{\sqrt{E[g^2]_t+\epsilon}}\, g_t$ |
 # | Adam | $m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t$, $\;v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2$ | $\Delta\theta_t = -\eta\, \dfrac{m_t/(1-\beta_1^t)}{\sqrt{v_t/(1-\beta_2^t)} + \epsilon}$ |
+# | Adamax | $m_t$ as Adam, $\;u_t = \max(\beta_2 u_{t-1}, \lvert g_t\rvert)$ | $\Delta\theta_t = -\eta\, \dfrac{m_t/(1-\beta_1^t)}{u_t}$ |
+# | Nadam (constant $\beta_1$) | $m_t, v_t$ as Adam | $\Delta\theta_t = -\eta\, \dfrac{\beta_1 m_t/(1-\beta_1^{t+1}) + (1-\beta_1) g_t/(1-\beta_1^t)}{\sqrt{v_t/(1-\beta_2^t)} + \epsilon}$ |
 #
 # Read the table by columns. **Momentum** replaces the gradient by a decaying
 # *sum* of gradients: components that keep their sign add up (up to
@@ -308,6 +310,9 @@ print(f"without bias correction: step 1 = {nobc[0]:.3f} η, largest {nobc.max():
       f"step 1000 = {nobc[-1]:.3f} η")
 print(f"Adagrad: steps 1, 4, 100 = " + ", ".join(f"{abs(fs['Adagrad'][t - 1]):.3f}" for t in (1, 4, 100))
       + " η  (η/√t)")
+for name in ("adamax", "nadam"):
+    r = np.abs(dx.first_steps(name, g_const, 0.01, 100)["ratio"][:, 0])
+    print(f"{name}: step 1 = {r[0]:.3f} η, step 100 = {r[-1]:.3f} η")
 silence = dx.first_steps("adam", tuple([(0.0,)] * 10_000 + [(1.0,)]), 0.01)["ratio"][-1, 0]
 print(f"Adam after 10 000 zero gradients, then g = 1: step = {abs(silence):.3f} η "
       f"(Kingma and Ba's bound (1-β1)/√(1-β2) = {0.1 / math.sqrt(0.001):.3f})")
@@ -317,7 +322,9 @@ plt.show()
 # %% [markdown]
 # **What to notice.** Adam's first step is $\eta$ in *both* coordinates
 # although their gradients differ by a factor 1000, and it stays $\eta$ under a
-# constant gradient. Without the correction it starts at $3.16\,\eta$ and
+# constant gradient (Adamax's too: its max-norm needs no correction; Nadam's
+# look-ahead counts the current gradient twice, so its first step is
+# $(1 + \beta_1/(1+\beta_1))\,\eta = 1.47\,\eta$). Without the correction Adam starts at $3.16\,\eta$ and
 # swells to $6.6\,\eta$ at step 12 before the averages warm up; with
 # $\eta$ tuned for the corrected rule that is a six-fold overshoot in the first
 # steps. Adagrad's step is exactly $\eta/\sqrt t$: after 100 steps a tenth of
