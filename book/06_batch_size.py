@@ -533,6 +533,7 @@ print(f"paired difference (B = 8 minus full batch, same initial weights): {pm(ge
 # | there is a time-optimal batch size | **true** here (16-256 on this CPU), machine-dependent | 6.5 |
 # | too large a batch → poor local optima / overfitting | **not seen** at this scale (difference −0.003 ± 0.004) | 6.9 |
 # | powers of two (16, 32, 64, 128) are faster than multiples of 10 | **not on this CPU** (a GPU rule of thumb) | 6.6 |
+# | second-order methods need batches of thousands | **not tested**: dlcore has no second-order optimiser; the reason given (curvature estimates are noisier than gradients) is plausible | — |
 #
 # ## Exercises
 #
