@@ -78,6 +78,13 @@ class Linear(Module):
         return X @ self.params["W"] + self.params["b"]
 
     def backward(self, dY):
+        self.backward_params(dY)
+        return dY @ self.params["W"].T
+
+    def backward_params(self, dY) -> None:
+        """The parameters' gradients only, without :math:`\\partial L/\\partial X`: what the first layer of a
+        net needs in training, where nothing uses the gradient with respect to the data (it would cost
+        one more matrix product, as large as the layer's forward pass)."""
         if self._X is None:
             raise RuntimeError(f"{self.name}.backward called before forward")
         dY = np.asarray(dY)
@@ -85,7 +92,6 @@ class Linear(Module):
             raise ShapeError(f"{self.name}.backward: dY must have shape {(self._X.shape[0], self.n_out)}, got {dY.shape}")
         self.grads["W"] = self._X.T @ dY
         self.grads["b"] = dY.sum(axis=0)
-        return dY @ self.params["W"].T
 
     @classmethod
     def example(cls, rng, dtype=np.float64):
@@ -134,11 +140,18 @@ class Sequential(Module):
         self.inputs, self.outputs = ins, outs
         return X
 
-    def backward(self, dY):
+    def backward(self, dY, input_grad: bool = True):
+        """Back-propagate ``dY``; returns :math:`\\partial L/\\partial X`. With ``input_grad=False`` (what
+        ``fit`` asks) a first layer that can (``backward_params``) skips the gradient with respect to the
+        data, and ``None`` is returned."""
         grads = [None] * len(self.layers)
         for i in range(len(self.layers) - 1, -1, -1):
             grads[i] = dY
-            dY = self.layers[i].backward(dY)
+            if i == 0 and not input_grad and hasattr(self.layers[0], "backward_params"):
+                self.layers[0].backward_params(dY)
+                dY = None
+            else:
+                dY = self.layers[i].backward(dY)
         self.output_grads = grads
         return dY
 

@@ -22,6 +22,7 @@ in range for the loss, and NaN/inf in ``X`` is reported as a
 """
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 
@@ -32,6 +33,7 @@ from .divergence import Divergence, DivergenceError, find_nonfinite_forward, fin
 from .errors import ShapeError
 from .fit_args import (LambdaCallback, check_callbacks, check_counts, check_data, check_lr, check_model,
                        prepare_targets)
+from .layers import Sequential
 from .losses import UNCHECKED, bce_with_logits, get_loss, softmax_cross_entropy
 from .module import Module, as_generator
 from .optim import Optimizer, get_optimizer
@@ -235,6 +237,8 @@ def _fit(model, X, y, loss, optimizer, lr, epochs, steps, batch_size, rng, val,
     if val is None:
         val = (None,) * 3
     model.train()
+    params = list(model.named_parameters())     # listed once: the net's structure is fixed while it trains
+    sequential = isinstance(model, Sequential)
     order = np.arange(N)
     while state.step < total and not state.stop:
         if shuffle:
@@ -251,16 +255,19 @@ def _fit(model, X, y, loss, optimizer, lr, epochs, steps, batch_size, rng, val,
             history.loss.append(value)
             if state.step == 1 and (msg := initial_loss_check(value, chance)):
                 history.checks.append(msg)
-            if not np.isfinite(value):
+            if not math.isfinite(value):
                 layer = find_nonfinite_forward(model)
                 return diverge("forward" if layer else "loss", layer)
-            model.backward(dout)
-            if not grads_finite(model):
+            if sequential:
+                model.backward(dout, input_grad=False)    # nothing uses dL/dX in training: skip its product
+            else:
+                model.backward(dout)
+            if not grads_finite(model, params):
                 return diverge("gradient", find_nonfinite_grad(model))
             for cb in callbacks:
                 if hasattr(cb, "on_backward"):
                     cb.on_backward(state)
-            opt.step()
+            opt.step(params)
             if diag_every and state.step % diag_every == 0:
                 history.diagnostics.append({"step": state.step, "layers": layer_stats(model, opt)})
             for cb in callbacks:

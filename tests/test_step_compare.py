@@ -30,3 +30,12 @@ def test_rounds_report_ratios_to_the_hand_loop():
     assert r["hand"]["ratio_to_hand"] == 1.0
     assert 1.2 < r["double"]["ratio_to_hand"] < 4.0
     assert r["double"]["ratio_q10"] <= r["double"]["ratio_to_hand"] <= r["double"]["ratio_q90"]
+
+
+def test_hand_training_loop_and_fit_record_the_same_losses():
+    hand = sc.hand_training_fn((20, 15, 5), 8, "float64", steps=25)()
+    hist = sc.fit_fn((20, 15, 5), 8, "float64", steps=25)()
+    assert len(hand) == len(hist.loss) == 25
+    # same data, weights and batch order: the same training, step by step (float64 round-off)
+    np.testing.assert_allclose(hand, hist.loss, rtol=1e-10)
+    assert hand[-1] < hand[0]

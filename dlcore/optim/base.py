@@ -92,12 +92,13 @@ class Optimizer:
     def delta(self, key: str, p: np.ndarray, g: np.ndarray) -> np.ndarray:
         raise NotImplementedError
 
-    def step(self) -> None:
-        """Apply one update to every parameter of the model."""
+    def step(self, params=None) -> None:
+        """Apply one update to every parameter of the model (``params``: the model's
+        ``list(named_parameters())`` when the caller has it already, as ``fit`` does)."""
         self.t += 1
         updates = {}
         wd = self.weight_decay
-        for key, param in self.model.named_parameters():
+        for key, param in (self.model.named_parameters() if params is None else params):
             p, g = param.data, param.grad
             if g is None:
                 continue
