@@ -24,7 +24,7 @@ from .losses import bce_with_logits, get_loss, log_softmax, logsumexp, quadratic
 from .module import Module, ShapeError
 from .rng import as_generator, spawn
 from .cache import cached, clear_caches
-from .optim import SGD, Adadelta, Adagrad, Adam, Adamax, Momentum, Nadam, Nesterov, Optimizer, RMSprop, get_optimizer
+from .optim import SGD, Adadelta, Adagrad, Adam, Adamax, AdamW, Momentum, Nadam, Nesterov, Optimizer, RMSprop, Rprop, get_optimizer
 from .schedules import LRScheduler, get_schedule
 from .residual import Residual, residual_mlp
 from .train import DivergenceError, History, LambdaCallback, evaluate, fit, predict
@@ -41,7 +41,7 @@ __all__ = [
     "bce_with_logits", "get_loss", "log_softmax", "logsumexp", "quadratic", "softmax", "softmax_cross_entropy",
     "Module", "ShapeError", "as_generator", "SGD", "Optimizer", "get_optimizer",
     "DivergenceError", "History", "evaluate", "fit", "predict",
-    "schedules", "surfaces", "Momentum", "Nesterov", "Adagrad", "RMSprop", "Adadelta", "Adam", "Adamax", "Nadam",
+    "schedules", "surfaces", "Momentum", "Nesterov", "Adagrad", "RMSprop", "Adadelta", "Adam", "AdamW", "Adamax", "Nadam", "Rprop",
     "LRScheduler", "get_schedule",
     "errors", "validate", "DlcoreError", "InvalidArgument", "InvalidType", "MissingMethod", "LambdaCallback",
 ]
