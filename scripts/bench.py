@@ -23,8 +23,10 @@ about the code. Every timed update is therefore paired with one run of a fixed
 **calibration unit** (:class:`Calibration`: ten steps of a hand-written NumPy
 MLP, 64-100-100-100-10 at batch 60 in float32, plus one matplotlib blit of two
 line panels), timed just before it in the same process. An item's cost is
-reported both in ms and in *units*: its median (p90) time divided by the median
-time of the calibration runs interleaved with it. A result in units means the
+reported both in ms and in *units*: its median (p90) CPU time divided by the
+median CPU time of the calibration runs interleaved with it (CPU time, because
+it does not count the waits for a core a busy neighbour causes; for notebooks,
+whose kernel is another process, wall time over the calibration's wall time). A result in units means the
 same on a laptop, a busy CI machine and a fast desktop; the status is decided
 in units. The budgets are written in ms for a quiet 2-core machine
 (:data:`BUDGETS`, the documentation) and converted to units with
@@ -177,17 +179,24 @@ def budget_units(kind: str) -> dict:
     return {k: None if v is None else v / UNIT_QUIET_MS for k, v in BUDGETS[kind].items()}
 
 
-def _stats(kind, times_ms, unit_ms, errors=0, cpu_ms=None):
-    """Median and p90 in ms and in units (``unit_ms``: the median calibration time beside them);
-    the status compares the units with :func:`budget_units`."""
+def _stats(kind, times_ms, unit_ms, errors=0, cpu_ms=None, unit_cpu_ms=None):
+    """Median and p90 in ms and in units. Units are CPU time / the calibration's CPU time when both
+    are measured (explorers: the process's CPU time does not count waiting for a core, so the ratio
+    holds on a busy machine too), else wall time / the calibration's wall time (notebooks, whose
+    kernel is another process). The status compares the units with :func:`budget_units`."""
     median = float(np.median(times_ms))
     p90 = float(np.percentile(times_ms, 90))
-    units = {"median": median / unit_ms, "p90": p90 / unit_ms}
+    if cpu_ms is not None and unit_cpu_ms:
+        basis, unit = np.asarray(cpu_ms), unit_cpu_ms
+    else:
+        basis, unit = np.asarray(times_ms), unit_ms
+    units = {"median": float(np.median(basis)) / unit, "p90": float(np.percentile(basis, 90)) / unit}
     over = [k for k, b in budget_units(kind).items() if b is not None and units[k] > b]
     status = "ERROR" if errors else ("OVER" if over else "PASS")
     cpu = None if cpu_ms is None else round(float(np.median(cpu_ms)), 3)
     return {"median_ms": round(median, 3), "p90_ms": round(p90, 3), "cpu_median_ms": cpu,
-            "unit_ms": round(unit_ms, 3), "median_units": round(units["median"], 2),
+            "unit_ms": round(unit, 3), "units_from": "cpu" if basis is not times_ms and cpu_ms is not None
+            and unit_cpu_ms else "wall", "median_units": round(units["median"], 2),
             "p90_units": round(units["p90"], 2), "budget_ms": BUDGETS[kind]["median"] or BUDGETS[kind]["p90"],
             "budgets_ms": dict(BUDGETS[kind]), "over": over, "status": status, "errors": errors,
             "n": len(times_ms)}
@@ -205,16 +214,18 @@ def bench_explorer(cls, repeat: int, pixel_ratio: float | None = None, calibrati
         return {"kind": cls.kind, "median_ms": None, "p90_ms": None, "median_units": None, "p90_units": None,
                 "budget_ms": BUDGETS[cls.kind]["median"] or BUDGETS[cls.kind]["p90"], "status": "ERROR", "errors": 1,
                 "error": f"{type(exc).__name__}: {exc}"}
-    times, cpu, units, errors, last = [], [], [], 0, None
+    times, cpu, units, unit_cpu, errors, last = [], [], [], [], 0, None
     for i in range(repeat):
         units.append(calibration.run())          # paired with the update it precedes
+        unit_cpu.append(calibration.cpu[-1])
         t0, c0 = time.perf_counter(), time.process_time()
         explorer.set(**cycle[i % len(cycle)])
         times.append((time.perf_counter() - t0) * 1e3)
         cpu.append((time.process_time() - c0) * 1e3)
         if explorer.last_error:
             errors, last = errors + 1, explorer.last_error
-    out = {"kind": cls.kind, **_stats(cls.kind, times, float(np.median(units)), errors, cpu)}
+    out = {"kind": cls.kind, **_stats(cls.kind, times, float(np.median(units)), errors, cpu,
+                                      float(np.median(unit_cpu)))}
     if last:
         out["error"] = last
     explorer.close()

@@ -514,7 +514,8 @@ def test_bench_script_reports_test_explorers(tmp_path, capsys):
     assert sine["budget_ms"] == 16.0 and sine["median_ms"] > 0 and sine["p90_ms"] >= sine["median_ms"]
     assert sine["budgets_ms"] == {"median": 16.0, "p90": 33.0}
     # every time is also given in calibration units: the same ratio of ms and units for median and p90
-    assert sine["unit_ms"] > 0 and sine["median_units"] == pytest.approx(sine["median_ms"] / sine["unit_ms"], rel=0.02)
+    assert sine["unit_ms"] > 0 and sine["units_from"] == "cpu"
+    assert sine["median_units"] == pytest.approx(sine["cpu_median_ms"] / sine["unit_ms"], rel=0.02)
     assert sine["p90_units"] >= sine["median_units"]
     assert sine["status"] == ("OVER" if sine["over"] else "PASS")
     assert items["tests.test_widget_base.SlowExplorer"]["budget_ms"] == 1000.0
