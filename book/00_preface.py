@@ -99,8 +99,8 @@ print(f"validation accuracy after 10 epochs: {hist.evals[-1]['val_acc']:.3f}  ({
 # | [02 Vanishing and exploding gradients](02_vanishing_exploding.ipynb) | Why does a deeper net train worse? | initialisation, ReLU, clipping, residual connections, pretraining |
 # | [03 Activation functions](03_activations.ipynb) | Why a nonlinearity, and which one? | sigmoid … GELU, Mish, softmax; dead ReLUs; zero-centred outputs |
 # | [04 Cross-entropy and softmax](04_cross_entropy.ipynb) | Why does learning stall with the quadratic cost? | cross-entropy, log-sum-exp |
-# | 05 Optimisers *(coming)* | Why does plain SGD crawl or zig-zag? | momentum, Adam & co., schedules, input normalisation |
-# | 06 Batch size *(coming)* | What does the batch size change? | gradient noise, steps vs wall clock |
+# | [05 Optimisers, schedules and input normalisation](05_optimisers.ipynb) | Why does plain SGD crawl or zig-zag? | momentum, Adam & co., schedules, input normalisation |
+# | [06 Batch size, measured](06_batch_size.ipynb) | How large should a batch be, and what does it change? | gradient noise, noise scale, steps and epochs to a target |
 # | 07 Normalisation layers *(coming)* | What do BN, LN, GN, WN and LRN do? | statistics, train vs eval |
 # | 08 Dropout and regularisation *(coming)* | Why does the model overfit? | L1/L2, dropout, early stopping |
 # | 09 Internal covariate shift *(coming)* | Does BN work because it removes ICS? | a controlled experiment |
@@ -142,10 +142,26 @@ print(f"validation accuracy after 10 epochs: {hist.evals[-1]['val_acc']:.3f}  ({
 # | Which output/cost pairing works on a real task? Is the quadratic cost just a learning-rate problem? | 真实任务上哪种输出与代价搭配好？平方代价慢只是学习率问题吗？ | 04 §4.5 | *DigitsCostExplorer*, `tuned_comparison` |
 # | Why compute cross-entropy from logits with log-sum-exp? | 为何用 logits 与 log-sum-exp 计算交叉熵？ | 04 §4.6 | stability sweep |
 # | What do the two cost surfaces look like? | 两种代价的曲面长什么样？ | 04 §4.7 | *LandscapeExplorer* |
-# | Batch, stochastic and mini-batch gradient descent; momentum, Nesterov, Adagrad, Adadelta, RMSprop, Adam, Adamax, Nadam? | 各种梯度下降与优化器的更新规则？ | 05 *(coming)* | |
-# | Learning-rate schedules and decay parameters? | 学习率衰减策略与参数？ | 05 *(coming)* | |
-# | Why does normalising inputs speed up training; min-max, z-score, log scaling? | 为什么输入归一化能加速训练？ | 05 *(coming)* | |
-# | Why use batches; what does a larger batch gain and cost; are powers of two faster? | 为什么要用批次？增大批次的利弊？2 的幂更快吗？ | 06 *(coming)* | |
+# | What do the update rules of GD, momentum, Nesterov, Adagrad, RMSprop, Adadelta, Adam, Adamax, Nadam compute; do dlcore's match PyTorch's? | 各优化器的更新规则分别在算什么？与 PyTorch 一致吗？ | 05 §5.1 | `optimisers_reference.reference_table` |
+# | Batch, stochastic and mini-batch gradient descent? | 批量、随机、小批量梯度下降有何区别？ | 05 §5.1, 06 §6.1–6.2 | `per_example_grads` |
+# | Why does GD zig-zag in a narrow valley; what is the largest stable rate (2/L); how much faster is momentum (√κ)? | 为什么梯度下降在狭长山谷里走之字形？最大学习率为何是 2/L？动量能快多少？ | 05 §5.2 | *SurfaceExplorer*, `kappa_sweep` |
+# | What does Nesterov's look-ahead change? | Nesterov 的"前瞻"改变了什么？ | 05 §5.2 | *SurfaceExplorer* |
+# | Adagrad's shrinking step, Adam's first step and bias correction; when does a per-coordinate rate help? | Adagrad 步长为何越来越小？Adam 的第一步与偏差修正？按坐标调学习率何时有用？ | 05 §5.3 | `first_steps`, `aligned_vs_rotated` |
+# | Do optimisers get stuck at saddle points; curved valleys (Rosenbrock); noisy gradients? | 优化器会卡在鞍点吗？弯曲山谷与噪声梯度下如何？ | 05 §5.4 | *SurfaceExplorer*, `escape_steps` |
+# | Which optimiser is robust to its learning rate, and what is each one's best rate on a real net? | 哪个优化器对学习率不敏感？各自的最佳学习率是多少？ | 05 §5.5 | *SweepExplorer* |
+# | Learning-rate schedules and their parameters (step, exponential, 1/t, cosine, warm-up); when does warm-up matter? | 学习率衰减策略与常用参数？预热何时有用？ | 05 §5.6 | *ScheduleExplorer*, *WarmupExplorer* |
+# | Why does normalising inputs speed up training; min-max, z-score, log scaling? | 为什么输入归一化能加速训练？线性、标准化、对数归一化怎么选？ | 05 §5.7 | *NormalisationExplorer*, wine and diabetes tables |
+# | Is the notes' Adadelta right; is RMSprop a special case of Adadelta; momentum's two forms? | 笔记中的 Adadelta 公式对吗？RMSprop 是 Adadelta 的特例吗？动量的两种写法？ | 05 §5.8 | `notes_adadelta_path`, exercise E5.4 |
+# | Why use batches at all; what does a mini-batch gradient estimate? | 为什么需要批次？小批量梯度估计的是什么？ | 06 §6.1 | `per_example_grads` |
+# | How noisy are full batch, B = 1 and mini-batches (noise ∝ 1/B, with or without replacement)? | 全批量、B=1、小批量的梯度噪声各有多大（∝ 1/B，有放回或无放回）？ | 06 §6.2 | `noise_vs_batch`, *NoiseScatterExplorer* |
+# | Does a larger batch give a more accurate direction; does it stop changing beyond some size? | 批越大下降方向越准吗？大到一定程度就不再变化吗？ | 06 §6.3 | *NoiseScatterExplorer* |
+# | Beyond which batch size does a larger batch stop saving steps (the gradient noise scale)? | 批大小超过多少后再加大也不能减少步数（梯度噪声尺度）？ | 06 §6.4–6.5 | `noise_scale`, `fit_noise_scale` |
+# | What does a larger batch gain and cost: steps per epoch, epochs and time to a target; does a too small batch fail to converge? | 增大批次的利弊：每个 epoch 的步数、达到目标的 epoch 数与时间；批太小真的不收敛吗？ | 06 §6.5 | *BatchSweepExplorer* |
+# | Are powers of two faster batch sizes? | 批大小取 2 的幂更快吗？ | 06 §6.6 | `matmul_throughput` |
+# | With B = 1 on an elliptical error surface, does every example pull its own way? | B=1 时在椭圆误差面上每个样本各拉一个方向吗？ | 06 §6.7 | *PathsExplorer* |
+# | Why does Rprop need the full batch? | 为什么 Rprop 只能用全批量？ | 06 §6.8 | `rprop_runs` |
+# | Do very large batches generalise worse or over-fit? | 批过大是否泛化变差、更易过拟合？ | 06 §6.9 | `generalisation` |
+# | Steps per epoch with and without drop_last? | 有无 drop_last 时每个 epoch 的步数？ | 06 E6.2 | exercise checker |
 # | How does batch norm work (train vs eval, backward, placement)? | 批归一化的算法、训练与推理、反向传播、位置？ | 07 *(coming)* | |
 # | Layer, instance, group and weight norm; local response normalisation? | 层归一化、实例归一化、组归一化、权重归一化、LRN？ | 07 *(coming)* | |
 # | Bias vs variance; L1 vs L2; early stopping; data augmentation; max-norm? | 偏差与方差；L1 与 L2；早停；数据增强；最大范数约束？ | 08 *(coming)* | |
