@@ -100,3 +100,51 @@ def test_results_are_cached_once_and_immutable():
     with pytest.raises(ValueError):
         r["weights"][0, 0] = 1.0
     assert not hasattr(w, "_vcurve") and not hasattr(w, "lru_cache")
+
+
+def _gradcheck_curve_by_hand(bug, hs, dtype, rng=0, batch=4):
+    """gradcheck_vs_h as it was before the numerical side was shared between bugs: one buggy net,
+    its copy in ``dtype``, central differences of that copy at every step."""
+    import copy
+
+    from dlcore.gradcheck import numerical_gradient, rel_error
+    from dlcore.rng import spawn
+    weights, data = spawn(rng, 2)
+    net = gx.buggy_net(bug, weights)
+    low = copy.deepcopy(net)
+    for layer in low.layers:
+        for k in layer.params:
+            layer.params[k] = layer.params[k].astype(dtype)
+    X, R = data.standard_normal((batch, 3)), data.standard_normal((batch, 3))
+    net.forward(X)
+    net.backward(R)
+    analytic = [net.backward(R)] + [np.array(q.grad) for _, q in net.named_parameters()]
+
+    def loss(v, p=None):
+        saved = None if p is None else p.copy()
+        if p is not None:
+            p[...] = v
+        try:
+            return float(np.sum(low.forward((X if p is not None else v).astype(dtype)).astype(np.float64) * R))
+        finally:
+            if p is not None:
+                p[...] = saved
+    params = [q.data for _, q in low.named_parameters()]
+    return np.array([max([rel_error(analytic[0], numerical_gradient(loss, X, h))]
+                         + [rel_error(g, numerical_gradient(lambda v, p=p: loss(v, p), p, h))
+                            for g, p in zip(analytic[1:], params)]) for h in hs])
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_gradcheck_curves_share_the_numerical_side_exactly(dtype):
+    """The numerical gradients are computed once per (steps, precision, seed) and reused for every bug
+    (no bug touches the forward pass): each curve is bit for bit the one computed for its bug alone."""
+    clear_caches()
+    hs = [1e-10, 1e-6, 1e-3]
+    for bug in gx.BUGS:
+        got = gx.gradcheck_vs_h(bug=bug, hs=hs, dtype=dtype)["rel_error"]
+        assert np.array_equal(got, _gradcheck_curve_by_hand(bug, hs, np.dtype(dtype))), bug
+    assert gx.numerical_gradients.cache_info()["misses"] == 1          # one numerical side for five bugs
+    g = np.random.default_rng(4)                                         # a Generator: its own two streams
+    assert np.array_equal(gx.gradcheck_vs_h(hs=hs, dtype=dtype, rng=g)["rel_error"],
+                          _gradcheck_curve_by_hand("none", hs, np.dtype(dtype), rng=np.random.default_rng(4)))

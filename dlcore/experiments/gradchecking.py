@@ -16,7 +16,7 @@ from ..gradcheck import check_module, numerical_gradient, rel_error
 from ..layers import Linear, Sequential
 from ..rng import as_generator, spawn
 
-__all__ = ["BUGS", "buggy_net", "catch_bug", "gradcheck_vs_h"]
+__all__ = ["BUGS", "buggy_net", "catch_bug", "gradcheck_vs_h", "numerical_gradients"]
 
 
 class _SigmoidForgotChain(Sigmoid):
@@ -77,33 +77,28 @@ def catch_bug(bug: str = "none", rng=0, h: float = 1e-6, batch: int = 4):
     return check_module(net, data.standard_normal((batch, 3)), rng=data, h=h)
 
 
-@cached(maxsize=64)
-def gradcheck_vs_h(bug: str = "none", hs=None, dtype="float64", rng=0, batch: int = 4) -> dict:
-    """Relative error of the worst array as the finite-difference step ``h`` varies.
-
-    The analytic gradient comes from a float64 net; the numerical one from
-    the same net stored and run in ``dtype``. With a correct backward in
-    float64 the curve is a V: truncation error :math:`\\propto h^2` on the
-    right, rounding error :math:`\\propto \\epsilon_{mach}/h` on the left
-    (:math:`\\epsilon_{mach}` = 2.2e-16 in float64, 1.2e-7 in float32). A bug
-    lifts the whole curve to order 1.
-
-    Returns ``{"h": (m,), "rel_error": (m,), "best_h", "best_error", "eps_mach"}``.
-    """
-    hs = np.logspace(-12, -1, 23) if hs is None else np.asarray(hs, dtype=float)
-    dtype = np.dtype(dtype)
-    weights, data = spawn(rng, 2)              # the net's weights; the inputs and the probe R
+def _probe(weights, data, batch: int, bug: str = "none"):
+    """The net carrying ``bug`` (weights from the stream ``weights``), the inputs X and the probe R."""
     net = buggy_net(bug, weights)
+    data = as_generator(data)
+    return net, data.standard_normal((batch, 3)), data.standard_normal((batch, 3))
+
+
+@cached(maxsize=64)
+def numerical_gradients(hs, dtype, weights, data, batch: int) -> tuple:
+    """Central differences of :math:`\\sum Y \\odot R` at each step in ``hs``, for the input and then
+    every parameter, with the net stored and run in ``dtype``: one tuple of arrays per step.
+
+    Only the forward pass is differentiated, and no bug of :data:`BUGS` touches it, so the numerical
+    side of :func:`gradcheck_vs_h` is computed once per (steps, precision, seeds) and shared by every
+    backward compared with it. ``weights``, ``data``: the two seed streams of the net and of X, R.
+    """
+    dtype = np.dtype(dtype)
+    net, X, R = _probe(weights, data, batch)
     low = copy.deepcopy(net)                   # the same weights, stored in dtype below
     for layer in low.layers:
         for k in layer.params:
             layer.params[k] = layer.params[k].astype(dtype)
-    X = data.standard_normal((batch, 3))
-    R = data.standard_normal((batch, 3))
-    net.forward(X)
-    net.backward(R)
-    analytic = [np.array(p.grad, copy=True) for _, p in net.named_parameters()]
-    analytic.insert(0, net.backward(R))
     Xd = X.astype(dtype)
 
     def f_param(p):
@@ -119,14 +114,35 @@ def gradcheck_vs_h(bug: str = "none", hs=None, dtype="float64", rng=0, batch: in
     def f_input(v):
         return float(np.sum(low.forward(v.astype(dtype)).astype(np.float64) * R))
 
-    errs = []
     params = [p.data for _, p in low.named_parameters()]
-    for h in hs:
-        worst = rel_error(analytic[0], numerical_gradient(f_input, X, h))
-        for g, p in zip(analytic[1:], params):
-            worst = max(worst, rel_error(g, numerical_gradient(f_param(p), p, h)))
-        errs.append(worst)
-    errs = np.asarray(errs)
+    return tuple((numerical_gradient(f_input, X, h), *(numerical_gradient(f_param(p), p, h) for p in params))
+                 for h in np.asarray(hs, dtype=float))
+
+
+@cached(maxsize=64)
+def gradcheck_vs_h(bug: str = "none", hs=None, dtype="float64", rng=0, batch: int = 4) -> dict:
+    """Relative error of the worst array as the finite-difference step ``h`` varies.
+
+    The analytic gradient comes from a float64 net; the numerical one from
+    the same net stored and run in ``dtype`` (:func:`numerical_gradients`, shared by every bug). With a
+    correct backward in float64 the curve is a V: truncation error :math:`\\propto h^2` on the
+    right, rounding error :math:`\\propto \\epsilon_{mach}/h` on the left
+    (:math:`\\epsilon_{mach}` = 2.2e-16 in float64, 1.2e-7 in float32). A bug
+    lifts the whole curve to order 1.
+
+    Returns ``{"h": (m,), "rel_error": (m,), "best_h", "best_error", "eps_mach"}``.
+    """
+    hs = np.logspace(-12, -1, 23) if hs is None else np.asarray(hs, dtype=float)
+    dtype = np.dtype(dtype)
+    # the net's weights; the inputs and the probe R (as seeds: the numerical side is cached on them)
+    weights, data = (g.bit_generator.seed_seq for g in spawn(rng, 2))
+    net, X, R = _probe(weights, data, batch, bug)
+    net.forward(X)
+    net.backward(R)
+    analytic = [np.array(p.grad, copy=True) for _, p in net.named_parameters()]
+    analytic.insert(0, net.backward(R))
+    errs = np.asarray([max(rel_error(a, n) for a, n in zip(analytic, numeric))
+                       for numeric in numerical_gradients(hs, dtype.name, weights, data, batch)])
     k = int(np.argmin(errs))
     return {"h": hs, "rel_error": errs, "best_h": float(hs[k]), "best_error": float(errs[k]),
             "eps_mach": float(np.finfo(dtype).eps)}
