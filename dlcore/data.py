@@ -1,6 +1,6 @@
 """The book's data sets: the 8x8 digits (shipped with scikit-learn, no download) and small
 generated ones (moons, spirals, blobs, 1-D regression); loaders for your own files
-(``load_csv``, ``load_npz``, from :mod:`dlcore.data_files`) and the containers and splits of
+(``load_csv``, ``load_csv_array``, ``load_npz``, from :mod:`dlcore.data_files`) and the containers and splits of
 :mod:`dlcore.dataset` are re-exported here, the one place to look.
 
 Every random choice takes ``rng`` (an int seed or a Generator, :mod:`dlcore.rng`), so the same
@@ -14,7 +14,7 @@ import os
 
 import numpy as np
 
-from .data_files import load_csv, load_npz
+from .data_files import load_csv, load_csv_array, load_npz
 from .cache import cached
 from .errors import InvalidArgument
 from .validate import finite_data, float_array, float_dtype, nonneg_float, one_of, positive_float, positive_int, show
@@ -22,7 +22,7 @@ from .dataset import DataError, Dataset, batches, check as _check, generator as 
 
 __all__ = ["DataError", "Dataset", "train_val_test_split", "one_hot", "standardize",
            "batches", "digits", "moons", "spirals", "blobs", "regression_1d",
-           "load_npz", "load_csv"]
+           "load_npz", "load_csv", "load_csv_array"]
 
 
 @cached(maxsize=1)

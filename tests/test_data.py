@@ -298,7 +298,8 @@ def test_load_csv_header_and_target(tmp_path):
     assert np.array_equal(np.sort(X[:, 0]), np.arange(15)) and np.allclose(X[:, 1], X[:, 0] / 2)
     by_name = data.load_csv(p, target="label", rng=0)
     assert_same(ds, by_name)
-    first = data.load_csv(p, target="a", rng=0)                # a: 0..14 integers -> 15 classes
+    with pytest.warns(UserWarning, match=r"0\.\.14, taken as 15 classes.*task='regression'"):
+        first = data.load_csv(p, target="a", rng=0)            # a: 0..14 integers -> 15 classes
     assert first.n_features == 2 and first.n_classes == 15
     noh = _write(tmp_path, "".join(f"{i};{i % 2}\n" for i in range(10)), "n.csv")
     d2 = data.load_csv(noh, delimiter=";", stratify=False)
