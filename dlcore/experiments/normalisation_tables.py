@@ -14,20 +14,17 @@ importing scikit-learn:
   squares, gradient descent at its best fixed rate, steps until the loss gap is ``tol`` times the
   initial one (exact, from the eigen-decomposition, as for the two-feature problem).
 
-``load_csv`` cannot read these files as they are (see :func:`table_csv`): the wine file opens with a
-metadata line (``178,13,class_0,class_1,class_2``: rows, columns, class names), not a header, and
-the diabetes data are gzip-compressed, space-separated and keep the target in a second file. The
-thin loader below writes one plain CSV per table (features, then the target) into a cache folder
-once and hands that to ``load_csv``. Seeds draw the train/validation/test split (``rng`` of
-``load_csv``); the statistics of each scaling are those of the training rows.
+``load_csv`` reads both as shipped (:func:`table_files` holds the options): the wine file opens with a
+metadata line (``178,13,class_0,class_1,class_2``: rows, columns, class names) that is not a header
+(``skip_rows=1, header=False``); the diabetes data are gzip-compressed (read by their bytes),
+space-separated (``delimiter=None``) and keep the target in a second file (``y=``), whole numbers
+25..346 declared a regression target (``task="regression"``). Seeds draw the train/validation/test
+split (``rng`` of ``load_csv``); the statistics of each scaling are those of the training rows.
 """
 from __future__ import annotations
 
-import gzip
 import importlib.util
-import math
 import os
-import tempfile
 
 import numpy as np
 
@@ -36,7 +33,7 @@ from ..data_files import load_csv
 from .common import SEEDS
 from .normalisation import gd_steps_closed_form
 
-__all__ = ["TABLE_SCALINGS", "sklearn_data_dir", "table_csv", "load_table", "scale_table", "wine_steps",
+__all__ = ["TABLE_SCALINGS", "sklearn_data_dir", "table_files", "table_csv", "load_table", "scale_table", "wine_steps",
            "diabetes_steps", "table_comparison"]
 
 #: raw, min-max, z-score, and log then z-score (``log1p`` of the value minus the training minimum)
@@ -51,44 +48,30 @@ def sklearn_data_dir() -> str:
     return os.path.join(list(spec.submodule_search_locations)[0], "datasets", "data")
 
 
-def _cache_dir() -> str:
-    d = os.path.join(tempfile.gettempdir(), "dlbook-ch05-tables")
-    os.makedirs(d, exist_ok=True)
-    return d
+def table_files(name: str) -> dict:
+    """The arguments of ``dlcore.load_csv`` that read table ``"wine"`` or ``"diabetes"`` from scikit-learn's
+    files as shipped: ``{"path": ..., <options>}``."""
+    src = sklearn_data_dir()
+    if name == "wine":
+        return {"path": os.path.join(src, "wine_data.csv"), "skip_rows": 1, "header": False,
+                "task": "classification"}
+    if name == "diabetes":
+        return {"path": os.path.join(src, "diabetes_data_raw.csv.gz"), "delimiter": None,
+                "y": os.path.join(src, "diabetes_target.csv.gz"), "task": "regression"}
+    raise ValueError(f"unknown table {name!r}; known: wine, diabetes")
 
 
 def table_csv(name: str) -> str:
-    """A plain CSV (numbers only, no header, target in the last column) of ``"wine"`` or
-    ``"diabetes"``, written once from scikit-learn's files; returns its path."""
-    src = sklearn_data_dir()
-    out = os.path.join(_cache_dir(), f"{name}.csv")
-    if os.path.isfile(out):
-        return out
-    if name == "wine":
-        with open(os.path.join(src, "wine_data.csv"), encoding="utf-8") as f:
-            lines = f.read().splitlines()[1:]              # line 1: "178,13,class_0,class_1,class_2"
-    elif name == "diabetes":
-        with gzip.open(os.path.join(src, "diabetes_data_raw.csv.gz"), "rt") as f:
-            X = [ln.split() for ln in f.read().splitlines() if ln.strip()]
-        with gzip.open(os.path.join(src, "diabetes_target.csv.gz"), "rt") as f:
-            y = [ln.strip() for ln in f.read().splitlines() if ln.strip()]
-        if len(X) != len(y):
-            raise ValueError(f"diabetes: {len(X)} rows of features but {len(y)} targets")
-        lines = [",".join(row + [t]) for row, t in zip(X, y)]
-    else:
-        raise ValueError(f"unknown table {name!r}; known: wine, diabetes")
-    tmp = out + f".{os.getpid()}.tmp"
-    with open(tmp, "w", encoding="utf-8") as f:
-        f.write("\n".join(lines) + "\n")
-    os.replace(tmp, out)                                   # atomic: a parallel reader never sees half a file
-    return out
+    """The path of the shipped file holding table ``name``'s features (see :func:`table_files`)."""
+    return table_files(name)["path"]
 
 
 @cached(maxsize=16)
 def load_table(name: str = "wine", rng=0):
-    """``dlcore.load_csv`` of :func:`table_csv` (split 60/20/20 drawn with ``rng``; diabetes as regression)."""
-    task = "regression" if name == "diabetes" else "classification"
-    return load_csv(table_csv(name), target=-1, header=False, rng=rng, task=task, name=name)
+    """``dlcore.load_csv`` of scikit-learn's file(s) of table ``name`` (:func:`table_files`), split 60/20/20
+    drawn with ``rng``; diabetes as regression."""
+    kw = table_files(name)
+    return load_csv(kw.pop("path"), rng=rng, name=name, **kw)
 
 
 def scale_table(X_train, X, scheme: str) -> np.ndarray:
