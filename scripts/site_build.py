@@ -21,11 +21,18 @@ import sys
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import site_check  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[1]
 BOOK = ROOT / "book"
 CONF = BOOK / "_site"
 PREFACE = "00_preface"
 WIDGET = "application/vnd.jupyter.widget-view+json"
+#: MathJax 3 (npm, pinned in book/_site/package-lock.json) copied into the site: the combined TeX
+#: component and what it loads on demand (TeX extensions, CHTML fonts, menu, assistive MathML)
+MATHJAX_JS = "mathjax/tex-mml-chtml.js"
+MATHJAX_PARTS = ("input", "output", "ui", "a11y", "adaptors")
 LIVE_NOTE = ("**Live explorer.** Above is the figure this explorer was saved with. To move its controls, "
              "open the chapter in JupyterLab (`python3 tasks.py lab`) and run it (*Run → Run All Cells*).")
 
@@ -98,15 +105,25 @@ def build(out: Path, python: str = sys.executable, quiet: bool = True) -> dict:
     explorers = prepare(src)
     if html.exists():
         shutil.rmtree(html)
+    local_mathjax, why = site_check.node_packages()
     cmd = [python, "-m", "sphinx", "-b", "html", "-W", "--keep-going", "-E", "-n",
            "-c", str(CONF), "-d", str(out / "doctrees"), str(src), str(html)]
+    if local_mathjax:         # a copy inside the site: pages typeset offline, no CDN
+        cmd[-2:-2] = ["-D", f"mathjax_path={MATHJAX_JS}"]
     if quiet:
         cmd.insert(5, "-q")
     r = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
     if r.returncode != 0:
         raise SystemExit(f"sphinx-build failed ({r.returncode}):\n{r.stdout}\n{r.stderr}")
+    if local_mathjax:
+        es5 = site_check.KATEX_DIR / "node_modules" / "mathjax" / "es5"
+        dest = html / "_static" / "mathjax"
+        dest.mkdir(parents=True, exist_ok=True)
+        shutil.copy(es5 / "tex-mml-chtml.js", dest)
+        for part in MATHJAX_PARTS:
+            shutil.copytree(es5 / part, dest / part)
     return {"explorers": explorers, "seconds": time.perf_counter() - t0, "html": html,
-            "warnings": r.stderr}
+            "warnings": r.stderr, "mathjax": "in the site" if local_mathjax else f"from its CDN ({why})"}
 
 
 def page_names() -> list[str]:
@@ -115,15 +132,13 @@ def page_names() -> list[str]:
 
 
 def main(argv: list[str]) -> None:
-    sys.path.insert(0, str(Path(__file__).parent))
-    import site_check
-
     out = Path(argv[0]).resolve() if argv else ROOT / "build" / "site"
     res = build(out, quiet=False)
     names = page_names()
     print(f"site: {len(names)} pages, {sum(res['explorers'].values())} explorers shown as saved figures, "
           f"built in {res['seconds']:.1f} s")
-    math, why = site_check.katex_available()
+    print(f"MathJax: {res['mathjax']}")
+    math, why = site_check.node_packages()
     problems = site_check.check_all(res["html"], names, math=math)
     if not math:
         print(f"equations not checked: {why}")

@@ -175,26 +175,37 @@ process.stdout.write(JSON.stringify(errors));
 """
 
 
-def katex_available() -> tuple[bool, str]:
-    """Install the pinned KaTeX into build/katex if needed (npm ci: versions and hashes from the
-    committed package-lock.json). Returns (ok, reason)."""
-    if (KATEX_DIR / "node_modules" / "katex" / "package.json").exists():
-        lock = json.loads((SITE_CONF / "package-lock.json").read_text())
-        want = lock["packages"]["node_modules/katex"]["version"]
-        have = json.loads((KATEX_DIR / "node_modules" / "katex" / "package.json").read_text())["version"]
-        if want == have:
-            return True, ""
+def node_packages() -> tuple[bool, str]:
+    """Install book/_site/package.json's pinned packages (KaTeX, MathJax) into build/katex if needed
+    (npm ci: versions and hashes from the committed package-lock.json). Returns (ok, reason)."""
+    lock = json.loads((SITE_CONF / "package-lock.json").read_text())
+    wanted = {k.split("node_modules/")[-1]: v["version"] for k, v in lock["packages"].items()
+              if k.startswith("node_modules/") and k.count("node_modules/") == 1
+              and k.split("/")[-1] in lock["packages"][""]["dependencies"]}
+
+    def installed():
+        for name, version in wanted.items():
+            f = KATEX_DIR / "node_modules" / name / "package.json"
+            if not f.exists() or json.loads(f.read_text())["version"] != version:
+                return False
+        return True
+
+    if installed():
+        return True, ""
     node, npm = shutil.which("node"), shutil.which("npm")
     if not node or not npm:
-        return False, "node and npm are needed to check the equations with KaTeX"
+        return False, "node and npm are needed (KaTeX checks the equations; MathJax is copied into the site)"
     KATEX_DIR.mkdir(parents=True, exist_ok=True)
     for f in ("package.json", "package-lock.json"):
         shutil.copy(SITE_CONF / f, KATEX_DIR / f)
     r = subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--ignore-scripts"], cwd=KATEX_DIR,
                        capture_output=True, text=True, timeout=300)
-    if r.returncode != 0:
-        return False, f"npm ci of KaTeX failed: {r.stderr.strip()[-500:]}"
+    if r.returncode != 0 or not installed():
+        return False, f"npm ci of book/_site/package.json failed: {r.stderr.strip()[-500:]}"
     return True, ""
+
+
+katex_available = node_packages
 
 
 def check_math(parsed: dict) -> list[str]:

@@ -2,7 +2,8 @@
 committed notebooks, with Sphinx warnings as errors. Fails on a notebook that did not render, a broken
 internal link or anchor, a missing figure, an equation KaTeX cannot parse, a search index without the
 question index's English and Chinese words, an explorer without its saved figure and the line telling
-how to run it live, or a worked answer that is not folded. (One Sphinx build: about 10 s of CPU.)"""
+how to run it live, a worked answer that is not folded, or a page that would load MathJax from a CDN.
+(One Sphinx build: about 6-10 s of CPU.)"""
 import json
 import os
 import re
@@ -120,3 +121,16 @@ def test_the_checks_catch_what_they_are_for(tmp_path):
     assert check.check_pages(tmp_path, ["a", "b"])[-1].startswith("b: no page")
     if check.katex_available()[0]:
         assert len(check.check_math(parsed)) == 1
+
+
+def test_pages_typeset_with_the_mathjax_inside_the_site(built):
+    """No CDN: a reader offline (or CI) sees typeset equations. (tests/browser/test_site_pages.py
+    checks in Chromium that every equation typesets without a MathJax error.)"""
+    if built["mathjax"] != "in the site" and not os.environ.get("CI"):
+        pytest.skip(f"MathJax {built['mathjax']}")
+    assert built["mathjax"] == "in the site"
+    assert (built["html"] / "_static" / site.MATHJAX_JS).is_file()
+    for path, page in built["parsed"].items():
+        assert not any("cdn." in link or "mathjax@" in link for link in page.links), path.name
+        if page.math:
+            assert f"_static/{site.MATHJAX_JS}" in page.links, path.name

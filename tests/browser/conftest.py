@@ -23,3 +23,18 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.section("browser test: time and explorers per chapter")
         for line in mod.REPORT:
             terminalreporter.write_line(line)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium (never a downloaded browser), headless, driven by Playwright."""
+    from pathlib import Path
+
+    import jlab_driver as d
+    from playwright.sync_api import sync_playwright
+    if not Path(d.CHROMIUM).exists():
+        pytest.fail(f"{d.CHROMIUM} not found: install Debian's chromium (apt-get install chromium)")
+    with sync_playwright() as p:
+        b = d.launch(p)
+        yield b
+        b.close()

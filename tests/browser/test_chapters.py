@@ -34,15 +34,6 @@ def lab(tmp_path_factory):
     server.stop()
 
 
-@pytest.fixture(scope="session")
-def browser():
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        b = d.launch(p)
-        yield b
-        b.close()
-
-
 @pytest.fixture
 def page(browser, lab, request):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
