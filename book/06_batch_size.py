@@ -301,7 +301,7 @@ plt.show()
 #   of a step is $\varepsilon^2\operatorname{tr}\Sigma/B$: a small batch needs
 #   a small step.
 # * **"A larger batch needs more epochs for the same accuracy."** Holds
-#   here at a fixed rate: from under one epoch at $B \le 16$ to about 40 at
+#   here at a fixed rate: from about one epoch at $B \le 16$ to about 40 at
 #   the full batch. Even with the rate scaled by $\sqrt B$ the epochs grow.
 # * **Fewer steps, up to a point.** With the rate fixed, steps fall from
 #   $B = 4$ to $B = 64$ and then hardly move: 256 and 1079 examples per step
@@ -311,10 +311,15 @@ plt.show()
 #   (6.4). The two agree in order of magnitude, not better: $B_{noise}$ weighs
 #   the noise by the curvature ($H\Sigma$), $B_{simple}$ does not, and the
 #   learning rates here are three points per $B$, not tuned ones.
-# * **Linear scaling has a limit.** $\mathrm{lr}\propto B$ works up to
-#   $B = 64$ (lr 1.2) and kills the net from $B = 256$ (lr 4.8) on: the
-#   linear rule assumes $B \ll B_{noise}$ and a step far below the edge of
-#   stability; both fail here. The square-root rule lasts to $B = 256$.
+# * **Linear scaling has a limit.** Linear scaling (Goyal et al.) promises
+#   the same *epochs* to the target as $B$ grows, i.e. steps $\propto 1/B$.
+#   $\mathrm{lr}\propto B$ keeps the epochs about constant (0.81, 0.84, 0.99)
+#   from $B = 1$ to $16 \approx B_{noise}$, its regime. At $B = 64$ (lr 1.2) it
+#   still reaches 90 %, but in no fewer steps than $B = 16$ (77 ± 26 against
+#   67 ± 13) and in 4.5 epochs, slower than the fixed rate at the same $B$
+#   (47 ± 8 steps); from $B = 256$ (lr 4.8) it kills the net. The paper's
+#   $\varepsilon_{opt} = \varepsilon_{max}/(1 + B_{noise}/B)$ is $\propto B$ only
+#   for $B \ll B_{noise}$. The square-root rule lasts to $B = 256$.
 #
 # **Time.** A step's cost grows with $B$ much more slowly than $B$ (6.6), so
 # the time to the target is not the steps times $B$. In the same run
@@ -332,9 +337,11 @@ for rule, v in secs.items():
 
 # %% [markdown]
 # On this machine and this model the time to the target is shortest for
-# batches of about 16-256 and several times longer at the extremes: $B = 1$
-# pays a fixed overhead per step for one example, the full batch pays for
-# 1079 examples per step and needs nearly as many steps as $B = 64$. That is
+# batches of about 16-64, two to three times longer at $B = 256$, and several
+# times longer again at the extremes (the ratios above change from run to run;
+# their order does not): $B = 1$ pays a fixed overhead per step for one
+# example, the full batch pays for 1079 examples per step and needs barely
+# fewer steps than $B = 64$ (38 ± 5 against 47 ± 8). That is
 # the notes' "time-optimal batch size", and where it lies depends on the
 # machine (6.6) and on $B_{noise}$.
 #
@@ -449,9 +456,22 @@ PathsExplorer()
 # sign is the true gradient's, and a steady sign means "keep going"; that is
 # how the notes' "different weights need very different step sizes" is
 # solved. With mini-batches the sign of a coordinate is the sign of a noisy
-# mean: wherever $|G_i|$ is small next to its noise, it flips at random, and
-# the full step $\Delta_i$ is taken in a random direction whatever the
-# gradient's size. Five seeds, 40 epochs, initial step 0.01, and RMSprop (the
+# mean: wherever $|G_i|$ is small next to its noise, it flips at random.
+#
+# **What random signs do to $\Delta_i$.** In iRprop− a flip halves $\Delta_i$,
+# skips the step and zeroes the stored gradient, so the next step is
+# "no sign information" and keeps $\Delta_i$. With signs that are independent
+# coin flips, a coordinate is in the normal state 2/3 of the time (from it:
+# agree with probability ½, $\Delta_i \times 1.2$; flip with probability ½,
+# $\Delta_i \times 0.5$ and one neutral step follows) and in the neutral state
+# 1/3 of the time. The mean change of $\ln\Delta_i$ per step is
+#
+# $$\tfrac23\big(\tfrac12\ln 1.2 + \tfrac12\ln 0.5\big) = \tfrac13\ln 0.6 \approx -0.17 :$$
+#
+# noise makes the step sizes *shrink*, geometrically, to their floor
+# $\Delta_{min} = 10^{-6}$. A step size grows only where successive signs agree
+# more often than $\ln 2/\ln 2.4 \approx 79\,\%$ of the time (then
+# $p\ln1.2 + (1-p)\ln0.5 > 0$). Five seeds, 40 epochs, initial step 0.01, and RMSprop (the
 # "compromise" the note names: it divides by a running RMS of the gradient
 # instead of taking its sign) at the same mini-batch size:
 
@@ -468,7 +488,20 @@ for label, runs in rp.items():
           f"{pm(np.log10([r['weight_norm'][-1] for r in runs]))}")
 mini_end = np.array([r["train_loss"][-1] for r in rp["Rprop, B = 64"]])
 print(f"Rprop's final loss at B = 64 is more than 10x the full batch's (same seed) in "
-      f"{int(np.sum(mini_end > 10 * full_end))} of 5 seeds")
+      f"{int(np.sum(mini_end > 10 * full_end))} of 5 seeds; the ratio, per seed: {pm(mini_end / full_end)}")
+low = [int(np.argmin(r["train_loss"])) for r in rp["Rprop, B = 64"]]
+print(f"Rprop at B = 64: lowest training loss {pm([r['train_loss'].min() for r in rp['Rprop, B = 64']])}, "
+      f"after {pm(low)} epochs")
+print("Rprop's step sizes Δ_i, share of the 2410 (5 seeds):")
+for label in ("Rprop, full batch", "Rprop, B = 64"):
+    runs = rp[label]
+    print(f"   {label:17s}: at the floor (≤ 10 Δ_min) after 10 epochs {pm([r['at_floor'][10] for r in runs])}, "
+          f"after 40 {pm([r['at_floor'][-1] for r in runs])}; Δ_i > 1 after 40: {pm([r['above_one'][-1] for r in runs], scale=100)} %; "
+          f"share of |W|² in the 10 largest weights {pm([r['top10'][-1] for r in runs])}")
+floor64 = np.array([r["at_floor"][-1] for r in rp["Rprop, B = 64"]])
+floorfb = np.array([r["at_floor"][-1] for r in rp["Rprop, full batch"]])
+print(f"more than half the step sizes at the floor at B = 64 in {int(np.sum(floor64 > 0.5))} of 5 seeds, "
+      f"less than a tenth with the full batch in {int(np.sum(floorfb < 0.1))} of 5")
 
 # %%
 plot_rprop(rp)
@@ -477,19 +510,25 @@ plt.show()
 # %% [markdown]
 # **What to notice.** With the full batch Rprop drives the training loss
 # down by two orders of magnitude in 40 steps. With batches of 64 it starts
-# faster (17 steps per epoch against one: after 3 epochs its loss is already
-# about 0.27), then the loss turns and climbs, to between 20 and 200 times the
-# full batch's at the end, while the validation accuracy freezes near 0.91.
-# The weights tell why: their norm grows from 9 to about $10^{4}$ (full batch:
-# a few hundred). A step is $\pm\Delta_i$ whatever the gradient's size, and
-# $\Delta_i$ grows by 1.2 whenever two successive batch gradients agree in
-# sign, which noise alone makes frequent; so the weights keep moving at
-# full step where the true gradient is tiny, the logits grow, and the
-# examples the net gets wrong are got wrong ever more confidently. RMSprop
-# keeps the magnitude (it divides by a running RMS instead of taking the
-# sign) and converges with the same batches. The note is right that
-# Rprop needs the full batch; the failure is not a cancellation to zero but
-# a random walk at full step.
+# faster (17 steps per epoch against one: its lowest loss, about 0.26, comes
+# after 3-4 epochs), then the loss turns and climbs, to tens or hundreds of
+# times the full batch's at the end (the per-seed ratio printed above), while
+# the validation accuracy freezes near 0.91.
+# The optimiser's own state says why, as the drift above predicts. After 10
+# epochs about three quarters of the step sizes sit at (or within a factor
+# 10 of) the floor $10^{-6}$, about 78 % after 40: the sign flips have halved
+# them away and those weights have stopped learning, which is why the
+# accuracy freezes. A few coordinates (about 0.2 %) whose sign persists grow to
+# steps above 1 and run away: the 10 largest weights hold practically all of
+# $\lVert W\rVert^2$, whose norm grows from 9 to about $10^{4}$, the logits
+# grow, and the examples the net gets wrong are got wrong ever more
+# confidently: that is what raises the loss. With the full batch only about
+# 4 % of the step sizes are at the floor, and the 10 largest weights hold
+# under half of $\lVert W\rVert^2$. RMSprop keeps the magnitude (it divides
+# by a running RMS instead of taking the sign) and converges with the same
+# batches. The notes are right: mini-batch noise cancels Rprop's progress
+# (sign flips shrink the steps to their floor and learning stops), and the
+# few weights with a persistent sign blow up the loss.
 #
 # ## 6.9 Do very large batches generalise worse?
 #
@@ -523,14 +562,14 @@ print(f"paired difference (B = 8 minus full batch, same initial weights): {pm(ge
 # |---|---|---|
 # | the full batch's direction better represents the whole data set | **true**: $g_B$ is unbiased, its noise $\operatorname{tr}\Sigma/B$ | 6.2 |
 # | "half the data gives almost the same gradient as all of it" | **depends on when**: cos 0.98 at the start, 0.84 after 300 steps | 6.3 |
-# | Rprop works with the full batch; with mini-batches its steps cancel | **true that it fails**, but the steps do not cancel: they random-walk at full size, weights grow ~10⁴, loss ends 20-200× the full batch's | 6.8 |
+# | Rprop works with the full batch; with mini-batches its steps cancel | **true**: random signs make $\ln\Delta$ drift by $\frac13\ln 0.6 \approx -0.17$ a step, ~78 % of the step sizes end at the floor and learning stops; a few weights with a persistent sign run away (weights ~10⁴), so the loss ends tens to hundreds of times the full batch's | 6.8 |
 # | $B = 1$: every example pulls its own way, hard to converge | **partly**: it reaches the neighbourhood of the minimum, then bounces; at a rate meant for larger batches it fails, at its own rate it converges in < 1 epoch | 6.5, 6.7 |
 # | larger batch: more accurate direction, less oscillation | **true**, and saturating once $B \gg B_{simple}$ | 6.3 |
 # | larger batch: fewer steps per epoch, faster per example | **true**: per-example step time falls a hundredfold from $B = 1$ | 6.6 |
 # | larger batch: more epochs (time) for the same accuracy | **true** at a fixed rate: 1 → 40 epochs from $B = 16$ to the full batch | 6.5 |
 # | beyond some size the direction no longer changes | **true**: the noise scale $B_{simple}$ (35 at the start, hundreds later) | 6.3, 6.4 |
 # | a too small batch makes the error soar | **only** at a learning rate too large for it | 6.5 |
-# | there is a time-optimal batch size | **true** here (16-256 on this CPU), machine-dependent | 6.5 |
+# | there is a time-optimal batch size | **true** here (16-64 on this CPU, 2-3× longer at 256), machine-dependent | 6.5 |
 # | too large a batch → poor local optima / overfitting | **not seen** at this scale (difference −0.003 ± 0.004) | 6.9 |
 # | powers of two (16, 32, 64, 128) are faster than multiples of 10 | **not on this CPU** (a GPU rule of thumb) | 6.6 |
 # | second-order methods need batches of thousands | **not tested**: dlcore has no second-order optimiser; the reason given (curvature estimates are noisier than gradients) is plausible | — |
@@ -635,7 +674,8 @@ ch06.check_b_simple(my_b_simple)
 #   buys few steps and costs proportionally more examples
 #   ($S/S_{min} - 1 = B_{noise}/B$). The noise scale grows during training.
 # * A too small batch fails only at a step size meant for larger ones; a
-#   larger batch needs more epochs; linear learning-rate scaling breaks down
-#   beyond the noise scale; the time-optimal batch depends on the machine.
+#   larger batch needs more epochs; linear learning-rate scaling keeps the
+#   epochs constant up to $B \approx B_{noise}$ (16 here) and breaks down
+#   beyond it; the time-optimal batch depends on the machine.
 # * Powers of two are not faster on this CPU; Rprop does need the full batch;
 #   a generalisation gap of large batches does not show at this scale.
