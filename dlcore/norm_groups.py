@@ -89,6 +89,7 @@ class InstanceNorm(GroupNorm):
     no running statistics) the affine parameters are on by default, as in the other layers here."""
 
     def __init__(self, num_channels: int, eps: float = 1e-5, affine: bool = True, dtype=np.float64):
+        num_channels = positive_int("num_channels", num_channels)
         super().__init__(num_channels, num_channels, eps=eps, affine=affine, dtype=dtype)
 
     def _check_input(self, X):
