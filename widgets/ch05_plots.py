@@ -20,10 +20,10 @@ __all__ = ["COLORS", "LABELS", "GAP_TOP", "contour_lines", "SurfacePanel", "Swee
            "plot_warmup", "plot_zigzag_norm", "plot_tables", "plot_first_steps"]
 
 COLORS = {"sgd": "C0", "momentum": "C1", "nesterov": "C2", "adagrad": "C4", "rmsprop": "C5", "adam": "C3",
-          "adadelta": "C6", "polyak": "C8", "adam (aligned)": "C3"}
+          "adadelta": "C6", "polyak": "C8", "adam (aligned)": "C3", "adamax": "C7", "nadam": "C9"}
 LABELS = {"sgd": "SGD", "momentum": "momentum", "nesterov": "Nesterov", "adagrad": "Adagrad", "rmsprop": "RMSprop",
-          "adam": "Adam", "adadelta": "Adadelta"}
-ORDER = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")
+          "adam": "Adam", "adadelta": "Adadelta", "adamax": "Adamax", "nadam": "Nadam"}
+ORDER = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamax", "nadam")
 #: log-axis stops shared by the loss-gap axes (few distinct limits: cached backgrounds are reused)
 GAP_STOPS = tuple(10.0 ** k for k in range(-16, 5, 2))
 #: the gap axis's range: gaps are clipped to it (a diverging run leaves through the top edge, float64
@@ -201,7 +201,7 @@ class SweepPanel(Panel):
             self.lines[name] = self.changes(ax.plot([], [], "o-", ms=3, color=c, label=LABELS[name])[0])
             self.bands[name] = self.changes(_band(ax, c))
             self.best[name] = self.changes(ax.plot([], [], "o", ms=9, color=c, mec="k")[0])
-        ax.set(xscale="log", xlabel="learning rate $\\eta$", ylabel="validation loss after training\n(median, band: seeds)",
+        ax.set(xscale="log", xlabel="learning rate $\\eta$", ylabel="validation loss after training\n(median; band: min–max over seeds)",
                ylim=(0, top), xlim=(5e-5, 5))
         ax.axhline(np.log(10), color="0.5", lw=0.8, ls="--")
         ax.text(6e-5, np.log(10) + 0.03, "chance (ln 10)", fontsize=7, color="0.4")

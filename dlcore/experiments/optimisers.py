@@ -25,7 +25,7 @@ from ..optim import get_optimizer
 from ..schedules import get_schedule
 from ..surfaces import get_surface
 
-__all__ = ["optimiser_path", "steps_to_tolerance", "settle_step", "lr_sweep", "kappa_sweep", "polyak_momentum",
+__all__ = ["momentum_kappa_limit", "optimiser_path", "steps_to_tolerance", "settle_step", "lr_sweep", "kappa_sweep", "polyak_momentum",
            "notes_adadelta_path", "DIVERGED"]
 
 #: a point farther than this from the origin counts as diverged (the run stops there)
@@ -161,6 +161,18 @@ def polyak_momentum(kappa: float, L: float | None = None) -> dict:
     mu, sq = L / kappa, math.sqrt(kappa)
     return {"lr": 4 / (math.sqrt(L) + math.sqrt(mu)) ** 2, "momentum": ((sq - 1) / (sq + 1)) ** 2,
             "rate": (sq - 1) / (sq + 1), "gd_lr": 2 / (L + mu), "gd_rate": (kappa - 1) / (kappa + 1)}
+
+
+def momentum_kappa_limit(mu: float = 0.9) -> float:
+    r"""The largest condition number for which heavy-ball momentum with a *fixed* :math:`\mu` can reach
+    its floor rate :math:`\sqrt\mu` per step: both roots of every direction's recurrence
+    :math:`z^2 - (1+\mu-\eta\lambda)z + \mu` are complex (modulus :math:`\sqrt\mu`) for all
+    :math:`\lambda \in [\ell, L]` iff :math:`(1-\sqrt\mu)^2 < \eta\ell` and :math:`\eta L < (1+\sqrt\mu)^2`,
+    possible iff :math:`\kappa < ((1+\sqrt\mu)/(1-\sqrt\mu))^2` (about 1443 for :math:`\mu = 0.9`).
+    Beyond it some direction has a real root larger than :math:`\sqrt\mu` and the steps grow with
+    :math:`\kappa` again, unless :math:`\mu` grows with it (Polyak's tuning)."""
+    r = math.sqrt(float(mu))
+    return ((1 + r) / (1 - r)) ** 2
 
 
 @cached(maxsize=32)

@@ -20,15 +20,63 @@ import math
 import numpy as np
 
 from ..cache import cached
+from ..module import Module
 from ..optim import get_optimizer
 from .optimisers import _Point, lr_sweep, optimiser_path
 
-__all__ = ["zigzag", "step_lengths", "first_steps", "escape_steps", "aligned_vs_rotated", "kappa_sweep_adaptive", "contour_grid",
+__all__ = ["decay_vs_l2", "final_gap_sweep", "zigzag", "step_lengths", "first_steps", "escape_steps", "aligned_vs_rotated", "kappa_sweep_adaptive", "contour_grid",
            "PATH_OPTIMISERS", "path_hyper", "surface_paths",
            "ADAPTIVE_LRS"]
 
-#: learning rates tried for the adaptive methods on the bowls (their best is inside)
+#: learning rates tried for the adaptive methods on the bowls (half decades; for Adagrad on the
+#: axis-aligned bowl the best is the largest, and larger rates do as well: its step is eta sign(g) at first)
 ADAPTIVE_LRS = (0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0)
+
+
+@cached(maxsize=32)
+def final_gap_sweep(surface="rosenbrock", optimiser="sgd", lrs=(1e-3, 1.5e-3, 2e-3, 2.5e-3), steps: int = 3000,
+                    hyper=None, surface_args=None) -> dict:
+    """:math:`f - f^*` after ``steps`` steps for each rate of ``lrs`` (inf where the run diverged):
+    ``lrs``, ``gaps``, ``best_lr`` and ``best_gap`` (the lowest final gap: a method's best rate for
+    this budget, found rather than assumed)."""
+    gaps = []
+    for lr in lrs:
+        r = optimiser_path(surface, optimiser, float(lr), int(steps), None, hyper, surface_args)
+        g = float(r["gap"][-1])
+        gaps.append(g if (not r["diverged"] and np.isfinite(g)) else math.inf)
+    gaps = np.array(gaps)
+    i = int(np.argmin(gaps))
+    return {"lrs": np.asarray(lrs, dtype=float), "gaps": gaps, "best_lr": float(lrs[i]), "best_gap": float(gaps[i])}
+
+
+class _Weights(Module):
+    """One weight vector (role "weight", so that weight decay applies to it)."""
+    param_roles = {"w": "weight"}
+
+    def __init__(self, w):
+        super().__init__()
+        self.params = {"w": np.array(w, dtype=np.float64)}
+        self.grads = {"w": np.zeros_like(self.params["w"])}
+
+
+@cached(maxsize=8)
+def decay_vs_l2(scales=(1.0, 0.01), lam: float = 0.01, lr: float = 0.01, steps: int = 200) -> dict:
+    r"""Weight decay inside Adam (L2: :math:`\lambda w` added to the gradient) against AdamW's decoupled
+    decay (:math:`w \leftarrow w - \eta\lambda w`, then Adam), on weights that start at 1 and receive
+    gradients alternating in sign, of size ``scales`` (a busy weight and a quiet one). Returns
+    ``l2``, ``adamw`` (len(scales),): each weight at the end divided by where it ends without decay
+    (1: not decayed), and ``expected`` :math:`(1-\eta\lambda)^{steps}`, AdamW's factor for every weight."""
+    sc = np.asarray(scales, dtype=np.float64)
+    ends = {}
+    for key, name, wd in (("free", "adam", 0.0), ("l2", "adam", lam), ("adamw", "adamw", lam)):
+        m = _Weights(np.ones_like(sc))
+        opt = get_optimizer(name, m, lr=float(lr), weight_decay=float(wd))
+        for t in range(int(steps)):
+            m.grads["w"] = sc * (-1.0) ** t
+            opt.step()
+        ends[key] = m.params["w"].copy()
+    return {"l2": ends["l2"] / ends["free"], "adamw": ends["adamw"] / ends["free"],
+            "expected": (1 - lr * lam) ** steps, "scales": sc}
 
 
 def zigzag(optimiser="sgd", lr: float = 0.018, steps: int = 30, hyper=None, kappa: float = 100.0) -> dict:
@@ -99,12 +147,12 @@ def aligned_vs_rotated(optimisers=("sgd", "adagrad", "rmsprop", "adam"), kappa: 
 
 @cached(maxsize=16)
 def kappa_sweep_adaptive(optimiser="adam", kappas=(10, 30, 100, 300, 1000), angle: float = math.pi / 4,
-                         tol: float = 1e-6, max_steps: int = 3000, lrs=ADAPTIVE_LRS) -> dict:
-    """Fewest steps to ``tol`` over ``lrs`` against :math:`\\kappa` (bowl turned by ``angle``):
+                         tol: float = 1e-6, max_steps: int = 3000, lrs=ADAPTIVE_LRS, hyper=None) -> dict:
+    """Settings ``hyper`` (e.g. ``{"betas": (0.5, 0.999)}``). Fewest steps to ``tol`` over ``lrs`` against :math:`\\kappa` (bowl turned by ``angle``):
     ``steps`` (-1 where no rate reached ``tol`` within ``max_steps``), ``best_lr``, ``kappas``."""
     st, best = [], []
     for k in kappas:
-        sw = lr_sweep("quadratic", optimiser, tuple(lrs), tol, max_steps,
+        sw = lr_sweep("quadratic", optimiser, tuple(lrs), tol, max_steps, hyper=hyper,
                       surface_args={"kappa": float(k), "angle": float(angle)})
         st.append(sw["best_steps"])
         best.append(sw["best_lr"])
@@ -129,17 +177,18 @@ def contour_grid(surface="quadratic", surface_args=None, n: int = 121, levels: i
 
 
 #: the optimisers the surfaces explorer offers, and how its two shared sliders map onto their settings
-PATH_OPTIMISERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")
+PATH_OPTIMISERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamax", "nadam")
 
 
 def path_hyper(name: str, momentum: float = 0.9, beta2: float = 0.999) -> dict:
     """Settings of ``name`` from the two shared sliders: ``momentum`` is :math:`\\mu` of momentum and
-    Nesterov and :math:`\\beta_1` of Adam; ``beta2`` is :math:`\\rho` of RMSprop and :math:`\\beta_2` of Adam."""
+    Nesterov and :math:`\\beta_1` of Adam, Adamax and Nadam; ``beta2`` is :math:`\\rho` of RMSprop and
+    :math:`\\beta_2` of the Adam family."""
     if name in ("momentum", "nesterov"):
         return {"momentum": float(momentum)}
     if name == "rmsprop":
         return {"rho": float(beta2)}
-    if name == "adam":
+    if name in ("adam", "adamax", "nadam"):
         return {"betas": (float(momentum), float(beta2))}
     return {}
 

@@ -27,7 +27,8 @@ from .common import SEEDS
 from .optimisers_train import train_digits
 
 __all__ = ["SWEEP_LRS", "SWEEP_HYPER", "SCHEDULE_SPECS", "digits_lr_sweep", "sweep_all", "good_range",
-           "schedule_runs", "schedule_rates", "warmup_rescue", "TRAINS"]
+           "schedule_runs", "schedule_rates", "warmup_rescue", "warmup_state", "paired_lower", "seed_best_count", "best_rates",
+           "TRAINS"]
 
 #: the learning rates swept per optimiser (half decades, wide enough that the best is inside)
 SWEEP_LRS = {
@@ -37,6 +38,8 @@ SWEEP_LRS = {
     "adagrad": (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0),
     "rmsprop": (1e-4, 3e-4, 0.001, 0.003, 0.01, 0.03, 0.1),
     "adam": (1e-4, 3e-4, 0.001, 0.003, 0.01, 0.03, 0.1),
+    "adamax": (3e-4, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3),
+    "nadam": (3e-4, 0.001, 0.003, 0.01, 0.03, 0.1),
 }
 #: settings other than the rate (the frameworks' defaults otherwise)
 SWEEP_HYPER = {"momentum": {"momentum": 0.9}, "nesterov": {"momentum": 0.9}}
@@ -77,6 +80,26 @@ def digits_lr_sweep(optimiser: str = "sgd", lrs=(0.01, 0.1, 1.0), seeds=SEEDS, s
 def sweep_all(optimisers=tuple(SWEEP_LRS), seeds=SEEDS, steps: int = 200, hidden=(32,), batch_size: int = 32) -> dict:
     """:func:`digits_lr_sweep` of each optimiser over its grid :data:`SWEEP_LRS`: ``{name: sweep}``."""
     return {name: digits_lr_sweep(name, SWEEP_LRS[name], seeds, steps, hidden, batch_size) for name in optimisers}
+
+
+def seed_best_count(sweep) -> int:
+    """In how many seeds the sweep's best rate (lowest median) is also that seed's own best rate."""
+    return int(np.sum(np.asarray(sweep["seed_best_lr"]) == sweep["best_lr"]))
+
+
+def best_rates(sweep, tol: float = 0.02) -> list:
+    """``[(rate, k), ...]`` in increasing rate: the rates whose median validation loss is within a factor
+    ``1 + tol`` of the lowest (usually one; two when the grid's neighbours tie, so that which of them
+    wins is a matter of the last digits), each with ``k`` the number of seeds whose own best rate it is."""
+    med, lrs = np.asarray(sweep["median"]), np.asarray(sweep["lrs"])
+    sb = np.asarray(sweep["seed_best_lr"])
+    return [(float(r), int(np.sum(sb == r))) for r, m in zip(lrs, med) if m <= (1 + tol) * med.min()]
+
+
+def paired_lower(a, b) -> int:
+    """Seed by seed (same seeds, same order): in how many is ``a`` lower than ``b`` (a paired count:
+    a difference of means can come from one or two seeds)."""
+    return int(np.sum(np.asarray(a, dtype=float) < np.asarray(b, dtype=float)))
 
 
 def good_range(sweep, factor: float = 1.5) -> dict:
@@ -151,4 +174,39 @@ def warmup_rescue(optimiser: str = "sgd", lr: float = 0.3, warmup: int = 100, se
                     "trained": np.nan_to_num(acc, nan=0.0) > TRAINS,
                     "rate": np.array([get_schedule(sched[0], lr, **sched[1])(t) for t in range(steps)])
                     if sched else np.full(steps, float(lr))}
+    return out
+
+
+@cached(maxsize=16)
+def warmup_state(optimiser: str = "sgd", lr: float = 0.3, warmup: int = 100, seeds=SEEDS, at: int = 100,
+                 hidden=(64, 64), batch_size: int = 32, init: str = "normal", init_kwargs=(("std", 1.0),)) -> dict:
+    r"""The nets of :func:`warmup_rescue` after their first ``at`` steps, without (``"none"``) and with
+    (``"warmup"``) warm-up: ``dead`` (n_seeds,) the fraction of hidden ReLUs whose input is <= 0 on
+    every one of 300 training images (:func:`dlcore.experiments.activations_train.activity`; such a
+    unit passes no gradient and never recovers), ``norm`` (n_seeds,) the weights' norm
+    :math:`(\sum W^2)^{1/2}` over the layers, and ``norm0`` the same at the start."""
+    from ..layers import mlp
+    from ..optim import get_optimizer
+    from ..rng import spawn
+    from ..train import fit
+    from .activations_train import activity
+    from .common import digits_data
+    from .optimisers_train import _schedule_callbacks
+    X, y, _, _ = digits_data()
+    out = {}
+    for key, sched in (("none", None), ("warmup", ("constant", {"warmup": int(warmup)}))):
+        dead, norm, norm0 = [], [], []
+        for s in seeds:
+            g_init, g_batch = spawn(int(s), 2)
+            net = mlp([X.shape[1], *hidden, 10], activation="relu", init=init, init_kwargs=dict(init_kwargs),
+                      rng=g_init, dtype=np.float32)
+            wn = lambda: float(np.sqrt(sum(np.sum(np.asarray(v.data, dtype=np.float64) ** 2)
+                                           for k, v in net.named_parameters() if k.endswith("W"))))
+            norm0.append(wn())
+            opt = get_optimizer(optimiser, net, lr=float(lr))
+            fit(net, X, y, optimizer=opt, steps=int(at), batch_size=batch_size, rng=g_batch, on_divergence="stop",
+                eval_train=False, callbacks=_schedule_callbacks(sched, float(lr)))
+            dead.append(float(np.mean(activity(net, X[:300])[0])))
+            norm.append(wn())
+        out[key] = {"dead": np.array(dead), "norm": np.array(norm), "norm0": np.array(norm0)}
     return out
