@@ -27,11 +27,12 @@ from .cache import cached, clear_caches
 from .optim import SGD, Adadelta, Adagrad, Adam, Adamax, AdamW, Momentum, Nadam, Nesterov, Optimizer, RMSprop, Rprop, get_optimizer
 from .schedules import LRScheduler, get_schedule
 from .residual import Residual, residual_mlp
-from . import conv, norm, norm_groups, weightnorm
+from . import conv, norm, norm_groups, norm_nets, weightnorm
 from .conv import AvgPool2d, Conv2d, Flatten, MaxPool2d, Reshape, conv_output_size
 from .norm import BatchNorm1d, BatchNorm2d, LayerNorm
 from .norm_groups import GroupNorm, InstanceNorm, LocalResponseNorm
 from .weightnorm import WeightNormLinear
+from .norm_nets import conv_net, norm_mlp
 from .train import DivergenceError, History, LambdaCallback, evaluate, fit, predict
 
 __version__ = "0.1.0"
@@ -49,7 +50,7 @@ __all__ = [
     "schedules", "surfaces", "Momentum", "Nesterov", "Adagrad", "RMSprop", "Adadelta", "Adam", "AdamW", "Adamax", "Nadam", "Rprop",
     "LRScheduler", "get_schedule",
     "errors", "validate", "DlcoreError", "InvalidArgument", "InvalidType", "MissingMethod", "LambdaCallback",
-    "conv", "norm", "norm_groups", "weightnorm", "AvgPool2d", "Conv2d", "Flatten", "MaxPool2d", "Reshape",
+    "conv", "norm", "norm_groups", "norm_nets", "weightnorm", "conv_net", "norm_mlp", "AvgPool2d", "Conv2d", "Flatten", "MaxPool2d", "Reshape",
     "conv_output_size", "BatchNorm1d", "BatchNorm2d", "LayerNorm", "GroupNorm", "InstanceNorm", "LocalResponseNorm",
     "WeightNormLinear",
 ]

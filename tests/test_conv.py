@@ -182,3 +182,43 @@ def test_backward_shape_is_checked():
     conv.forward(np.zeros((2, 1, 4, 4)))
     with pytest.raises(ShapeError, match=r"dY must have shape \(2, 2, 4, 4\)"):
         conv.backward(np.zeros((2, 2, 3, 3)))
+
+
+# ------------------------------------------------------------------ the digits as images
+from dlcore import evaluate, fit  # noqa: E402
+from dlcore.experiments.common import digits_data  # noqa: E402
+from dlcore.norm_nets import NORMS, conv_net  # noqa: E402
+
+
+@pytest.mark.parametrize("norm", [None, *NORMS])
+def test_conv_net_gradient_check(norm):
+    net = conv_net(norm, channels=(2, 3), rng=0, image=(1, 4, 4))
+    rep = check_module(net, _x((3, 16)), rng=1, training=True)
+    assert rep.passed(1e-6), rep.table()
+
+
+def test_conv_net_shapes_and_errors():
+    net = conv_net("batch", rng=0)
+    assert net.forward(np.zeros((5, 64)), training=False).shape == (5, 10)
+    assert [type(l).__name__ for l in net.layers][:5] == ["Reshape", "Conv2d", "BatchNorm2d", "ReLU", "MaxPool2d"]
+    assert "b" not in net[1].params and "b" in conv_net(None, rng=0)[1].params
+    with pytest.raises(InvalidArgument, match="unknown norm 'btach'.*Did you mean 'batch'"):
+        conv_net("btach", rng=0)
+    with pytest.raises(InvalidArgument, match="does not halve"):
+        conv_net(None, channels=(2, 2, 2, 2), rng=0)
+    with pytest.raises(InvalidType, match="channels"):
+        conv_net(None, channels=8, rng=0)
+
+
+@pytest.mark.parametrize("norm", [None, *NORMS])
+def test_conv_net_learns_the_digits(norm):
+    """fit takes the 64 features as 2-D X; the net's Reshape makes them 1×8×8 images.
+    Measured (float32, 3 seeds, validation accuracy): none 0.94-0.96 (lr 0.2, 200 steps);
+    batch 0.91-0.95, group 0.91-0.92, layer 0.91-0.95, instance 0.93-0.96 (lr 0.1, 150 steps)."""
+    X, y, Xv, yv = digits_data()
+    lr, steps = (0.2, 200) if norm is None else (0.1, 150)
+    for seed in (0, 1, 2):
+        net = conv_net(norm, rng=seed, dtype=np.float32)
+        fit(net, X, y, optimizer="sgd", lr=lr, steps=steps, batch_size=32, rng=seed)
+        acc = evaluate(net.eval(), Xv, yv)["acc"]
+        assert acc > 0.8, (norm, seed, acc)
