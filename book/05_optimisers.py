@@ -188,7 +188,11 @@ plot_surface(dx.surface_paths("quadratic", {"kappa": 100.0}, ("sgd", "momentum")
 plt.show()
 
 # %% [markdown]
-# Momentum against Nesterov at $\eta = 0.004$, $\mu = 0.9$ (same start, 60 steps):
+# Momentum against Nesterov at $\eta = 0.004$, $\mu = 0.9$ (same start, 60
+# steps). `dlcore`'s Nesterov, like PyTorch's, stores the *look-ahead* point
+# $\varphi_t = \theta_t - \eta\mu m_t$ (where the next gradient is taken), so
+# the drawn Nesterov path is the $\varphi$ sequence; it decays at the same
+# rates as $\theta_t$ of the table in 5.1.
 
 # %%
 fig, axes = plt.subplots(1, 2, figsize=(9.5, 3.8), layout="constrained")
@@ -380,7 +384,10 @@ plt.show()
 # **What to notice.** GD is blind to the rotation (379 steps both ways).
 # Adagrad solves the aligned bowl in 7 steps at $\eta = 3$, the grid's largest
 # rate (larger rates do as well: 5 steps at 30), and needs 577 turned, at its
-# best rate 0.3 (each panel is drawn at its own best rate). On the
+# best rate 0.3 (each panel is drawn at its own best rate). At $\eta = 3$ the
+# first step is $\eta\,\mathrm{sign}(g) = 3$ in each coordinate, far past the
+# minimum (the path leaves the window and $f$ jumps up); from there the steps
+# shrink as $\eta/\sqrt t$ and land within a few more. On the
 # aligned bowl coordinate $i$'s gradient is $\lambda_i p_i$, and Adagrad's step
 # $\eta\,\lambda_i p_{i,t}/\sqrt{\sum_s \lambda_i^2 p_{i,s}^2}$ does not depend on
 # $\lambda_i$ at all: it moves every coordinate as if its curvature were 1,
@@ -401,7 +408,7 @@ plt.show()
 # $\eta = 0.1$. Steps until $|y| > 0.5$:
 
 # %%
-offsets = (1e-3, 1e-6, 1e-9)
+offsets = (1e-3, 1e-6, 1e-9, 1e-16)
 print(f"{'start y =':12s}" + "".join(f"{o:>8.0e}" for o in offsets))
 for name, hy in (("sgd", None), ("momentum", {"momentum": 0.9}), ("adagrad", None), ("rmsprop", None), ("adam", None)):
     print(f"{name:12s}" + "".join(f"{dx.escape_steps(name, 0.1, o, 400, hy):>8d}" for o in offsets))
@@ -418,8 +425,14 @@ plt.show()
 # **What to notice.** Near a saddle the gradient along the escape direction is
 # proportional to the distance from the ridge, so GD's escape time grows with
 # $\log(1/\delta)$ (67, 139, 212 steps). The adaptive methods divide that tiny
-# gradient by its own tiny RMS and move by about $\eta$ at once (2-8 steps,
-# whatever $\delta$). Momentum is in between. *Exactly* on the ridge the
+# gradient by its own tiny RMS and move by about $\eta$ at once (2-9 steps,
+# whatever $\delta$, down to $10^{-16}$). Below $|g| \approx \epsilon$ that is
+# $\epsilon$'s doing: Adam's step is then about $\eta\,g/\epsilon$, an effective
+# rate $\eta/\epsilon = 10^7$ (the flip side of "first step
+# $\approx \eta\,\mathrm{sign}(g)$"). Momentum is in between: near the saddle
+# $y$ follows $y_{t+1} = (1+\mu+\eta)y_t - \mu y_{t-1}$, whose growing root is
+# 1.316 per step at $\mu = 0.9$, $\eta = 0.1$, so 8.4 steps per decade of
+# $\delta$ (25, 50, 75). *Exactly* on the ridge the
 # gradient along $y$ is zero and no gradient method leaves; in practice the
 # noise of mini-batch gradients supplies the offset.
 #
@@ -490,9 +503,12 @@ print("the same with 1000 steps (30 epochs): " + ", ".join(f"η = {lr:g}: {pm(v)
 print(f"the sweep cost {sweep_cpu:.1f} s of CPU (cached afterwards)")
 
 # %%
-fig, axes = plt.subplots(1, 2, figsize=(11, 3.9), layout="constrained")
-plot_sweep(sweeps, axes[0])
-plot_curves(sweeps, axes[1])
+fig, axes = plt.subplots(1, 3, figsize=(14, 3.9), layout="constrained")
+plot_sweep({n: sweeps[n] for n in ("sgd", "momentum", "nesterov")}, axes[0])
+plot_sweep({n: sweeps[n] for n in ("adagrad", "rmsprop", "adam", "adamax", "nadam")}, axes[1])
+axes[0].set_title("SGD and momentum", fontsize=9)
+axes[1].set_title("adaptive methods", fontsize=9)
+plot_curves(sweeps, axes[2])
 plt.show()
 
 # %% [markdown]
@@ -691,6 +707,10 @@ print(f"{'scaling':8s} {'condition number of AᵀA':>24s} {'steps to 1e-6 of the
 for sc in nx.SCALINGS:
     print(f"{sc:8s} {pm(nt[sc]['cond'], digits=1) if sc != 'raw' else '%.1e .. %.1e' % (nt[sc]['cond'].min(), nt[sc]['cond'].max()):>24s}"
           f" {'%.1e .. %.1e' % (nt[sc]['steps'].min(), nt[sc]['steps'].max()) if sc == 'raw' else pm(nt[sc]['steps'], digits=0) if sc != 'zscore' else '%d .. %d' % (nt[sc]['steps'].min(), nt[sc]['steps'].max()):>28s}")
+part = nx.normalisation_table(schemes=nx.PARTIAL_SCALINGS)       # z-score's two halves, one at a time
+for sc, name in (("centre", "centre only"), ("scale", "scale only")):
+    print(f"{name:11s} {'%.0f .. %.0f' % (part[sc]['cond'].min(), part[sc]['cond'].max()):>21s}"
+          f" {'%d .. %d' % (part[sc]['steps'].min(), part[sc]['steps'].max()):>28s}")
 print(f"speed-up of z-score over raw: {np.min(nt['raw']['steps'] / nt['zscore']['steps']):.1e} "
       f"to {np.max(nt['raw']['steps'] / nt['zscore']['steps']):.1e} x over the seeds")
 plot_zigzag_norm({"raw": nx.normalisation_gd("raw", 0), "min-max": nx.normalisation_gd("minmax", 0),
@@ -710,6 +730,21 @@ plt.show()
 # Min-max lies in between because features in $[0, 1]$ still have means near
 # 0.5, which the bias has to compensate; its condition number stays between
 # about 50 and 100.
+#
+# **Centring and scaling, one at a time** (the rows "centre only", subtract
+# each feature's mean, and "scale only", divide by its standard deviation):
+# neither is enough alone. Centring removes the coupling to the bias but
+# leaves the two scales (κ in the hundreds); scaling equalises the scales but
+# leaves "age" at a mean of 5 standard deviations from zero, which couples it
+# to the bias (κ in the thousands). LeCun et al.'s *Efficient BackProp* gives
+# both reasons: inputs that are all positive make every weight of a unit move
+# in the same direction, and unequal scales make the zig-zag. Z-score does
+# both. What it cannot remove is correlation: for two z-scored features with
+# correlation $\rho$ the Hessian's eigenvalues are $1 \pm \rho$, so
+# $\kappa = (1+|\rho|)/(1-|\rho|)$ (9 at $\rho = 0.8$; the explorer's
+# correlation slider). Removing it takes *whitening* (rotating to the
+# principal axes of the inputs and scaling each), which costs a
+# decomposition of the input covariance.
 #
 # ### Explorer: scales, means, correlation
 
@@ -899,9 +934,10 @@ ch05.check_adam_two_steps(my_theta2)
 # </details>
 #
 # **E5.2 The size of Adam's first step.** For the gradient
-# `ch05.EX_FIRST["grad"]` (one coordinate small, one large) and $\eta = 0.01$,
-# predict $|\Delta\theta_1|$ in each coordinate with the bias correction and
-# without it (four significant figures).
+# `ch05.EX_FIRST["grad"]` (one coordinate as small as $\epsilon = 10^{-8}$, one
+# large) and $\eta = 0.01$, predict $|\Delta\theta_1|$ in each coordinate with
+# the bias correction and without it (four significant figures; $\epsilon$ is
+# added to $\sqrt{\hat v}$, as in the table of 5.1).
 
 # %%
 print(ch05.EX_FIRST)
@@ -912,15 +948,18 @@ ch05.check_adam_first_step(my_corrected, my_uncorrected)
 # %% [markdown]
 # <details><summary>Show the answer</summary>
 #
-# With the correction $\hat m_1 = g$, $\hat v_1 = g^2$: $\eta\,|g|/(|g|+\epsilon)
-# = 0.01$ in both coordinates (to 4 figures). Without it
-# $\eta(1-\beta_1)|g|/(\sqrt{1-\beta_2}\,|g|+\epsilon) = 0.01\cdot 0.1/0.031623 = 0.03162$
-# in both.
+# With the correction $\hat m_1 = g$, $\hat v_1 = g^2$, so the step is
+# $\eta\,|g|/(|g|+\epsilon)$: $0.01$ for $g = 50$ (to 4 figures), and
+# $0.01\cdot 10^{-8}/(2\cdot10^{-8}) = 0.005$ for $g = 10^{-8}$, where $\epsilon$
+# is as large as $|g|$. Without the correction
+# $\eta(1-\beta_1)|g|/(\sqrt{1-\beta_2}\,|g|+\epsilon)$: $0.01\cdot 0.1/0.031623 = 0.03162$
+# for $g = 50$, and $0.01\cdot 10^{-9}/(0.031623\cdot10^{-8} + 10^{-8}) = 0.0009693$
+# for $g = 10^{-8}$: there $\epsilon$ dominates the denominator.
 # </details>
 #
-# **E5.3 The largest stable learning rate.** Gradient descent on
+# **E5.3 The stability bound.** Gradient descent on
 # $f(\theta) = \tfrac12\theta^\top H\theta$ with $H =$ `ch05.EX_H`: what is the
-# largest learning rate for which it converges (three significant figures)?
+# learning rate above which it diverges (the bound; three significant figures)?
 # The checker runs gradient descent at 0.98 and 1.02 times your answer.
 
 # %%
@@ -933,7 +972,9 @@ ch05.check_max_stable_lr(my_lr_max)
 #
 # The eigenvalues of $H$ are 1 and 4 (`np.linalg.eigvalsh(ch05.EX_H)`); the
 # steepest direction flips and grows once $|1-4\eta| > 1$, so $\eta < 2/4 = 0.5$.
-# Not the diagonal entries (2.5), not the smallest eigenvalue.
+# Not the diagonal entries (2.5), not the smallest eigenvalue, and not
+# $2/(L+\ell) = 0.4$, which is the *fastest* fixed rate. At exactly 0.5 the
+# steep direction oscillates forever without growing.
 # </details>
 #
 # **E5.4 Momentum's two conventions.** `dlcore`'s momentum at $\eta = 0.01$,

@@ -14,7 +14,8 @@ CHECKERS = (ch05.check_adam_two_steps, ch05.check_adam_first_step, ch05.check_ma
 def test_right_answers_pass_and_rounded_ones_too(check):
     for kw in check.right_answers():
         assert check(**kw).ok, check(**kw)
-        rounded = {k: np.round(np.asarray(v, dtype=float), 5) if np.ndim(v) else float(f"{v:.4g}") for k, v in kw.items()}
+        rounded = {k: np.array([float(f"{x:.4g}") for x in np.ravel(v)]) if np.ndim(v) else float(f"{v:.4g}")
+                   for k, v in kw.items()}                          # four significant figures
         assert check(**rounded).ok, (rounded, check(**rounded))
 
 
@@ -39,12 +40,26 @@ def test_adam_two_steps_recognises_the_slips():
 
 
 def test_adam_first_step_recognises_the_slips():
-    right, lr = (0.01, 0.01), 0.01
-    unc = (0.031623, 0.031623)
+    right, lr = (0.005, 0.01), 0.01                                  # g = (1e-8, 50): eps matters in the first
+    unc = (0.0009693, 0.031623)
     assert ch05.check_adam_first_step(right, unc).ok
     assert "swapped" in ch05.check_adam_first_step(unc, unc).message
-    assert "lr * g/|g|" in ch05.check_adam_first_step((lr * 0.01, lr * 50), unc).message
+    assert "lr * g/(|g| + eps)" in ch05.check_adam_first_step((lr * 1e-8, lr * 50), unc).message
     assert "(1 - beta1)/sqrt(1 - beta2)" in ch05.check_adam_first_step(right, right).message
+    assert "as small as eps" in ch05.check_adam_first_step((0.01, 0.01), unc).message          # eps left out
+    assert "eps is larger" in ch05.check_adam_first_step(right, (0.031623, 0.031623)).message
+    assert "square root" in ch05.check_adam_first_step(right, (0.0009693, 1.0)).message       # 1 - beta2, no sqrt
+    assert "three significant figures" in ch05.check_adam_first_step(right, (0.0009693, 0.0316)).message
+
+
+def test_adam_two_steps_names_the_partial_corrections_and_precision():
+    e = ch05.EX_ADAM
+    msgs = {k: ch05.check_adam_two_steps(ch05.adam_steps(e["theta"], e["grads"], 0.1, **kw)[-1]).message
+            for k, kw in (("m", {"correct": "m"}), ("v", {"correct": "v"}), ("t1", {"t_fixed": 1}),
+                          ("root", {"root": False}))}
+    assert "only m" in msgs["m"] and "only v" in msgs["v"] and "t = 2" in msgs["t1"] and "square root" in msgs["root"]
+    assert "four" in ch05.check_adam_two_steps([0.373, -0.813]).message
+    assert ch05.check_adam_two_steps([0.3734, -0.8129]).ok
 
 
 def test_max_stable_lr_recognises_the_slips_and_runs_gradient_descent():
@@ -55,7 +70,10 @@ def test_max_stable_lr_recognises_the_slips_and_runs_gradient_descent():
     assert "1/L" in ch05.check_max_stable_lr(0.25).message
     assert "diagonal" in ch05.check_max_stable_lr(0.8).message
     assert "too large" in ch05.check_max_stable_lr(0.6).message
-    assert "too small" in ch05.check_max_stable_lr(0.4).message
+    assert "fastest" in ch05.check_max_stable_lr(0.4).message                # 2/(L + l)
+    assert "too small" in ch05.check_max_stable_lr(0.3).message
+    assert "a little higher" in ch05.check_max_stable_lr(0.499).message
+    assert "grows (x1.8e+03 in 200 steps)" in ch05.check_max_stable_lr(0.5).message
     assert not ch05.check_max_stable_lr(0.51).ok                     # 3 significant figures
 
 

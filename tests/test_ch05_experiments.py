@@ -238,7 +238,7 @@ def test_the_zigzag_steep_direction_flips_every_step_shallow_one_never():
 
 
 def test_normalisation_errors():
-    with pytest.raises(ValueError, match="unknown scaling 'log'; known: raw, zscore, minmax"):
+    with pytest.raises(ValueError, match="unknown scaling 'log'; known: raw, zscore, minmax, centre, scale"):
         scale_features(np.ones((3, 2)), "log")
     with pytest.raises(ValueError, match="corr"):
         least_squares_problem(0, corr=1.0)

@@ -24,6 +24,9 @@ COLORS = {"sgd": "C0", "momentum": "C1", "nesterov": "C2", "adagrad": "C4", "rms
 LABELS = {"sgd": "SGD", "momentum": "momentum", "nesterov": "Nesterov", "adagrad": "Adagrad", "rmsprop": "RMSprop",
           "adam": "Adam", "adadelta": "Adadelta", "adamax": "Adamax", "nadam": "Nadam"}
 ORDER = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamax", "nadam")
+#: marker and line style per optimiser, so that a line lying on another one stays visible
+STYLE = {"sgd": ("o", "-"), "momentum": ("s", "-"), "nesterov": ("^", "--"), "adagrad": ("v", "-"),
+         "rmsprop": ("s", "-"), "adam": ("o", "--"), "adamax": ("D", ":"), "nadam": ("^", "-.")}
 #: log-axis stops shared by the loss-gap axes (few distinct limits: cached backgrounds are reused)
 GAP_STOPS = tuple(10.0 ** k for k in range(-16, 5, 2))
 #: the gap axis's range: gaps are clipped to it (a diverging run leaves through the top edge, float64
@@ -144,7 +147,16 @@ class SurfacePanel(Panel):
 def plot_surface(r, ax=None, title: str | None = None):
     """:class:`SurfacePanel` of ``optimisers_demo.surface_paths(...)`` (only its optimisers in the legend);
     returns the axes pair."""
-    return SurfacePanel.plot(r, ax, title=title, optimisers=tuple(r["paths"]))
+    ax = SurfacePanel.plot(r, ax, title=title, optimisers=tuple(r["paths"]))
+    steps = int(r["settings"]["steps"])                   # a static figure: the axes fit this run's data
+    gaps = [np.asarray(p["gap"], dtype=float) for p in r["paths"].values()]
+    gaps = [np.clip(g[np.isfinite(g) & (g > 0)], GAP_FLOOR, GAP_TOP) for g in gaps]
+    gaps = [g for g in gaps if g.size]
+    ax[1].set_xlim(0, steps)
+    if gaps:
+        lo, hi = min(float(g.min()) for g in gaps), max(float(g.max()) for g in gaps)
+        ax[1].set_ylim(lo / 3, hi * 3)
+    return ax
 
 
 def plot_kappa(r: dict, adam_rotated: dict, adam_aligned: dict, ax=None):
@@ -158,7 +170,8 @@ def plot_kappa(r: dict, adam_rotated: dict, adam_aligned: dict, ax=None):
     ax.plot(k, r["polyak"], "s-", color=COLORS["polyak"], label="heavy ball, Polyak's $\\eta, \\mu$")
     ax.plot(k, r["polyak_theory"], ":", color=COLORS["polyak"], lw=2,
             label="$\\ln(f_0/\\mathrm{tol})\\,/\\,2\\ln\\frac{\\sqrt{\\kappa}+1}{\\sqrt{\\kappa}-1}$")
-    ax.plot(k, r["momentum"], "^-", color=COLORS["momentum"], label="momentum $\\mu=0.9$, best $\\eta$")
+    ax.plot(k, r["momentum"], "^-", color=COLORS["momentum"], ms=8, mfc="none", mew=1.5, zorder=4,
+            label="momentum $\\mu=0.9$, best $\\eta$")
     for res, ls, lab in ((adam_rotated, "-", "Adam, best $\\eta$, bowl turned 45°"),
                          (adam_aligned, "--", "Adam, best $\\eta$, axis-aligned bowl")):
         st = np.where(np.asarray(res["steps"]) > 0, res["steps"], np.nan)
@@ -174,9 +187,12 @@ def plot_first_steps(rows: dict, ax=None):
     """The size of the first steps :math:`|\\Delta_t|/\\eta` under a constant gradient, per optimiser:
     ``rows = {label: first_steps(...)["ratio"][:, 0]}`` (log y)."""
     ax = axes(ax, figsize=(6, 3.4))
+    styles = (("o", "-", 5), ("s", "--", 4), ("^", "-.", 4), ("v", ":", 3))
     for i, (label, ratio) in enumerate(rows.items()):
         ratio = np.abs(np.asarray(ratio))
-        ax.plot(np.arange(1, len(ratio) + 1), ratio, "o-", ms=3, color=f"C{i}", label=label)
+        mk, ls, ms = styles[i % len(styles)]
+        ax.plot(np.arange(1, len(ratio) + 1), ratio, marker=mk, ls=ls, ms=ms, mfc="none", color=f"C{i}",
+                label=label, zorder=3 + i)
     ax.axhline(1.0, color="0.5", lw=0.8, ls="--")
     ax.set(xscale="log", yscale="log", xlabel="step $t$", ylabel="$|\\Delta\\theta_t| / \\eta$")
     ax.grid(True, which="both", alpha=0.25)
@@ -198,7 +214,9 @@ class SweepPanel(Panel):
         self.lines, self.bands, self.best = {}, {}, {}
         for name in optimisers:
             c = COLORS[name]
-            self.lines[name] = self.changes(ax.plot([], [], "o-", ms=3, color=c, label=LABELS[name])[0])
+            mk, ls = STYLE.get(name, ("o", "-"))
+            self.lines[name] = self.changes(ax.plot([], [], marker=mk, ls=ls, ms=4, mfc="none", color=c,
+                                                    label=LABELS[name])[0])
             self.bands[name] = self.changes(_band(ax, c))
             self.best[name] = self.changes(ax.plot([], [], "o", ms=9, color=c, mec="k")[0])
         ax.set(xscale="log", xlabel="learning rate $\\eta$", ylabel="validation loss after training\n(median; band: min–max over seeds)",
@@ -226,8 +244,8 @@ class SweepPanel(Panel):
 
 
 def plot_sweep(sweeps: dict, ax=None):
-    """:class:`SweepPanel` of ``{name: digits_lr_sweep(...)}`` (e.g. ``sweep_all()``)."""
-    return SweepPanel.plot(sweeps, ax)
+    """:class:`SweepPanel` of ``{name: digits_lr_sweep(...)}`` (e.g. ``sweep_all()``; only those optimisers)."""
+    return SweepPanel.plot(sweeps, ax, optimisers=tuple(n for n in ORDER if n in sweeps))
 
 
 class CurvesPanel(Panel):
@@ -393,7 +411,7 @@ class ZigzagNormPanel(Panel):
     steepest eigen-directions (horizontal and vertical): there each component of the error evolves on its
     own, :math:`c_i \\leftarrow (1-\\eta\\lambda_i)\\,c_i`, and the loss's contours are ellipses with axes
     :math:`\\propto 1/\\sqrt{\\lambda_i}`, so the picture is exact (bias included). Both coordinates are in
-    units of the start's largest component (equal aspect). ``update({label: normalisation_gd(...)})``
+    units of the start's distance :math:`|w_0 - w^*|` (equal aspect). ``update({label: normalisation_gd(...)})``
     fills the axes in order; parts outside the square window are cut."""
 
     figsize = (9, 3.8)
@@ -409,7 +427,9 @@ class ZigzagNormPanel(Panel):
             self.path.append(self.changes(a.plot([], [], "o-", color="C3", ms=2.5, lw=1)[0]))
             a.plot([0], [0], "x", color="k", ms=7, mew=2)
             a.set(xlim=(-self.LIM, self.LIM), ylim=(-self.LIM, self.LIM), aspect="equal",
-                  xlabel="error along the shallowest direction", ylabel="error along the steepest", title=title)
+                  xlabel="$(w - w^*)/|w_0 - w^*|$ along the shallowest eigen-direction",
+                  ylabel="... along the steepest",
+                  title=title)
 
     @classmethod
     def _inside(cls, pts):
@@ -438,7 +458,7 @@ class ZigzagNormPanel(Panel):
         for ells, path, r in zip(self.ell, self.path, runs.values()):
             lam, V = np.linalg.eigh(np.asarray(r["H"]))
             C = (np.asarray(r["path"]) - np.asarray(r["theta_star"])) @ V[:, [0, -1]]   # (shallow, steep)
-            scale = max(float(np.abs(C[0]).max()), 1e-300)
+            scale = max(float(np.linalg.norm(np.asarray(r["path"])[0] - np.asarray(r["theta_star"]))), 1e-300)
             C = C / scale
             ends = np.array([lam[0], lam[-1]])
             e0 = max(float(C[0] ** 2 @ ends), 1e-300)

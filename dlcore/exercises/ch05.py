@@ -17,30 +17,35 @@ __all__ = ["EX_ADAM", "EX_FIRST", "EX_H", "EX_MOMENTUM", "SIG", "adam_steps", "c
 SIG = 4
 #: E5.1: start, two gradients, rate and betas of two Adam steps by hand (eps = 1e-8)
 EX_ADAM = {"theta": (0.5, -1.0), "grads": ((0.2, -3.0), (-0.1, -1.0)), "lr": 0.1, "betas": (0.9, 0.999)}
-#: E5.2: a gradient with very different scales, and Adam's rate
-EX_FIRST = {"grad": (0.01, 50.0), "lr": 0.01, "betas": (0.9, 0.999)}
+#: E5.2: a gradient with very different scales (one as small as eps = 1e-8), and Adam's rate
+EX_FIRST = {"grad": (1e-8, 50.0), "lr": 0.01, "betas": (0.9, 0.999), "eps": 1e-8}
 #: E5.3: the Hessian of the quadratic f = 1/2 theta^T H theta
 EX_H = np.array([[2.5, 1.5], [1.5, 2.5]])
 #: E5.4: momentum with m = mu m + g at rate eta; the rate of the (1 - mu) convention that moves the same
 EX_MOMENTUM = {"lr": 0.01, "momentum": 0.9}
 
 
-def adam_steps(theta, grads, lr, betas=(0.9, 0.999), eps=1e-8, bias_correction=True):
-    """Adam's parameters after each gradient of ``grads`` (reference for E5.1), shape (len(grads), d)."""
+def adam_steps(theta, grads, lr, betas=(0.9, 0.999), eps=1e-8, bias_correction=True, correct="mv",
+               t_fixed=None, root=True):
+    """Adam's parameters after each gradient of ``grads`` (reference for E5.1), shape (len(grads), d).
+    The slips a checker recognises: ``correct`` -- which averages are bias-corrected (``"m"``, ``"v"``,
+    ``"mv"``); ``t_fixed`` -- correct with this t at every step; ``root=False`` -- no square root of v."""
     b1, b2 = betas
     th = np.array(theta, dtype=float)
     m, v, out = np.zeros_like(th), np.zeros_like(th), []
     for t, g in enumerate(grads, start=1):
         g = np.asarray(g, dtype=float)
         m, v = b1 * m + (1 - b1) * g, b2 * v + (1 - b2) * g * g
-        mh, vh = (m / (1 - b1 ** t), v / (1 - b2 ** t)) if bias_correction else (m, v)
-        th = th - lr * mh / (np.sqrt(vh) + eps)
+        tc = t if t_fixed is None else t_fixed
+        mh = m / (1 - b1 ** tc) if bias_correction and "m" in correct else m
+        vh = v / (1 - b2 ** tc) if bias_correction and "v" in correct else v
+        th = th - lr * mh / ((np.sqrt(vh) if root else vh) + eps)
         out.append(th.copy())
     return np.array(out)
 
 
-def _close(got, expected) -> bool:
-    tol = precision_tolerance(expected, sig=SIG)
+def _close(got, expected, sig: int = SIG) -> bool:
+    tol = precision_tolerance(expected, sig=sig)
     return bool(np.all(np.abs(np.asarray(got) - expected) <= tol))
 
 
@@ -70,15 +75,35 @@ def check_adam_two_steps(theta2) -> Feedback:
     sgd = np.asarray(e["theta"]) - e["lr"] * np.sum(e["grads"], axis=0)
     if _close(got, sgd):
         return Feedback(False, "that is two plain gradient-descent steps; Adam divides by sqrt(v_hat).")
+    slips = (({"correct": "m"}, "only m is corrected here: v_hat = v_t/(1 - beta2^t) too (at t = 2, 1 - 0.999^2 = "
+                                "0.001999)."),
+             ({"correct": "v"}, "only v is corrected here: m_hat = m_t/(1 - beta1^t) too (at t = 2, 1 - 0.9^2 = 0.19)."),
+             ({"t_fixed": 1}, "the correction at step 2 uses t = 2: divide by 1 - beta1^2 and 1 - beta2^2, not by "
+                              "1 - beta1 and 1 - beta2 again."),
+             ({"root": False}, "Adam divides by the square root of v_hat (an RMS), not by v_hat itself."))
+    for kw, msg in slips:
+        if _close(got, adam_steps(e["theta"], e["grads"], e["lr"], e["betas"], **kw)[-1]):
+            return Feedback(False, msg)
+    if _close(got, right[-1], sig=3):
+        return Feedback(False, "right to three significant figures; give four (the exercise asks for four, and a "
+                               "third Adam step would already disagree in the third).")
     err = np.abs(got - right[-1])
     return Feedback(False, f"off by {err.max():.3g} in coordinate {int(np.argmax(err)) + 1}. Step by step: "
                            "m = beta1 m + (1 - beta1) g, v = beta2 v + (1 - beta2) g^2, m_hat = m/(1 - beta1^t), "
                            "v_hat = v/(1 - beta2^t), theta -= lr m_hat/(sqrt(v_hat) + eps), for t = 1 and 2.")
 
 
-def _first(bias_correction):
+def _first(bias_correction, eps=None, root=True):
     e = EX_FIRST
-    return np.abs(adam_steps((0.0, 0.0), [e["grad"]], e["lr"], e["betas"], bias_correction=bias_correction)[0])
+    return np.abs(adam_steps((0.0, 0.0), [e["grad"]], e["lr"], e["betas"], e["eps"] if eps is None else eps,
+                             bias_correction=bias_correction, root=root)[0])
+
+
+def _nosqrt_b2():
+    """The large coordinate's uncorrected step with 1 - beta2 in place of sqrt(1 - beta2) (a slip)."""
+    e = EX_FIRST
+    g = abs(e["grad"][1])
+    return e["lr"] * (1 - e["betas"][0]) * g / ((1 - e["betas"][1]) * g + e["eps"])
 
 
 @checker(answers=lambda: [{"corrected": _first(True), "uncorrected": _first(False)}])
@@ -95,8 +120,13 @@ def check_adam_first_step(corrected, uncorrected) -> Feedback:
         if _close(c, ru):
             msgs.append("your 'corrected' step is the uncorrected one (swapped?)")
         elif _close(c, EX_FIRST["lr"] * np.abs(EX_FIRST["grad"])):
-            msgs.append("with the correction, m_hat = g and v_hat = g^2 at t = 1: the step is lr * g/|g|, "
+            msgs.append("with the correction, m_hat = g and v_hat = g^2 at t = 1: the step is lr * g/(|g| + eps), "
                         "not lr * g")
+        elif _close(c, _first(True, eps=0.0)):
+            msgs.append("the corrected step is lr * g/(|g| + eps): for the first coordinate |g| = 1e-8 is as small "
+                        "as eps, so eps is not negligible there (the step is lr/2)")
+        elif _close(c, rc, sig=3):
+            msgs.append("the corrected step is right to three significant figures; give four")
         else:
             msgs.append(f"the corrected step is off by {np.abs(c - rc).max():.3g}: at t = 1, m_hat = g_1 and "
                         "v_hat = g_1^2 exactly")
@@ -104,13 +134,22 @@ def check_adam_first_step(corrected, uncorrected) -> Feedback:
         if _close(u, rc):
             msgs.append("without the correction m_1 = (1 - beta1) g and v_1 = (1 - beta2) g^2: the step is "
                         "(1 - beta1)/sqrt(1 - beta2) times lr, not lr")
+        elif _close(u, _first(False, eps=0.0)):
+            msgs.append("without the correction the step is lr (1 - beta1) g/(sqrt(1 - beta2) |g| + eps): for the "
+                        "first coordinate eps is larger than sqrt(1 - beta2) |g|, so it is not negligible there")
+        elif _close(u[1:], [_nosqrt_b2()]):
+            msgs.append("v_1 = (1 - beta2) g^2 enters under a square root: sqrt(1 - beta2) = 0.03162, not "
+                        "1 - beta2 = 0.001")
+        elif _close(u, ru, sig=3):
+            msgs.append("the uncorrected step is right to three significant figures; give four")
         else:
             msgs.append(f"the uncorrected step is off by {np.abs(u - ru).max():.3g}")
     if msgs:
         return Feedback(False, "; ".join(msgs) + ".")
-    return Feedback(True, f"{rc[0]:.4g} in both coordinates with the correction (lr, whatever the gradient's "
-                          f"scale: 0.01 or 50), {ru[0]:.4g} without ((1 - beta1)/sqrt(1 - beta2) = "
-                          f"{ru[0] / EX_FIRST['lr']:.4g} times lr).")
+    return Feedback(True, f"with the correction {rc[1]:.4g} (lr) for the large gradient and {rc[0]:.4g} (lr/2: "
+                          f"|g| = eps) for the tiny one; without it {ru[1]:.4g} ((1 - beta1)/sqrt(1 - beta2) = "
+                          f"{ru[1] / EX_FIRST['lr']:.4g} times lr) and {ru[0]:.4g}, where eps dominates the "
+                          f"denominator.")
 
 
 def _run_gd(lr, steps=200):
@@ -124,16 +163,17 @@ def _run_gd(lr, steps=200):
 
 @checker(answers=lambda: [{"lr_max": 2 / np.linalg.eigvalsh(EX_H)[-1]}])
 def check_max_stable_lr(lr_max) -> Feedback:
-    """E5.3: the largest learning rate at which gradient descent on 1/2 theta^T EX_H theta converges
-    (3 significant figures). The checker also runs gradient descent just below and above your rate."""
+    """E5.3: the learning rate above which gradient descent on 1/2 theta^T EX_H theta diverges (the bound;
+    3 significant figures). The checker also runs gradient descent just below and above your rate."""
     if lr_max is None:
         return Feedback(False, "Replace None with a learning rate (a number).")
     v = as_number(lr_max, "your learning rate")
     lam = np.linalg.eigvalsh(EX_H)
     right = 2 / lam[-1]
     below, above = _run_gd(0.98 * v), _run_gd(1.02 * v)
-    def say(r):
-        return "diverges" if not np.isfinite(r) else f"ends at |theta| = {r:.3g}"
+    def say(r):                                      # the start has |theta| = 1
+        return ("diverges" if not np.isfinite(r) else f"grows (x{r:.2g} in 200 steps)" if r > 1
+                else f"ends at |theta| = {r:.3g}")
     run = f" Ran 200 steps from (1, 0): at 0.98 x your rate gradient descent {say(below)}, at 1.02 x it {say(above)}."
     if abs(v - right) <= precision_tolerance(right, sig=3):
         return Feedback(True, f"2/L with L = {lam[-1]:.4g}, the largest eigenvalue of H: eta < {right:.4g}." + run)
@@ -145,10 +185,18 @@ def check_max_stable_lr(lr_max) -> Feedback:
     if abs(v - 1 / lam[-1]) <= precision_tolerance(1 / lam[-1], sig=3):
         return Feedback(False, "1/L is the rate that lands on the minimum of the steepest direction in one step; "
                                "gradient descent still converges up to twice that." + run)
+    fastest = 2 / (lam[0] + lam[-1])
+    if abs(v - fastest) <= precision_tolerance(fastest, sig=3):
+        return Feedback(False, "2/(L + l) is the *fastest* fixed rate (both extreme directions shrink by the same "
+                               "factor), not the bound: gradient descent still converges above it." + run)
+    if 0.9 * right <= v < right:
+        return Feedback(False, "it converges, but the bound is a little higher: find the rate at which the steepest "
+                               "direction's factor 1 - eta*L reaches -1 (at the bound itself it oscillates forever "
+                               "without growing)." + run)
     if abs(v - 2 / np.max(np.diag(EX_H))) <= precision_tolerance(2 / np.max(np.diag(EX_H)), sig=3):
         return Feedback(False, "the diagonal of H is not its curvature along the eigen-directions: use the largest "
                                "eigenvalue." + run)
-    return Feedback(False, ("too large: " if v > right else "too small (it converges, but it is not the largest): ")
+    return Feedback(False, ("too large: " if v > right else "too small (it converges, but it is not the bound): ")
                     + "on a quadratic each eigen-direction is multiplied by 1 - eta*lambda per step." + run)
 
 

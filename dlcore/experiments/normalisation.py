@@ -35,10 +35,12 @@ from ..cache import cached
 from ..rng import as_generator
 from .common import SEEDS
 
-__all__ = ["SCALINGS", "scale_features", "least_squares_problem", "gd_steps_closed_form", "gd_path",
+__all__ = ["SCALINGS", "PARTIAL_SCALINGS", "scale_features", "least_squares_problem", "gd_steps_closed_form", "gd_path",
            "normalisation_gd", "normalisation_table"]
 
 SCALINGS = ("raw", "zscore", "minmax")
+#: z-score's two halves alone: subtract the mean (``"centre"``) or divide by the sd (``"scale"``)
+PARTIAL_SCALINGS = ("centre", "scale")
 
 
 def scale_features(X, scheme: str) -> np.ndarray:
@@ -52,7 +54,12 @@ def scale_features(X, scheme: str) -> np.ndarray:
     if scheme == "minmax":
         lo, hi = X.min(axis=0), X.max(axis=0)
         return (X - lo) / np.where(hi > lo, hi - lo, 1.0)
-    raise ValueError(f"unknown scaling {scheme!r}; known: {', '.join(SCALINGS)}")
+    if scheme == "centre":
+        return X - X.mean(axis=0)
+    if scheme == "scale":
+        s = X.std(axis=0)
+        return X / np.where(s > 0, s, 1.0)
+    raise ValueError(f"unknown scaling {scheme!r}; known: {', '.join(SCALINGS + PARTIAL_SCALINGS)}")
 
 
 def least_squares_problem(rng=0, n: int = 200, means=(50.0, 2.0), sds=(10.0, 0.5), corr: float = 0.0,
