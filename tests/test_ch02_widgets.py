@@ -210,3 +210,34 @@ def test_clipping_figure_and_explorer_draw_the_same():
         axs = plot_clipping({"this run": e.data})
         assert _drawn(axs) == _drawn(e.panel.ax), settings
     plt.close("all")
+
+
+def test_limits_seen_one_axes_at_a_time_are_pasted_not_drawn():
+    """Each axes' rectangle is kept per set of its limits (widgets.render): a combination of limits never
+    drawn together, but each seen before, is pasted without drawing an axes, and looks exactly like a
+    full redraw."""
+    import io
+
+    from PIL import Image
+
+    def pixels(png):
+        return np.asarray(Image.open(io.BytesIO(png)))
+
+    e = JacobianExplorer()
+    calls = []
+    for i, ax in enumerate(e.fig.axes):
+        ax.draw = lambda renderer, f=ax.draw, i=i: calls.append(i) or f(renderer)
+    x0, x1 = e.ax0.get_xlim(), e.ax1.get_xlim()
+    e.ax0.set_xlim(0, 31)
+    e.render_png()
+    e.ax0.set_xlim(*x0)
+    e.ax1.set_xlim(0, 41)
+    e.render_png()
+    assert calls == [0, 1]                          # one axes drawn each time; ax0 back: pasted
+    e.ax0.set_xlim(0, 31)                           # (31, 41): never drawn together
+    png = e.render_png()
+    assert calls == [0, 1]
+    assert np.array_equal(pixels(png), pixels(e.render_png(full=True)))
+    e.ax1.set_xlim(*x1)
+    e.ax0.set_xlim(*x0)
+    assert np.array_equal(pixels(e.render_png()), pixels(e.render_png(full=True)))

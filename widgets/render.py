@@ -8,7 +8,9 @@ of it PNG encoding (:func:`encode_png`). The background is redrawn when an axis
 limit, scale, title or label changes (:func:`widgets.limits.fit_limits` changes
 limits rarely) or after :meth:`Renderer.invalidate`: only the axes that changed
 are redrawn, and the last backgrounds are kept, so going back to earlier limits
-costs nothing.
+costs nothing. Each axes' own rectangle is kept too, per set of its limits: a new
+combination of limits seen before one axes at a time (one panel's depth, another's
+scale) is pasted together without drawing.
 """
 from __future__ import annotations
 
@@ -74,6 +76,7 @@ class Renderer:
         self.backgrounds: OrderedDict = OrderedDict()   # layout key -> rendered background
         self.bg_key = None
         self.slots = None                               # where each axes can be redrawn alone
+        self.slot_images: OrderedDict = OrderedDict()   # (figure key, axes index, its key) -> its slot's pixels
         self.generation = 0
 
     def animate(self, *artists):
@@ -123,19 +126,41 @@ class Renderer:
             self.fig.set_layout_engine("none")
             if relayout or self.slots is None:
                 self._find_slots()
+            self._keep_slots(key, range(len(key[1])))
             self._keep_background(key)
         self.bg_key = key
         for a in self.dynamic:
             (a.axes or self.fig).draw_artist(a)
         return canvas.buffer_rgba()
 
+    def _wholes_kept(self) -> int:
+        """How many whole backgrounds are kept: ``keep`` within ``max_bytes``; only two when every axes
+        has a slot (its rectangles, kept one by one, rebuild any earlier background)."""
+        size = 4 * self.fig.bbox.width * self.fig.bbox.height
+        by_axes = self.slots is not None and None not in self.slots
+        return max(1, min(2 if by_axes else self.keep, int(self.max_bytes // size)))
+
     def _keep_background(self, key) -> None:
         # kept per set of limits/labels: going back to earlier limits costs no redraw
         self.backgrounds[key] = self.fig.canvas.copy_from_bbox(self.fig.bbox)
         self.backgrounds.move_to_end(key)
-        size = 4 * self.fig.bbox.width * self.fig.bbox.height
-        while len(self.backgrounds) > max(1, min(self.keep, int(self.max_bytes // size))):
+        while len(self.backgrounds) > self._wholes_kept():
             self.backgrounds.popitem(last=False)
+
+    def _keep_slots(self, key, indices) -> None:
+        """Keep the pixels of the slots of axes ``indices`` as just drawn (background only), per set
+        of that axes' limits and labels, in the memory the whole backgrounds leave of ``max_bytes``."""
+        for i in indices:
+            if self.slots is not None and self.slots[i] is not None:
+                k = (key[0], i, key[1][i])
+                self.slot_images[k] = self.fig.canvas.copy_from_bbox(self.slots[i])
+                self.slot_images.move_to_end(k)
+        area = lambda i: 4 * self.slots[i].width * self.slots[i].height   # noqa: E731
+        budget = (self.max_bytes - self._wholes_kept() * 4 * self.fig.bbox.width * self.fig.bbox.height
+                  - sum(area(i) for (_, i, _) in self.slot_images))
+        while budget < 0 and len(self.slot_images) > 1:
+            _, i, _ = self.slot_images.popitem(last=False)[0]
+            budget += area(i)
 
     def _find_slots(self) -> None:
         """For each axes, a pixel rectangle holding all it draws (ticks, labels, title) and nothing
@@ -168,27 +193,38 @@ class Renderer:
             slots.append(None if x0 is None else
                          Bbox([[math.floor(x0), math.floor(y0)], [math.ceil(x1), math.ceil(y1)]]))
         self.slots = slots
+        self.slot_images.clear()                        # drawn into the old slots
 
     def _redraw_changed_axes(self, key) -> bool:
-        """Redraw only the axes whose limits/labels changed since the last background; False if not possible."""
+        """Paste or redraw only the axes whose limits/labels changed since the last background (pasted:
+        their slot as drawn before for these limits); False if not possible."""
         old = self.bg_key
         if old is None or old[0] != key[0] or old not in self.backgrounds or self.slots is None:
             return False
         changed = [i for i, (a, b) in enumerate(zip(old[1], key[1])) if a != b]
-        if not changed or len(changed) == len(key[1]) or any(self.slots[i] is None for i in changed):
+        if not changed or any(self.slots[i] is None for i in changed):
+            return False
+        kept = {i: self.slot_images.get((key[0], i, key[1][i])) for i in changed}
+        todo = [i for i in changed if kept[i] is None]
+        if len(todo) == len(key[1]):                   # every axes to draw: one full redraw is as cheap
             return False
         from matplotlib.patches import Rectangle
         from matplotlib.transforms import IdentityTransform
         canvas, renderer = self.fig.canvas, self.fig.canvas.get_renderer()
         canvas.restore_region(self.backgrounds[old])
-        for i in changed:                              # clear every slot first, then draw into them
+        for i in changed:
+            if kept[i] is not None:
+                canvas.restore_region(kept[i])
+                self.slot_images.move_to_end((key[0], i, key[1][i]))
+        for i in todo:                                 # clear every slot first, then draw into them
             b = self.slots[i]
             r = Rectangle((b.x0, b.y0), b.width, b.height, transform=IdentityTransform(),
                           facecolor=self.fig.get_facecolor(), edgecolor="none", linewidth=0, antialiased=False)
             r.set_figure(self.fig)
             r.draw(renderer)
-        for i in sorted(changed, key=lambda i: self.fig.axes[i].get_zorder()):
+        for i in sorted(todo, key=lambda i: self.fig.axes[i].get_zorder()):
             self.fig.axes[i].draw(renderer)
+        self._keep_slots(key, todo)
         self._keep_background(key)
         return True
 
