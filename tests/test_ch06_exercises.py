@@ -7,12 +7,17 @@ from dlcore.exercises import ch06
 
 
 def test_noise_at_b():
-    assert ch06.check_noise_at_b(0.181) and ch06.check_noise_at_b(0.18090452)
-    assert "(N − B)/(N − 1)" in ch06.check_noise_at_b(0.24).message          # forgot the correction
-    assert "(N − B)/N" in ch06.check_noise_at_b(0.18).message
-    assert "B²" in ch06.check_noise_at_b(0.18090452 / 50).message
-    assert "standard deviation" in ch06.check_noise_at_b(0.18090452 * np.sqrt(50)).message
-    assert not ch06.check_noise_at_b(0.19)
+    right = 15 / 19 * 12 / 5                                                  # N = 20, B = 5, tr Σ = 12: 1.8947
+    assert (ch06.EX_NOISE_1, ch06.EX_N, ch06.EX_B) == (12.0, 20, 5)
+    assert ch06.check_noise_at_b(1.89) and ch06.check_noise_at_b(1.895) and ch06.check_noise_at_b(right)
+    assert "(N − B)/(N − 1)" in ch06.check_noise_at_b(2.40).message           # forgot the correction
+    assert "(N − B)/N" in ch06.check_noise_at_b(1.80).message
+    assert "B − 1" in ch06.check_noise_at_b(2.37).message                   # (N−B)/(N−1) tr Σ/(B−1) = 2.368
+    assert "(N − B − 1)" in ch06.check_noise_at_b(1.77).message
+    assert "B²" in ch06.check_noise_at_b(right / 5).message
+    assert "standard deviation" in ch06.check_noise_at_b(right * np.sqrt(5)).message
+    assert "two significant" in ch06.check_noise_at_b(1.9).message           # rounded: not wrong, not precise
+    assert not ch06.check_noise_at_b(1.9) and not ch06.check_noise_at_b(2.0)
 
 
 def test_steps_per_epoch():

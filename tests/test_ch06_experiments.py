@@ -114,6 +114,16 @@ def test_linear_scaling_breaks_at_large_batches(sweep):
     assert np.all(lin["best_acc"][B.index(256):] < 0.7)
 
 
+def test_warmup_helps_the_first_steps_not_the_limit(sweep):
+    B = list(sweep["B"])
+    warm = bt.batch_sweep(batch_sizes=(64, 256), rules=("linear",), warmup=100)["linear"]
+    assert warm["hit"][0].all()                                                  # B = 64: 69 +- 8 steps
+    assert np.nanstd(warm["steps"][0]) < np.nanstd(sweep["linear"]["steps"][B.index(64)])   # vs 77 +- 26
+    assert not warm["hit"][1].any()                                              # B = 256, lr 4.8: 0 of 5
+    assert np.all(warm["best_acc"][1] > 0.5)                                     # 0.67-0.76 during warm-up
+    assert np.all(sweep["linear"]["best_acc"][B.index(256)] < 0.45)              # 0.17-0.33 without
+
+
 def test_steps_fit_mccandlish_curve(sweep):
     best = np.nanmin(np.stack([sweep[r]["steps"] for r in bt.LR_RULES]), axis=0)     # (n_B, n_seeds)
     fits = [bt.fit_noise_scale(sweep["B"], best[:, j]) for j in range(best.shape[1])]
@@ -159,6 +169,13 @@ def test_no_generalisation_gap_at_this_scale():
     assert g[8]["fit"].all() and g[200]["fit"].all()       # both fit the 200 images (train loss < 0.02)
     assert abs(np.mean(g["paired"])) < 0.02                # measured -0.003 +- 0.004: no gap
     assert np.all(g[200]["val_acc"] > 0.9)
+
+
+def test_at_an_equal_epoch_budget_the_full_batch_is_behind():
+    e54, e10 = bo.equal_budget(54), bo.equal_budget(10)
+    assert np.all(e54["paired"] > -0.01) and np.mean(e54["paired"]) > 0.008     # 0.020 +- 0.012 (0.003-0.036)
+    assert np.all(e54[200]["train_loss"] > 0.1)                                  # not fitted: 0.18-0.20
+    assert np.all(e10["paired"] > 0.04)                                          # 0.17 +- 0.06
 
 
 # ------------------------------------------------------------------ Rprop

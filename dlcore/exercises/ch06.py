@@ -15,8 +15,10 @@ __all__ = ["EX_NOISE_1", "EX_N", "EX_B", "EX_EPOCH_N", "EX_EPOCH_B", "EX_BATCHES
            "EX_BUDGET", "EX_PAIR", "check_noise_at_b", "check_steps_per_epoch", "check_time_budget",
            "check_b_simple"]
 
-#: E6.1: E|g_1 - G|^2 (= tr Σ), the training-set size and the batch size (without replacement)
-EX_NOISE_1, EX_N, EX_B = 12.0, 200, 50
+#: E6.1: E|g_1 - G|^2 (= tr Σ), the training-set size and the batch size (without replacement); chosen
+#: so that the right answer (1.895) and the usual slips ((N − B)/N: 1.800, B − 1: 2.368, none: 2.400)
+#: differ at 3 significant figures
+EX_NOISE_1, EX_N, EX_B = 12.0, 20, 5
 #: E6.2: examples and batch size
 EX_EPOCH_N, EX_EPOCH_B = 1079, 64
 #: E6.3: batch sizes, seconds per step and steps to the target measured at each; a time budget (s)
@@ -40,7 +42,7 @@ def _noise_answer():
     return (EX_N - EX_B) / (EX_N - 1) * EX_NOISE_1 / EX_B
 
 
-@checker(answers=lambda: [dict(value=_noise_answer()), dict(value=0.181)])
+@checker(answers=lambda: [dict(value=_noise_answer()), dict(value=1.89)])
 def check_noise_at_b(value) -> Feedback:
     """E|g_B - G|^2 at ``EX_B`` without replacement, from ``EX_NOISE_1`` at B = 1 and ``EX_N`` examples."""
     if (fb := _none(value, "your prediction (a number)")) is not None:
@@ -56,10 +58,17 @@ def check_noise_at_b(value) -> Feedback:
              "you divided by B²: the noise of a mean of B draws is tr Σ / B, not tr Σ / B²": (n - b) / (n - 1) * tr / b ** 2,
              "you divided by √B: that is how the *standard deviation* (a length) falls; the squared norm falls as 1/B":
                  (n - b) / (n - 1) * tr / np.sqrt(b),
-             "you multiplied by B: the noise falls with the batch size, it does not grow": tr * b}
+             "you multiplied by B: the noise falls with the batch size, it does not grow": tr * b,
+             "you divided by B − 1: the mean of B draws has noise tr Σ / B (it is the *sample* variance that "
+             "divides by B − 1)": (n - b) / (n - 1) * tr / (b - 1),
+             "you used (N − B − 1)/(N − 1): the correction is 1 − (B − 1)/(N − 1) = (N − B)/(N − 1)":
+                 (n - b - 1) / (n - 1) * tr / b}
     for msg, val in slips.items():
         if _close(v, val):
             return Feedback(False, msg + ".")
+    if _close(v, exp, sig=2):
+        return Feedback(False, f"{v:g} is the answer rounded to two significant figures; give three, as asked "
+                               "(close, but not yet precise enough to check the correction factor).")
     return Feedback(False, f"{v:.4g} is {'too large' if v > exp else 'too small'}. At B = 1 both schemes give "
                            "tr Σ itself; start from tr Σ / B and correct for drawing without replacement.")
 

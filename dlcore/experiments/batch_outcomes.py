@@ -22,7 +22,7 @@ from .batch_noise import digits_net
 from .batch_training import batches
 from .common import digits_data
 
-__all__ = ["train_to_fit", "generalisation", "rprop_available", "rprop_runs"]
+__all__ = ["train_to_fit", "generalisation", "equal_budget", "rprop_available", "rprop_runs"]
 
 
 @cached(maxsize=256)
@@ -69,6 +69,21 @@ def generalisation(settings=((8, 0.1), (200, 0.5)), seeds=(0, 1, 2, 3, 4), **kw)
     out = {}
     for b, lr in settings:
         runs = [train_to_fit(int(b), float(lr), rng=int(s), **kw) for s in seeds]
+        out[int(b)] = {k: np.array([r[k] for r in runs]) for k in runs[0]}
+    first, last = int(settings[0][0]), int(settings[-1][0])
+    out["paired"] = out[first]["val_acc"] - out[last]["val_acc"]
+    return out
+
+
+def equal_budget(epochs=54, settings=((8, 0.1), (200, 0.5)), seeds=(0, 1, 2, 3, 4), n_train=200) -> dict:
+    """The same runs as :func:`generalisation`, stopped after a fixed budget of ``epochs`` passes
+    (``epochs * ceil(n_train/B)`` steps, never earlier: ``loss_target=0``) instead of at a training
+    loss: Keskar et al.'s (2017) comparison at equal epochs. Same return layout."""
+    out = {}
+    for b, lr in settings:
+        steps = int(round(epochs * -(-int(n_train) // min(int(b), int(n_train)))))
+        runs = [train_to_fit(int(b), float(lr), rng=int(s), n_train=n_train, loss_target=0.0, max_steps=steps)
+                for s in seeds]
         out[int(b)] = {k: np.array([r[k] for r in runs]) for k in runs[0]}
     first, last = int(settings[0][0]), int(settings[-1][0])
     out["paired"] = out[first]["val_acc"] - out[last]["val_acc"]

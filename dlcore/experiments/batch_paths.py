@@ -93,7 +93,10 @@ def matmul_throughput(batch_sizes=(60, 64, 100, 127, 128, 129), width: int = 256
     """Time :math:`(B\\times n)(n\\times n)` products: for each batch size, ``repeats`` timings of
     ``inner`` products, interleaved over the batch sizes (so a slow moment of the machine hits all of
     them); the median per product. Returns ``B``, ``seconds`` (median per product), ``per_example``
-    (seconds / B), ``gflops`` (2 B n² / seconds / 1e9). Not cached: a measurement, not a result."""
+    (seconds / B), ``gflops`` (2 B n² / seconds / 1e9), and ``quartiles`` ``(n_B, 2)``: the 25 % and 75 %
+    quantiles of each size's timings (the spread of the measurement). Timed in CPU time of this
+    thread (``time.thread_time``), not wall time: on a shared machine a timing during which the
+    thread was preempted would otherwise count another program's work. Not cached: a measurement, not a result."""
     gen = as_generator(rng)
     W = gen.standard_normal((width, width)).astype(dtype)
     Xs = {int(b): gen.standard_normal((int(b), width)).astype(dtype) for b in batch_sizes}
@@ -102,13 +105,15 @@ def matmul_throughput(batch_sizes=(60, 64, 100, 127, 128, 129), width: int = 256
         X @ W
     for _ in range(int(repeats)):
         for b, X in Xs.items():
-            t0 = time.perf_counter()
+            t0 = time.thread_time()
             for _ in range(inner):
                 X @ W
-            times[b].append((time.perf_counter() - t0) / inner)
+            times[b].append((time.thread_time() - t0) / inner)
     B = np.array(list(Xs))
     sec = np.array([np.median(times[b]) for b in Xs])
-    return {"B": B, "seconds": sec, "per_example": sec / B, "gflops": 2 * B * width ** 2 / sec / 1e9}
+    q = np.array([np.quantile(times[b], (0.25, 0.75)) for b in Xs])
+    return {"B": B, "seconds": sec, "per_example": sec / B, "gflops": 2 * B * width ** 2 / sec / 1e9,
+            "quartiles": q}
 
 
 def step_times(batch_sizes=(1, 4, 16, 64, 256, 1079), repeats: int = 30, rng=0) -> dict:
