@@ -37,6 +37,11 @@ def test_scatter_cloud_shrinks_like_one_over_b_and_collapses_at_n():
     assert "B_simple = tr Σ / ‖G‖² = 35" in e.info_line.value
     e.set(state=300)                                               # later in training: the noise scale grows
     assert "B_simple" in e.info_line.value and "= 35" not in e.info_line.value
+    e.set(batch_size=10 ** 0.95)                                   # 8.91: the batch used is shown
+    assert e.info_line.value.startswith("B = 9 (a whole batch: the slider's 8.91 rounded)")
+    assert not e.notes                                             # no warning on every drag
+    e.set(batch_size=16.0)
+    assert e.info_line.value.startswith("B = 16:")
 
 
 def test_noise_panel_draws_theory_and_measurements():

@@ -59,7 +59,7 @@ class NoiseScatterExplorer(Explorer):
         sc = bn.scatter_2d(0, state)
         p = bn.project_batches(sc, b, replace=sampling == "with", rng=0)
         return {"points": p, "noise": bn.noise_vs_batch(0, state), "home": scatter_home(sc), "B": b,
-                "sampling": sampling}
+                "sampling": sampling, "asked": float(batch_size)}
 
     def draw(self, r):
         self.scatter.home = r["home"]
@@ -67,7 +67,9 @@ class NoiseScatterExplorer(Explorer):
         self.noise.update(r["noise"], mark=r["B"])
         n = r["noise"]
         th = n["trace"] / r["B"] * (1 if r["sampling"] == "with" else (n["N"] - r["B"]) / (n["N"] - 1))
-        self.set_info(f"B = {r['B']}: theory E‖g_B − G‖² = {th:.3g} (all {len(r['points']['points'])} draws "
+        used = (f"B = {r['B']} (a whole batch: the slider's {r['asked']:.2f} rounded)"
+                if abs(r["asked"] - r["B"]) > 1e-9 else f"B = {r['B']}")
+        self.set_info(f"{used}: theory E‖g_B − G‖² = {th:.3g} (all {len(r['points']['points'])} draws "
                       f"in the plane: {r['points']['mean_sq']:.3g}); ‖G‖² = {n['g2']:.3g}, "
                       f"B_simple = tr Σ / ‖G‖² = {n['trace'] / n['g2']:.0f}")
 
