@@ -755,8 +755,8 @@ NormalisationExplorer()
 # %% [markdown]
 # **Two real tables, read from files.** scikit-learn ships small data sets as
 # CSV files inside its package. We read two as a reader would read their own
-# data, with `dlcore.load_csv` (through a thin loader: the files need a little
-# preparation first, see the note below). **Wine**: 178 wines, 13 chemical
+# data, with `dlcore.load_csv`, as shipped (the options they need are in the
+# note below). **Wine**: 178 wines, 13 chemical
 # measurements from 0.1 (hue) to 1680 (proline), 3 cultivars; softmax
 # regression by full-batch gradient descent at the safe rate $2/\lambda_{\max}$,
 # steps until the training cross-entropy is below 0.1. **Diabetes**: 442
@@ -801,13 +801,14 @@ plt.show()
 #
 # > **Reading these files with `load_csv`.** `wine_data.csv` starts with the
 # > line `178,13,class_0,class_1,class_2` (rows, columns, class names), which
-# > is not a header: `load_csv` takes it for one and stops at line 2 (14
-# > cells, expected 5); with `header=False` it stops at the word `class_0`.
-# > The diabetes data are gzip-compressed, space-separated, and keep the target
-# > in a second file. `normalisation_tables.table_csv` writes one plain CSV per
-# > table (features, then the target) and hands it to `load_csv`; the
-# > diabetes target (integers such as 151) must be declared a regression
-# > target (`task="regression"`), or the split infers classification.
+# > is not a header: read as one, the file fails at line 2 (14 cells, expected
+# > 5). `load_csv(path, skip_rows=1, header=False)` skips it. The diabetes data
+# > are gzip-compressed (read by their bytes, no option needed),
+# > space-separated (`delimiter=None`: runs of spaces or tabs) and keep the
+# > target in a second file (`y=` that file's path); the target, integers such
+# > as 151, must be declared a regression target (`task="regression"`), or
+# > the split infers classification. `normalisation_tables.table_files` holds
+# > these options.
 #
 # ## 5.8 Errata
 #
@@ -991,6 +992,27 @@ ch05.check_momentum_convention(my_rate)
 #
 # By induction the averaged velocity is $(1-\mu)$ times the summed one at every
 # step, so $\eta' = \eta/(1-\mu) = 0.1$.
+# </details>
+#
+# **E5.5 Correlation survives z-scoring.** Two features are z-scored (mean 0,
+# variance 1 on the training rows) and have correlation $\rho =$
+# `ch05.EX_CORR["rho"]`. With the bias column, $A = [X, \mathbf 1]$: what is the
+# condition number of $H = A^\top A/n$ (two significant figures)? The checker
+# also runs gradient descent on that $H$.
+
+# %%
+print(ch05.EX_CORR)
+my_kappa = None
+ch05.check_correlated_condition(my_kappa)
+
+# %% [markdown]
+# <details><summary>Show the answer</summary>
+#
+# The means are 0, so the bias decouples: $H$ is $[[1, \rho], [\rho, 1]]$ plus a
+# 1 for the bias. The features' block has eigenvectors $(1, 1)/\sqrt2$ and
+# $(1, -1)/\sqrt2$ with eigenvalues $1 \pm \rho$, so
+# $\kappa = (1+\rho)/(1-\rho) = 1.8/0.2 = 9$. Not 3 (that is the condition number
+# of $A$ itself), and not 1: z-score fixes scales and means, not correlation.
 # </details>
 #
 # ## Summary

@@ -7,7 +7,7 @@ from dlcore.exercises import ch05
 from dlcore.exercises.feedback import Feedback
 
 CHECKERS = (ch05.check_adam_two_steps, ch05.check_adam_first_step, ch05.check_max_stable_lr,
-            ch05.check_momentum_convention)
+            ch05.check_momentum_convention, ch05.check_correlated_condition)
 
 
 @pytest.mark.parametrize("check", CHECKERS, ids=lambda f: f.__name__)
@@ -81,3 +81,15 @@ def test_momentum_convention_recognises_the_slips():
     assert ch05.check_momentum_convention(0.1).ok
     assert "other way round" in ch05.check_momentum_convention(0.001).message
     assert "10 times less" in ch05.check_momentum_convention(0.01).message
+
+
+def test_correlated_condition_number_and_its_slips():
+    assert ch05.check_correlated_condition(9).ok and ch05.check_correlated_condition(9.0).ok
+    assert "condition number of A" in ch05.check_correlated_condition(3).message
+    assert "off-diagonal" in ch05.check_correlated_condition(1).message
+    assert "ratio" in ch05.check_correlated_condition(1.8).message
+    assert "at least 1" in ch05.check_correlated_condition(0.8).message
+    fb = ch05.check_correlated_condition(9).message                  # the run: 31 steps vs 1 uncorrelated
+    assert "needs 31 steps" in fb and "it needs 1." in fb
+    lam = np.linalg.eigvalsh(ch05._corr_hessian(0.8))
+    assert lam[-1] / lam[0] == pytest.approx(9.0)

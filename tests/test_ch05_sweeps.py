@@ -254,3 +254,23 @@ def test_adadelta_epsilon_is_its_learning_rate():
         ends.append(bowl_f(p[-1]))
         assert firsts[-1] == pytest.approx(math.sqrt(eps / 0.05), rel=1e-3)   # g^2 >> eps
     assert ends[0] < 1e-12 and 0.3 < ends[1] < 1.5 and ends[2] > 2.5
+
+
+def test_centring_or_scaling_alone_is_not_enough():
+    from dlcore.experiments import normalisation as nx
+    part = nx.normalisation_table(schemes=nx.PARTIAL_SCALINGS)
+    full = nx.normalisation_table()
+    assert np.all((part["centre"]["cond"] > 100) & (part["centre"]["cond"] < 2000))      # 359-486
+    assert np.all(part["scale"]["cond"] > 3 * part["centre"]["cond"])                    # 1755-2942
+    assert np.all(part["centre"]["steps"] > 100 * full["zscore"]["steps"])
+    assert np.all(part["scale"]["steps"] < full["raw"]["steps"] / 10)
+
+
+def test_saddle_escape_down_to_1e16_and_momentums_root():
+    assert dx.escape_steps("sgd", 0.1, 1e-16, 400) > 350                                 # 381
+    for name in ("adagrad", "rmsprop", "adam"):
+        assert 0 < dx.escape_steps(name, 0.1, 1e-16, 400) <= 10, name                   # eps: rate eta/eps
+    mom = [dx.escape_steps("momentum", 0.1, d, 400, {"momentum": 0.9}) for d in (1e-3, 1e-6, 1e-9, 1e-16)]
+    root = max(np.roots([1.0, -2.0, 0.9]).real)                                         # 1.316
+    per_decade = math.log(10) / math.log(root)                                          # 8.4
+    assert abs((mom[3] - mom[0]) / 13 - per_decade) < 0.3, mom

@@ -11,7 +11,8 @@ import numpy as np
 from .feedback import Feedback, as_array, as_number, checker, precision_tolerance
 
 __all__ = ["EX_ADAM", "EX_FIRST", "EX_H", "EX_MOMENTUM", "SIG", "adam_steps", "check_adam_two_steps",
-           "check_adam_first_step", "check_max_stable_lr", "check_momentum_convention"]
+           "check_adam_first_step", "check_max_stable_lr", "check_momentum_convention", "EX_CORR",
+           "check_correlated_condition"]
 
 #: answers to 4 significant figures pass (and any more precise ones)
 SIG = 4
@@ -221,3 +222,63 @@ def check_momentum_convention(lr) -> Feedback:
     return Feedback(False, "write both velocities for a constant gradient g: the sum tends to g/(1 - mu), the "
                            "average to g. The two methods move alike when eta' times the second equals eta times "
                            "the first, at every step.")
+
+
+#: E5.5: two z-scored features with this correlation, and the bias column
+EX_CORR = {"rho": 0.8}
+
+
+def _corr_hessian(rho):
+    """H = A^T A / n for two z-scored features of correlation ``rho`` and a bias column (exact: the
+    features have mean 0, variance 1, so the bias decouples)."""
+    return np.array([[1.0, rho, 0.0], [rho, 1.0, 0.0], [0.0, 0.0, 1.0]])
+
+
+def _gd_steps(H, tol=1e-6, max_steps=100_000):
+    """Gradient descent at its best rate 2/(L + l) on 1/2 e^T H e from e = (1, 1, 1)/sqrt(3): steps until
+    the loss is below ``tol`` times the start."""
+    lam = np.linalg.eigvalsh(H)
+    lr = 2 / (lam[0] + lam[-1])
+    e = np.ones(3) / np.sqrt(3)
+    f0 = 0.5 * e @ H @ e
+    for t in range(1, max_steps + 1):
+        e = e - lr * (H @ e)
+        if 0.5 * e @ H @ e <= tol * f0:
+            return t
+    return -1
+
+
+@checker(answers=lambda: [{"kappa": (1 + EX_CORR["rho"]) / (1 - EX_CORR["rho"])}])
+def check_correlated_condition(kappa) -> Feedback:
+    """E5.5: the condition number of H = A^T A / n for two z-scored features with correlation
+    ``EX_CORR["rho"]`` plus the bias column (2 significant figures)."""
+    if kappa is None:
+        return Feedback(False, "Replace None with a condition number (a number >= 1).")
+    v = as_number(kappa, "your condition number")
+    rho = EX_CORR["rho"]
+    H = _corr_hessian(rho)
+    lam = np.linalg.eigvalsh(H)
+    right = lam[-1] / lam[0]
+    run = (f" Gradient descent at its best rate 2/(L + l) needs {_gd_steps(H)} steps to 1e-6 of the start here; "
+           f"with uncorrelated features (kappa = 1) it needs {_gd_steps(_corr_hessian(0.0))}.")
+    near = lambda x: abs(v - x) <= precision_tolerance(x, sig=2)
+    if near(right):
+        return Feedback(True, f"the features' block [[1, rho], [rho, 1]] has eigenvalues 1 + rho = {1 + rho:g} and "
+                              f"1 - rho = {1 - rho:.2g} (the bias adds 1, in between): kappa = {right:.2g}. Z-score "
+                              "fixes scales and means, not correlation; whitening would." + run)
+    if v < 1:
+        return Feedback(False, "a condition number is the largest eigenvalue over the smallest: at least 1.")
+    if near(1.0):
+        return Feedback(False, "z-scoring makes the diagonal of H all ones, but the off-diagonal rho stays: the "
+                               "eigenvalues of [[1, rho], [rho, 1]] are 1 + rho and 1 - rho." + run)
+    if near(np.sqrt(right)):
+        return Feedback(False, "that is the condition number of A (ratio of singular values); H = A^T A / n squares "
+                               "it." + run)
+    if near(1 + rho) or near(1 / (1 - rho)):
+        return Feedback(False, "use both extreme eigenvalues, 1 + rho and 1 - rho, and take their ratio." + run)
+    if near(1 / (1 - rho) ** 2) or near(1 + rho + 1 / (1 - rho)):
+        return Feedback(False, "the eigenvalues of [[1, rho], [rho, 1]] are 1 + rho and 1 - rho (and the bias "
+                               "column's 1): kappa is their largest over their smallest." + run)
+    return Feedback(False, ("too large" if v > right else "too small")
+                    + ": write H = A^T A / n for z-scored features (ones on the diagonal, rho off it, the bias "
+                      "decoupled because the means are 0) and take its extreme eigenvalues." + run)
