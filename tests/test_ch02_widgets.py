@@ -241,3 +241,25 @@ def test_limits_seen_one_axes_at_a_time_are_pasted_not_drawn():
     e.ax1.set_xlim(*x1)
     e.ax0.set_xlim(*x0)
     assert np.array_equal(pixels(e.render_png()), pixels(e.render_png(full=True)))
+
+
+def test_jacobian_products_are_cut_and_continued_bit_identically():
+    """jacobian_product caches one run per (activation, scale): a shallower product is cut from it and a
+    deeper one continues it; both equal the product computed from scratch (a Generator: never cached)."""
+    from dlcore.cache import clear_caches
+
+    clear_caches()
+
+    def fresh(depth):
+        return ex.jacobian_product("relu", depth=depth, width=16, scale=1.3, rng=np.random.default_rng(0))
+
+    for depth in (10, 40, 25, 40, 60):
+        r = ex.jacobian_product("relu", depth=depth, width=16, scale=1.3)
+        f = fresh(depth)
+        assert set(r) == set(f) and all(np.array_equal(r[k], f[k]) for k in f), depth
+        assert not r["sv"].flags.writeable and not f["sv"].flags.writeable
+    e = JacobianExplorer(activation="sigmoid", scale=0.8)
+    for depth in (100, 20):
+        e.set(depth=depth)
+        full = ex.jacobian_product("sigmoid", depth=100, width=e.width, scale=0.8, rng=np.random.default_rng(0))
+        assert all(np.array_equal(e.data[k], full[k][:depth]) for k in e.data)

@@ -149,9 +149,10 @@ class JacobianExplorer(Explorer):
         self.animate(self.norm, self.erank, self.sv_mid, self.sv_end)
 
     def compute(self, activation, scale, depth):
-        # one cached 100-layer product per (activation, scale); depth L is its first L factors
-        full = ex.jacobian_product(activation, depth=100, width=self.width, scale=round(scale, 4))
-        return {k: full[k][:depth] for k in ("depths", "log10_norm", "sv", "erank")}
+        # cached per (activation, scale): a shallower product is cut from the deepest one so far, a
+        # deeper one continues it (only the added factors cost)
+        r = ex.jacobian_product(activation, depth=depth, width=self.width, scale=round(scale, 4))
+        return {k: r[k] for k in ("depths", "log10_norm", "sv", "erank")}
 
     def draw(self, r):
         L = len(r["depths"])
