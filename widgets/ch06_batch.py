@@ -109,8 +109,8 @@ class BatchSweepExplorer(Explorer):
         self.panel.update(r["sweep"], fit=r["fit"])
         s = r["sweep"]
         miss = [f"{k} at B = {int(b)}" for k in r["rules"] for b, h in zip(s["B"], s[k]["hit"]) if not h.any()]
-        fit = (f"fit: S_min = {r['fit']['s_min']:.0f} steps, B_noise = {r['fit']['b_noise']:.0f}"
-               if r["fit"] else "too few settings reached the target to fit S_min (1 + B_noise / B)")
+        fit = (f"fit: S_min = {r['fit']['s_min']:.0f} steps, B_crit = {r['fit']['b_noise']:.0f}"
+               if r["fit"] else "too few settings reached the target to fit S_min (1 + B_crit / B)")
         self.set_info(fit + (" &middot; never reached: " + ", ".join(miss) if miss else ""))
 
 

@@ -25,7 +25,8 @@ class NoisePanel(Panel):
     """Left: measured :math:`E\\lVert g_B - G\\rVert^2` with replacement (dots) and without (squares),
     against :math:`\\mathrm{tr}\\Sigma/B` and the finite-population correction (lines), log-log; the
     without-replacement value at B = N (exactly 0) is not drawn. Right: mean cosine between
-    :math:`g_B` and :math:`G`. ``update(noise_vs_batch(...), mark=B)``: a vertical line at ``mark``."""
+    :math:`g_B` and :math:`G`, with the guide :math:`(1 + B_{simple}/B)^{-1/2}` and its finite-population
+    version (thin black lines). ``update(noise_vs_batch(...), mark=B)``: a vertical line at ``mark``."""
 
     ncols, figsize = 2, (9, 3.3)
 
@@ -42,6 +43,10 @@ class NoisePanel(Panel):
         self.c_with = self.changes(self.ax_c.plot([], [], "o-", color="C0", ms=3, label="with replacement")[0])
         self.c_without = self.changes(self.ax_c.plot([], [], "s--", color="C1", ms=3, mfc="none",
                                                      label="without")[0])
+        self.g_with = self.changes(self.ax_c.plot([], [], "-", color="k", lw=0.8,
+                                                  label="(1 + B_simple/B)^-½")[0])
+        self.g_without = self.changes(self.ax_c.plot([], [], ":", color="k", lw=0.8,
+                                                     label="… with (N−B)/(N−1)")[0])
         self.marks = self.changes(a.axvline(np.nan, color="0.5", lw=0.8), self.ax_c.axvline(np.nan, color="0.5", lw=0.8))
         a.set(xscale="log", yscale="log", xlabel="batch size B", ylabel="E‖g_B − G‖²  (squared grad. units)")
         self.ax_c.set(xscale="log", xlabel="batch size B", ylabel="mean cos(g_B, G)", ylim=(0, 1.02))
@@ -59,6 +64,9 @@ class NoisePanel(Panel):
         self.m_without.set_data(B[inner], r["without"][inner])
         self.c_with.set_data(B, r["cos_with"])
         self.c_without.set_data(B, r["cos_without"])
+        bs, bb = r["trace"] / r["g2"], np.geomspace(B[0], B[-1], 80)
+        self.g_with.set_data(bb, (1 + bs / bb) ** -0.5)
+        self.g_without.set_data(bb, (1 + bs * (r["N"] - bb) / (r["N"] - 1) / bb) ** -0.5)
         for m in self.marks:
             m.set_xdata([np.nan if mark is None else mark] * 2)
         for x in self.ax:
@@ -82,6 +90,8 @@ class ScatterPanel(Panel):
         self.dots = self.changes(ax.plot([], [], ".", color="C0", ms=3, alpha=0.5, label="batch gradients g_B")[0])
         self.center = self.changes(ax.plot([], [], "x", color="C3", ms=9, mew=2, label="full gradient G")[0])
         ax.plot([0], [0], "+", color="k", ms=9, label="zero")
+        self.outside = self.changes(ax.text(0.98, 0.03, "", transform=ax.transAxes, ha="right", va="bottom",
+                                            fontsize=7, color="0.3"))
         ax.set(xlabel="component along G", ylabel="component across G")
         ax.legend(fontsize=7, loc="upper left")
         ax.grid(True, alpha=0.3)
@@ -93,14 +103,19 @@ class ScatterPanel(Panel):
         hx, hy = self.home if self.home is not None else (None, None)
         fit_limits(self.ax, *data_range(pts[:, 0], include=(0, c[0])), axis="x", home=hx)
         fit_limits(self.ax, *data_range(pts[:, 1], include=(0,)), home=hy)
+        (x0, x1), (y0, y1) = self.ax.get_xlim(), self.ax.get_ylim()
+        out = int(np.sum((pts[:, 0] < x0) | (pts[:, 0] > x1) | (pts[:, 1] < y0) | (pts[:, 1] > y1)))
+        self.outside.set_text(f"{out} of {len(pts)} points outside the view" if out else "")
         return self
 
 
 class SweepPanel(Panel):
     """Steps (left) and epochs (right) to the target accuracy against B, log-log, one colour per
     learning-rate rule of ``batch_sweep(...)``: the mean over the seeds that reached it (line) and
-    each seed (dots). Settings with no seed at the target are crossed near the bottom edge (one row per rule). With
-    ``fit`` (``fit_noise_scale``) the curve :math:`S_{min}(1 + B_{noise}/B)` is drawn dashed."""
+    each seed (dots). Settings with no seed at the target are crossed on the B axis itself (outside the
+    data area; rules side by side). With
+    ``fit`` (``fit_noise_scale``) the curve :math:`S_{min}(1 + B_{crit}/B)` is drawn dashed (``b_noise``
+    of the fit, the paper's :math:`B_{crit}`)."""
 
     ncols, figsize = 2, (9, 3.4)
 
@@ -113,10 +128,10 @@ class SweepPanel(Panel):
             self.lines[rule] = self.changes(*(a.plot([], [], "-", color=c, lw=1.5, label=RULE_LABELS[rule])[0]
                                               for a in ax))
             self.dots[rule] = self.changes(*(a.plot([], [], ".", color=c, ms=4, alpha=0.6)[0] for a in ax))
-            self.miss[rule] = self.changes(*(a.plot([], [], "x", color=c, ms=7, mew=1.5)[0]
-                                             for a in ax))
-        self.fit = self.changes(self.ax_s.plot([], [], "--", color="k", lw=1, label="S_min (1 + B_noise / B)")[0])
-        self.ax_s.plot([], [], "x", color="0.3", ms=7, mew=1.5, label="never reached (all seeds)")
+            self.miss[rule] = self.changes(*(a.plot([], [], "x", color=c, ms=7, mew=1.5, clip_on=False,
+                                                    transform=a.get_xaxis_transform())[0] for a in ax))
+        self.fit = self.changes(self.ax_s.plot([], [], "--", color="k", lw=1, label="S_min (1 + B_crit / B), fitted")[0])
+        self.ax_s.plot([], [], "x", color="0.3", ms=7, mew=1.5, label="never reached (on the B axis)")
         self.ax_s.set(xscale="log", yscale="log", xlabel="batch size B", ylabel="steps to the target")
         self.ax_e.set(xscale="log", yscale="log", xlabel="batch size B", ylabel="epochs to the target")
         self.ax_s.legend(fontsize=7, loc="upper right")
@@ -141,7 +156,8 @@ class SweepPanel(Panel):
                 dots.set_data(np.repeat(B, v.shape[1]), v.ravel())
                 vals[key].append(v)
                 none = ~np.isfinite(v).any(axis=1)
-                miss.set_data(B[none], np.full(none.sum(), np.nan))      # y set below, at the bottom edge
+                k_rule = list(self.miss).index(rule)                       # on the B axis, outside the data
+                miss.set_data(B[none] * 1.12 ** k_rule, np.zeros(none.sum()))
         if fit is not None:
             bb = np.geomspace(B[0], B[-1], 60)
             self.fit.set_data(bb, fit["s_min"] * (1 + fit["b_noise"] / bb))
@@ -151,11 +167,6 @@ class SweepPanel(Panel):
             a.set_xlim(0.7, 1.5 * B[-1])
             v = np.concatenate([x.ravel() for x in vals[key]]) if vals[key] else np.array([1.0])
             fit_limits(a, *data_range(v, positive=True), stops=_DECADES + (1e5,))
-        for k, rule in enumerate(self.miss):              # one row per rule, just above the bottom edge
-            for a, miss in zip((self.ax_s, self.ax_e), self.miss[rule]):
-                x = miss.get_xdata()
-                lo, hi = np.log10(a.get_ylim())
-                miss.set_data(x, np.full(len(x), 10 ** (lo + (0.04 + 0.06 * k) * (hi - lo))))
         return self
 
 
