@@ -771,5 +771,8 @@ ch06.check_b_simple(my_b_simple)
 #   larger batch needs more epochs; linear learning-rate scaling keeps the
 #   epochs constant up to $B \approx B_{noise}$ (16 here) and breaks down
 #   beyond it; the time-optimal batch depends on the machine.
-# * Powers of two are not faster on this CPU; Rprop does need the full batch;
-#   a generalisation gap of large batches does not show at this scale.
+# * Powers of two are not faster on this CPU. Rprop does need the full batch:
+#   with mini-batches most of its step sizes shrink to their floor and a few
+#   weights run away. A generalisation gap of large batches shows here only
+#   at an equal epoch budget and is gone once the full batch is trained to
+#   the same training loss: a budget effect.
