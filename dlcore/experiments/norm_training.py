@@ -1,0 +1,89 @@
+"""Chapter 07: what a normalisation changes in training an MLP on the digits.
+
+* :func:`norm_run`: one run of ``norm_mlp`` (any norm, before or after the nonlinearity, shuffled or
+  class-sorted batches) at a learning rate; the learning-rate tolerance sweep and the placement and
+  shuffling comparisons are loops over it;
+* :func:`step_cost`: the CPU time of one training step with a normalisation, relative to none.
+"""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from ..cache import cached
+from ..losses import softmax_cross_entropy
+from ..norm_nets import norm_mlp
+from ..optim import get_optimizer
+from ..rng import spawn
+from ..train import evaluate, fit
+from .common import digits_data, matching_init
+
+__all__ = ["LRS", "norm_run", "lr_sweep", "step_cost"]
+
+#: the learning rates of the tolerance sweep
+LRS = (0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+
+
+@cached(maxsize=512)
+def norm_run(norm: str | None = "batch", lr: float = 0.1, rng=0, steps: int = 300, batch_size: int = 32,
+             sizes=(64, 100, 100, 10), activation: str = "relu", placement: str = "before",
+             order: str = "shuffled") -> dict:
+    """Train ``norm_mlp(sizes, activation, norm, placement)`` (float32, plain SGD at ``lr``) for ``steps``
+    steps of ``batch_size`` on 1078 training digits. ``order``: ``"shuffled"`` (a new permutation each
+    epoch) or ``"sorted"`` (the training set sorted by class, batches taken in that order, so each
+    batch holds one or two classes). Returns ``val_acc`` (evaluation mode), ``train_loss``
+    (evaluation mode, NaN after a divergence) and ``diverged``."""
+    X, y, Xv, yv = digits_data(1078)
+    init_rng, order_rng = spawn(rng, 2)
+    if order not in ("shuffled", "sorted"):
+        raise ValueError(f"order must be 'shuffled' or 'sorted', got {order!r}")
+    if order == "sorted":
+        idx = np.argsort(y, kind="stable")
+        X, y = X[idx], y[idx]
+    net = norm_mlp(list(sizes), activation, norm=norm, placement=placement, init=matching_init(activation),
+                   rng=init_rng, dtype=np.float32)
+    h = fit(net, X, y, lr=lr, steps=int(steps), batch_size=int(batch_size), rng=order_rng,
+            shuffle=order == "shuffled", on_divergence="stop", eval_train=False)
+    diverged = h.divergence is not None
+    net.eval()
+    with np.errstate(over="ignore", invalid="ignore"):
+        ev = evaluate(net, Xv, yv)
+        tr = evaluate(net, X, y)
+    acc = float(ev["acc"]) if not diverged else float("nan")
+    return {"val_acc": acc, "train_loss": float(tr["loss"]) if not diverged else float("nan"),
+            "diverged": bool(diverged)}
+
+
+def lr_sweep(norms=(None, "batch"), lrs=LRS, seeds=(0, 1, 2, 3, 4), **settings) -> dict:
+    """:func:`norm_run` over norms × lrs × seeds: ``val_acc[name]`` and ``diverged[name]`` arrays
+    ``(len(lrs), len(seeds))`` (a diverged run's accuracy is NaN), ``lrs``, ``seeds``."""
+    out = {"lrs": np.array(lrs), "seeds": np.array(seeds), "val_acc": {}, "diverged": {}}
+    for norm in norms:
+        name = "none" if norm is None else norm
+        runs = [[norm_run(norm, lr, rng=s, **settings) for s in seeds] for lr in lrs]
+        out["val_acc"][name] = np.array([[r["val_acc"] for r in row] for row in runs])
+        out["diverged"][name] = np.array([[r["diverged"] for r in row] for row in runs])
+    return out
+
+
+def step_cost(norm: str | None, batch_size: int = 64, sizes=(64, 100, 100, 10), repeats: int = 200, rng=0) -> float:
+    """CPU seconds of one training step (forward, loss, backward, SGD update) of ``norm_mlp(sizes,
+    norm=norm)`` in float32, the median of ``repeats`` steps after 20 untimed ones (not cached: a
+    measurement, noisy on a shared machine; compare ratios to ``norm=None`` measured alongside)."""
+    X, y, _, _ = digits_data()
+    init_rng, order_rng = spawn(rng, 2)
+    net = norm_mlp(list(sizes), "relu", norm=norm, rng=init_rng, dtype=np.float32)
+    opt = get_optimizer("sgd", net, lr=0.01)
+    gen = np.random.default_rng(order_rng)
+    times = []
+    for i in range(int(repeats) + 20):                  # 20 untimed warm-up steps
+        idx = gen.integers(0, len(X), int(batch_size))
+        t0 = time.process_time()
+        out = net.forward(X[idx], training=True)
+        _, d = softmax_cross_entropy(out, y[idx])
+        net.backward(d, input_grad=False)
+        opt.step()
+        if i >= 20:
+            times.append(time.process_time() - t0)
+    return float(np.median(times))
