@@ -179,7 +179,13 @@ def cached(fn: Callable | None = None, *, maxsize: int = 256, extend: str | None
         if extend is None:
             return freeze(fn(**args))
         length = args[extend]
-        other = tuple((k, _key(v)) for k, v in args.items() if k != extend)
+        try:
+            other = tuple((k, _key(v)) for k, v in args.items() if k != extend)
+        except _Uncacheable:                   # e.g. a Generator: computed once, nothing kept to extend
+            part = fn(**args, resume=None)
+            if not isinstance(part, Partial):
+                raise TypeError(f"{fn.__qualname__} must return a dlcore.cache.Partial") from None
+            return freeze(cut(part.result, length))
         part = longest.get(other)
         if part is None or not (part.final or part.length >= length):
             part = fn(**args, resume=part)

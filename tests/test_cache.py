@@ -119,6 +119,20 @@ def test_a_longer_run_continues_the_longest_and_a_shorter_one_is_cut_from_it():
     assert len(trained) == 10                         # other settings: a run of its own
 
 
+def test_an_extendable_function_with_an_uncacheable_argument_is_computed_and_not_kept():
+    trained = []
+
+    @cached(extend="epochs", cut=lambda result, n: {"loss": result["loss"][:n]})
+    def run(rng=0, epochs=5, resume=None):
+        trained.append(epochs)
+        return Partial({"loss": np.arange(epochs, dtype=float)}, epochs, state=None, final=False)
+
+    g = np.random.default_rng(0)                      # a Generator has no cache key
+    np.testing.assert_array_equal(run(rng=g, epochs=3)["loss"], [0.0, 1.0, 2.0])
+    run(rng=g, epochs=3)
+    assert trained == [3, 3]                           # computed each time, nothing stored to extend
+
+
 def test_extendable_functions_must_say_how():
     with pytest.raises(TypeError):
         cached(extend="epochs")(lambda epochs=1: None)
