@@ -2,10 +2,10 @@
 
     python scripts/bench.py [--repeat N] [--only NAME] [--no-notebooks]
                             [--module MOD ...] [--pixel-ratio R] [--json PATH]
-                            [--steps] [--torch] [--torch-python PATH]
+                            [--no-steps] [--torch] [--torch-python PATH]
 
-``--steps`` also compares one training step of dlcore with a hand-written
-NumPy loop (``scripts/step_compare.py``); ``--torch`` adds PyTorch to that
+It first compares one training step of dlcore with a hand-written NumPy loop
+(``scripts/step_compare.py``; ``--no-steps`` or ``--only`` skips it); ``--torch`` adds PyTorch to that
 comparison (an optional extra the book never needs: ``.venv/bin/pip install
 torch``, or ``--torch-python`` naming a Python that has it).
 
@@ -293,11 +293,12 @@ def main(argv=None) -> int:
     ap.add_argument("--pixel-ratio", type=float, default=None,
                     help="render explorers at this pixel density instead of their own (e.g. 1 to compare)")
     ap.add_argument("--json", default=str(ROOT / ".bench" / "bench.json"), help="report path")
-    ap.add_argument("--steps", action="store_true", help="also compare a dlcore training step with a hand NumPy loop")
-    ap.add_argument("--torch", action="store_true", help="... and with PyTorch (implies --steps)")
+    ap.add_argument("--no-steps", action="store_true",
+                    help="skip the comparison of a dlcore training step with a hand NumPy loop")
+    ap.add_argument("--torch", action="store_true", help="add PyTorch to that comparison")
     ap.add_argument("--torch-python", help="a Python with torch installed, for --torch")
     args = ap.parse_args(argv)
-    if args.steps or args.torch:
+    if (not args.no_steps and not args.only) or args.torch:
         sys.path.insert(0, str(ROOT / "scripts"))
         import step_compare
 

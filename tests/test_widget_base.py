@@ -504,7 +504,7 @@ def test_bench_script_reports_test_explorers(tmp_path, capsys):
     spec.loader.exec_module(bench)
     out = tmp_path / "bench.json"
     rc = bench.main(["--module", "tests.test_widget_base", "--only", "tests.test_widget_base", "--no-notebooks",
-                     "--repeat", "2", "--json", str(out)])
+                     "--no-steps", "--repeat", "2", "--json", str(out)])
     assert rc == 0
     report = json.loads(out.read_text())
     items = {r["name"]: r for r in report["items"]}
