@@ -130,6 +130,8 @@ class SweepPanel(Panel):
             self.dots[rule] = self.changes(*(a.plot([], [], ".", color=c, ms=4, alpha=0.6)[0] for a in ax))
             self.miss[rule] = self.changes(*(a.plot([], [], "x", color=c, ms=7, mew=1.5, clip_on=False,
                                                     transform=a.get_xaxis_transform())[0] for a in ax))
+            for m in self.miss[rule]:
+                m.set_in_layout(False)              # on the axis line: not part of the layout's bounding box
         self.fit = self.changes(self.ax_s.plot([], [], "--", color="k", lw=1, label="S_min (1 + B_crit / B), fitted")[0])
         self.ax_s.plot([], [], "x", color="0.3", ms=7, mew=1.5, label="never reached (on the B axis)")
         self.ax_s.set(xscale="log", yscale="log", xlabel="batch size B", ylabel="steps to the target")
