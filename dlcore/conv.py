@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from .errors import InvalidArgument, InvalidType
+from .errors import InvalidType
 from .init import get_init
 from .module import Module, ShapeError, as_generator
 from .validate import float_dtype, nonneg_int, positive_int, show

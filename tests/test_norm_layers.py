@@ -477,12 +477,12 @@ from dlcore.experiments.norm_training import norm_run, step_cost  # noqa: E402
 
 
 def test_bn_tolerates_larger_learning_rates():
-    """64-100-100-10 ReLU MLP, 300 steps of 32, seeds 0-4. Measured val acc: lr 1: none 0.354-0.535,
-    BN 0.969-0.981; lr 3: none 0.097-0.100 or diverged (1 of 5), BN 0.947-0.978."""
+    """64-100-100-10 ReLU MLP, 300 steps of 32, seeds 0-4, kernels Haswell and Prescott. Measured val acc:
+    lr 1: BN 0.969-0.981; none 0.11-0.87 (on the edge: it varies with the seed and the BLAS kernel, so
+    no claim is made about it); lr 3: BN 0.914-0.975, none 0.097-0.100 or diverged (1 of 5)."""
     for s in SEEDS:
         assert norm_run("batch", 1.0, rng=s)["val_acc"] > 0.93
-        assert norm_run(None, 1.0, rng=s)["val_acc"] < 0.7
-        assert norm_run("batch", 3.0, rng=s)["val_acc"] > 0.9
+        assert norm_run("batch", 3.0, rng=s)["val_acc"] > 0.85
         plain = norm_run(None, 3.0, rng=s)
         assert plain["diverged"] or plain["val_acc"] < 0.3
 
