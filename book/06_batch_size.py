@@ -660,10 +660,10 @@ for ep in (10, 54):
 # | too large a batch → poor local optima / overfitting | **a budget effect** here: at an equal epoch budget the full batch is worse (about 0.02 at 54 epochs), trained to the same training loss the gap is gone (−0.003 ± 0.004); as Hoffer et al. 2017 and Shallue et al. 2019 report; no sign of Keskar et al.'s sharp-minimum effect | 6.9 |
 # | powers of two (16, 32, 64, 128) are faster than multiples of 10 | **not on this CPU** (a GPU rule of thumb) | 6.6 |
 # | a larger batch needs more memory; memory may not hold a large batch | **true, not measured here**: the activations kept for the backward pass grow in proportion to $B$; tiny for the digits net, the limit on large models | — |
-| there is a batch size with the best *final* accuracy | **not tested**: every run here stops at a target or at a training loss | — |
-| small batches escape poor local minima and saddle points | **not tested** here (chapter 05 looks at saddles) | — |
-| "use 64 or 128; too small is slow, too large overfits" | 64 is in the time-optimal range here, 128 is no faster than 127 or 129; "too small is slow" holds in time, not in epochs; "too large overfits" is a budget effect | 6.5, 6.6, 6.9 |
-| second-order methods need batches of thousands | **not tested**: dlcore has no second-order optimiser; the reason given (curvature estimates are noisier than gradients) is plausible | — |
+# | there is a batch size with the best *final* accuracy | **not tested**: every run here stops at a target or at a training loss | — |
+# | small batches escape poor local minima and saddle points | **not tested** here (chapter 05 looks at saddles) | — |
+# | "use 64 or 128; too small is slow, too large overfits" | 64 is in the time-optimal range here, 128 is no faster than 127 or 129; "too small is slow" holds in time, not in epochs; "too large overfits" is a budget effect | 6.5, 6.6, 6.9 |
+# | second-order methods need batches of thousands | **not tested**: dlcore has no second-order optimiser; the reason given (curvature estimates are noisier than gradients) is plausible | — |
 #
 # ## Exercises
 #
