@@ -121,7 +121,7 @@ def fit(model: Module, X, y, loss="cross_entropy", optimizer="sgd", lr: float = 
         epochs: int | None = None, steps: int | None = None, batch_size: int = 32, rng=0,
         val: tuple | None = None, eval_every: int | None = None, callbacks=(),
         diagnostics: int | bool = False, on_divergence: str = "raise",
-        shuffle: bool = True, eval_train: bool = True) -> History:
+        shuffle: bool = True, eval_train: bool = True, drop_last: bool = False) -> History:
     """Train ``model`` on ``(X, y)`` by mini-batch gradient descent.
 
     Parameters
@@ -153,6 +153,10 @@ def fit(model: Module, X, y, loss="cross_entropy", optimizer="sgd", lr: float = 
     eval_train : bool
         Also evaluate the whole training set at each evaluation (``train_loss``,
         ``train_acc``); turn off to save time when only validation matters.
+    drop_last : bool
+        Skip each epoch's last batch when it is smaller than ``batch_size`` (``N // batch_size``
+        steps per epoch instead of ``ceil(N / batch_size)``): what a batch-norm layer needs when
+        the remainder would be a single example.
 
     ``history.checks`` lists what the sanity checks of :mod:`dlcore.sanity` found: an initial
     loss far from the chance loss (ln K for K classes), a net still at chance at the end.
@@ -160,17 +164,18 @@ def fit(model: Module, X, y, loss="cross_entropy", optimizer="sgd", lr: float = 
     # overflow on the way to a divergence is expected: the detector reports it instead
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         return _fit(model, X, y, loss, optimizer, lr, epochs, steps, batch_size, rng, val,
-                    eval_every, callbacks, diagnostics, on_divergence, shuffle, eval_train)
+                    eval_every, callbacks, diagnostics, on_divergence, shuffle, eval_train, drop_last)
 
 
 def _fit(model, X, y, loss, optimizer, lr, epochs, steps, batch_size, rng, val,
-         eval_every, callbacks, diagnostics, on_divergence, shuffle, eval_train) -> History:
+         eval_every, callbacks, diagnostics, on_divergence, shuffle, eval_train, drop_last=False) -> History:
     # every argument is checked here, once; the loop below has no checks of its own
     check_model(model)
     epochs, steps, batch_size, eval_every, diag_every = check_counts(epochs, steps, batch_size, eval_every,
                                                                       diagnostics)
     one_of("on_divergence", on_divergence, ("raise", "stop"))
     shuffle, eval_train = boolean("shuffle", shuffle), boolean("eval_train", eval_train)
+    drop_last = boolean("drop_last", drop_last)
     callbacks = check_callbacks(callbacks)
     X = check_data("X", X)
     N = X.shape[0]
@@ -205,7 +210,7 @@ def _fit(model, X, y, loss, optimizer, lr, epochs, steps, batch_size, rng, val,
     if diag_every and not opt.track_updates:
         opt.track_updates = True
     chance = chance_loss(loss_fn, n_out)
-    per_epoch = int(np.ceil(N / batch_size))
+    per_epoch = N // batch_size if drop_last else int(np.ceil(N / batch_size))
     total = steps if steps is not None else epochs * per_epoch
     history = History()
     state = TrainState(model, opt, history)
@@ -243,7 +248,7 @@ def _fit(model, X, y, loss, optimizer, lr, epochs, steps, batch_size, rng, val,
     while state.step < total and not state.stop:
         if shuffle:
             order = rng.permutation(N)
-        for start in range(0, N, batch_size):
+        for start in range(0, per_epoch * batch_size if drop_last else N, batch_size):
             if state.step >= total or state.stop:
                 break
             idx = order[start:start + batch_size]

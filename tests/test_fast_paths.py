@@ -83,3 +83,24 @@ def test_fit_trains_identically_with_the_shortcuts():
         net.backward(d)
         opt.step()
     assert hist.loss == losses
+
+
+def test_drop_last_skips_the_short_batch_of_each_epoch():
+    """1079 examples in batches of 2: 539 full batches per epoch, the single last example skipped
+    (batch norm cannot train on a batch of one); without drop_last the epoch has 540 steps."""
+    from dlcore import fit
+    rng = np.random.default_rng(5)
+    X, y = rng.standard_normal((11, 6)), rng.integers(0, 3, 11)
+    seen = []
+
+    class Sizes:
+        def on_backward(self, state):
+            seen.append(state.model.layers[0]._X.shape[0])
+
+    h = fit(_net(), X, y, lr=0.1, epochs=2, batch_size=4, drop_last=True, callbacks=[Sizes()], rng=0)
+    assert h.steps == 4 and seen == [4, 4, 4, 4]                  # 11 // 4 = 2 steps per epoch
+    seen.clear()
+    h = fit(_net(), X, y, lr=0.1, epochs=2, batch_size=4, callbacks=[Sizes()], rng=0)
+    assert h.steps == 6 and seen == [4, 4, 3, 4, 4, 3]            # ceil(11 / 4) = 3
+    with pytest.raises(TypeError, match="drop_last"):
+        fit(_net(), X, y, epochs=1, drop_last="yes")
