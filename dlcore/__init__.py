@@ -14,7 +14,7 @@ from . import activations, cache, divergence, progress, sanity, clipping, data, 
 from . import schedules, surfaces, errors, validate
 from .errors import DlcoreError, InvalidArgument, InvalidType, MissingMethod
 from .activations import ACTIVATIONS, Activation, activation_names, get_activation
-from .data import Dataset, DataError, blobs, digits, load_csv, load_npz, moons, regression_1d, spirals
+from .data import Dataset, DataError, blobs, digits, load_csv, load_csv_array, load_npz, moons, regression_1d, spirals
 from .diagnostics import layer_stats
 from .gradcheck import check_module, numerical_gradient, rel_error
 from .clipping import GradientClipper, clip_by_global_norm, clip_by_value
@@ -41,7 +41,7 @@ __all__ = [
     "activations", "cache", "divergence", "progress", "sanity", "clipping", "data", "dataset", "diagnostics", "rng", "spawn", "cached", "clear_caches", "gradcheck", "init", "layers", "losses", "optim", "residual",
     "train", "GradientClipper", "clip_by_global_norm", "clip_by_value", "Residual", "residual_mlp",
     "ACTIVATIONS", "Activation", "activation_names", "get_activation",
-    "Dataset", "DataError", "blobs", "digits", "load_csv", "load_npz", "moons", "regression_1d", "spirals",
+    "Dataset", "DataError", "blobs", "digits", "load_csv", "load_csv_array", "load_npz", "moons", "regression_1d", "spirals",
     "layer_stats", "check_module", "numerical_gradient", "rel_error", "get_init",
     "Linear", "Sequential", "mlp",
     "bce_with_logits", "get_loss", "log_softmax", "logsumexp", "quadratic", "softmax", "softmax_cross_entropy",
