@@ -204,9 +204,11 @@ def test_warmup_controls_and_mechanism():
     for lr in (0.01, 0.03, 0.1):                                          # smaller constant rates train too
         v = sx.warmup_rescue("sgd", lr, 0)["none"]
         assert v["trained"].all() and np.all(v["val_acc"] > 0.7), lr
-        assert v["val_acc"].mean() < sx.warmup_rescue()["warmup"]["val_acc"].mean() - 0.02
+        assert v["val_acc"].mean() < sx.warmup_rescue()["warmup"]["val_acc"].mean() + 0.01   # not better
+    # (warm-up's 0.911 +- 0.014 here is 0.889 under OpenBLAS's Haswell kernel: chaotic runs; no ranking claimed)
     ws = sx.warmup_state()
-    assert np.all(ws["none"]["dead"] > 0.5) and np.all(ws["warmup"]["dead"] < 0.3)      # 0.73-0.93 vs 0.04-0.17
+    assert np.all(ws["none"]["dead"] > 0.5) and np.median(ws["warmup"]["dead"]) < 0.2   # 0.73-0.93 vs 0.04-0.17
+    assert np.all(ws["none"]["dead"] > ws["warmup"]["dead"] + 0.3)       # seed by seed (Haswell: one seed 0.35)
     assert np.all(ws["none"]["norm"] > 1.5 * ws["none"]["norm0"])                       # the weights grow
     np.testing.assert_allclose(ws["warmup"]["norm"], ws["warmup"]["norm0"], rtol=0.05)
 
