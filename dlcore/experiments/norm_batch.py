@@ -3,8 +3,8 @@
 Every run sees the same number of examples (``epochs`` passes over the 1079 training digits) and
 scales the learning rate linearly with the batch, ``lr = lr_ref * B / ref_batch`` (as Wu & He do,
 after Goyal et al. 2017), so that only the batch's role in the normalisation changes from run to
-run. The training set is the first 1078 of the 1079 digits: ``fit`` keeps each epoch's last, smaller
-batch, and at B = 2 a leftover batch of one example is an error for BatchNorm1d in training.
+run. ``fit(drop_last=True)`` skips each epoch's short last batch: at B = 2 the 1079 training digits
+would leave a batch of one example, an error for BatchNorm1d in training.
 BN's statistics come from the batch, the others' from one example, so only BN should care.
 """
 from __future__ import annotations
@@ -33,7 +33,7 @@ def norm_batch_run(norm: str | None = "batch", batch_size: int = 32, rng=0, epoc
     is not available there) with ``norm`` (float32, plain SGD) for ``epochs`` passes at ``batch_size``. Returns ``val_acc`` (evaluation mode: BN uses its running averages), ``val_acc_batch``
     (BN only: the validation set in training mode, normalised with its own statistics, else equal),
     ``train_loss`` (evaluation mode), ``steps``, ``lr``, ``diverged`` and ``seconds`` (CPU time)."""
-    X, y, Xv, yv = digits_data(1078)     # even: no leftover batch of 1 at B = 2 (module docstring)
+    X, y, Xv, yv = digits_data()
     init_rng, order_rng = spawn(rng, 2)
     B = int(batch_size)
     lr = float(lr_ref) * B / int(ref_batch)
@@ -45,7 +45,8 @@ def norm_batch_run(norm: str | None = "batch", batch_size: int = 32, rng=0, epoc
     else:
         raise ValueError(f"arch must be 'conv' or 'mlp', got {arch!r}")
     t0 = time.process_time()
-    h = fit(net, X, y, lr=lr, steps=steps, batch_size=B, rng=order_rng, on_divergence="stop", eval_train=False)
+    h = fit(net, X, y, lr=lr, steps=steps, batch_size=B, rng=order_rng, on_divergence="stop", eval_train=False,
+            drop_last=True)
     seconds = time.process_time() - t0
     diverged = h.divergence is not None
     net.eval()

@@ -30,11 +30,11 @@ def norm_run(norm: str | None = "batch", lr: float = 0.1, rng=0, steps: int = 30
              sizes=(64, 100, 100, 10), activation: str = "relu", placement: str = "before",
              order: str = "shuffled") -> dict:
     """Train ``norm_mlp(sizes, activation, norm, placement)`` (float32, plain SGD at ``lr``) for ``steps``
-    steps of ``batch_size`` on 1078 training digits. ``order``: ``"shuffled"`` (a new permutation each
+    steps of ``batch_size`` on the 1079 training digits (each epoch's short last batch skipped). ``order``: ``"shuffled"`` (a new permutation each
     epoch) or ``"sorted"`` (the training set sorted by class, batches taken in that order, so each
     batch holds one or two classes). Returns ``val_acc`` (evaluation mode), ``train_loss``
     (evaluation mode, NaN after a divergence) and ``diverged``."""
-    X, y, Xv, yv = digits_data(1078)
+    X, y, Xv, yv = digits_data()
     init_rng, order_rng = spawn(rng, 2)
     if order not in ("shuffled", "sorted"):
         raise ValueError(f"order must be 'shuffled' or 'sorted', got {order!r}")
@@ -44,7 +44,7 @@ def norm_run(norm: str | None = "batch", lr: float = 0.1, rng=0, steps: int = 30
     net = norm_mlp(list(sizes), activation, norm=norm, placement=placement, init=matching_init(activation),
                    rng=init_rng, dtype=np.float32)
     h = fit(net, X, y, lr=lr, steps=int(steps), batch_size=int(batch_size), rng=order_rng,
-            shuffle=order == "shuffled", on_divergence="stop", eval_train=False)
+            shuffle=order == "shuffled", on_divergence="stop", eval_train=False, drop_last=True)
     diverged = h.divergence is not None
     net.eval()
     with np.errstate(over="ignore", invalid="ignore"):
