@@ -25,7 +25,8 @@ __all__ = ["bn_steps", "running_stats", "bn_paper_run", "eval_grid"]
 
 
 def bn_steps(X, gamma=1.0, beta=0.0, eps: float = 1e-5) -> dict:
-    """Batch norm of ``X`` (N, C) in training mode, one stage at a time: ``mean``, ``var`` (biased,
+    """Batch norm of ``X`` (N, C) in training mode, one stage at a time: ``x`` (the batch, float64),
+    ``gamma``, ``beta``, ``mean``, ``var`` (biased,
     what normalises), ``var_unbiased`` (what enters the running average), ``std`` (sqrt(var + eps)),
     ``xhat``, ``y``; ``library`` is :class:`~dlcore.norm.BatchNorm1d`'s output on the same batch."""
     X = np.asarray(X, dtype=np.float64)
@@ -42,7 +43,7 @@ def bn_steps(X, gamma=1.0, beta=0.0, eps: float = 1e-5) -> dict:
     bn = BatchNorm1d(C, eps=eps)
     bn.params["gamma"][:] = gamma
     bn.params["beta"][:] = beta
-    return {"mean": mean, "var": var, "var_unbiased": var * len(X) / (len(X) - 1), "std": std, "xhat": xhat,
+    return {"x": X.copy(), "gamma": np.array(gamma), "beta": np.array(beta), "mean": mean, "var": var, "var_unbiased": var * len(X) / (len(X) - 1), "std": std, "xhat": xhat,
             "y": y, "library": bn.forward(X, training=True)}
 
 
