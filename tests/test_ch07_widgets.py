@@ -66,3 +66,35 @@ def test_batch_size_panel_draws_mean_and_min_max_band():
     ax2 = p.plot_batch_size(r, norms=("batch", "group"))
     assert len(ax2.lines[1].get_xdata()) == 0
     plt.close("all")
+
+
+def test_bn_steps_explorer_follows_its_sliders():
+    from widgets.ch07_batchnorm import BNStepsExplorer
+    e = BNStepsExplorer()
+    e.raise_errors = True
+    assert e.last_error is None
+    xhat, y = e.panel.points[2].get_ydata(), e.panel.points[3].get_ydata()
+    assert len(xhat) == 8 and np.isclose(xhat.mean(), 0, atol=1e-12) and np.isclose(xhat.std(), 1, atol=1e-4)
+    assert np.array_equal(xhat, y)                                     # γ = 1, β = 0
+    e.set(gamma=2.0, beta=-1.0)
+    assert np.allclose(e.panel.points[3].get_ydata(), 2 * xhat - 1)
+    assert np.array_equal(e.panel.points[2].get_ydata(), xhat)        # x̂ does not depend on γ, β
+    e.set(mean=-4.0, spread=0.5)                                       # x̂ does not depend on the batch's scale
+    assert np.allclose(e.panel.points[2].get_ydata(), xhat, atol=1e-3)
+    assert np.allclose(e.panel.points[0].get_ydata().mean(), e.panel.mean.get_ydata()[0])
+    train_out = e.panel.points[3].get_ydata().copy()
+    e.set(momentum=0.5)                                          # only the running averages move
+    assert np.array_equal(train_out, e.panel.points[3].get_ydata()) and "momentum 0.5" in e.info_line.value
+    assert np.isclose(e.panel.running.get_ydata()[0], 0.5 * e.data["mean"][0])
+    assert f"running mean {0.5 * e.data['mean'][0]:.3g}" in e.info_line.value
+    e.set(momentum=1.0)                                          # running = this batch's (unbiased) statistics:
+    v, vu = e.data["var"][0], e.data["var_unbiased"][0]          # eval output = training output, var rescaled
+    b = e.settings["beta"]
+    assert np.allclose(e.panel.eval.get_ydata() - b, (train_out - b) * np.sqrt((v + 1e-5) / (vu + 1e-5)))
+    e.set(batch_size=2)                                  # a batch of 2 normalises to ±1 (less by ε's share)
+    v = e.data["var"][0]
+    assert np.allclose(np.abs(e.panel.points[2].get_ydata()), np.sqrt(v / (v + 1e-5)), atol=1e-12)
+    assert np.all(np.abs(e.panel.points[2].get_ydata()) > 0.99)
+    e.set(batch_size=32, spread=5.0, mean=5.0)
+    assert len(e.panel.points[0].get_ydata()) == 32
+    assert not out_of_view(e.fig)

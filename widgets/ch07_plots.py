@@ -33,7 +33,10 @@ def _set_band(patch, x, lo, hi):
 class BNStepsPanel(Panel):
     """One feature of one batch through BN: each example's value (a dot) at each stage, the batch mean
     (a bar) and ±1 standard deviation (a vertical segment) at the first stage, and the target 0 / ±1
-    of the normalised values. ``update(bn_steps(X, gamma, beta))``; ``feature``: the column shown."""
+    of the normalised values. ``update(bn_steps(X, gamma, beta))``; ``feature``: the column shown.
+    If the result also has ``running_mean`` and ``eval_y`` (the explorer's), the running mean is a
+    diamond beside the batch and the evaluation-mode outputs (normalised with the running averages)
+    hollow circles beside the training outputs."""
 
     figsize = (6.4, 3.4)
 
@@ -45,6 +48,9 @@ class BNStepsPanel(Panel):
         self.mean = self.changes(ax.plot([], [], "-", color="k", lw=2.5, label="batch mean $\\mu$")[0])
         self.std = self.changes(ax.plot([], [], "-", color="k", lw=1, label="$\\mu \\pm \\sigma$")[0])
         self.links = self.changes(ax.plot([], [], "-", color="0.7", lw=0.6, zorder=0)[0])
+        self.running = self.changes(ax.plot([], [], "D", color="C5", ms=7, label="running mean")[0])
+        self.eval = self.changes(ax.plot([], [], "o", mfc="none", color="C3", ms=6,
+                                         label="evaluation mode (running averages)")[0])
         ax.axhline(0, color="0.6", lw=0.6, ls=":")
         ax.set_xticks(range(len(STAGES)), STAGES, fontsize=8)
         ax.set(ylabel="value", xlim=(-0.5, len(STAGES) - 0.5))
@@ -62,10 +68,19 @@ class BNStepsPanel(Panel):
         xs = np.r_[[np.r_[np.arange(len(STAGES)), np.nan]] * len(x)].ravel()
         ys = np.column_stack([*stages, np.full(len(x), np.nan)]).ravel()
         self.links.set_data(xs, ys)
+        extra = []
+        if "eval_y" in r:
+            rm, ey = float(np.ravel(r["running_mean"])[j]), np.asarray(r["eval_y"])[:, j]
+            self.running.set_data([0.3], [rm])
+            self.eval.set_data(np.full(len(ey), len(STAGES) - 1 + 0.3), ey)
+            extra = [ey, [rm]]
+        else:
+            self.running.set_data([], [])
+            self.eval.set_data([], [])
         g, b = float(np.ravel(r["gamma"])[j]), float(np.ravel(r["beta"])[j])
         self.title.set_text(f"B = {len(x)}: μ = {m:.3g}, σ² = {r['var'][j]:.3g} (biased; unbiased "
                             f"{r['var_unbiased'][j]:.3g}), γ = {g:.3g}, β = {b:.3g}")
-        fit_limits(self.ax, *data_range(*stages, include=(m - s, m + s, 0)))
+        fit_limits(self.ax, *data_range(*stages, *extra, include=(m - s, m + s, 0)))
         return self
 
 
