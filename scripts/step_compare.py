@@ -49,29 +49,36 @@ def data(sizes, batch, dtype, seed=0):
     return X, y, Ws
 
 
+def hand_sgd_step(W, b, X, y, lr) -> float:
+    """One SGD step of the ReLU MLP with weights ``W`` and biases ``b`` (updated in place) on the batch
+    ``(X, y)``, written out in NumPy: what a reader would write. Returns the batch loss (fit records it)."""
+    rows, n = np.arange(len(y)), len(y)
+    hs = [X]
+    for i in range(len(W)):
+        z = hs[-1] @ W[i] + b[i]
+        hs.append(np.maximum(z, 0) if i < len(W) - 1 else z)
+    z = hs[-1] - hs[-1].max(axis=1, keepdims=True)
+    p = np.exp(z)
+    p /= p.sum(axis=1, keepdims=True)
+    loss = float(-np.log(p[rows, y]).mean())
+    p[rows, y] -= 1
+    d = p / n
+    for i in range(len(W) - 1, -1, -1):
+        gw, gb = hs[i].T @ d, d.sum(axis=0)
+        if i:
+            d = (d @ W[i].T) * (hs[i] > 0)
+        W[i] -= lr * gw
+        b[i] -= lr * gb
+    return loss
+
+
 def hand_step_fn(sizes, batch, dtype, lr=0.01):
     X, y, Ws = data(sizes, batch, dtype)
     W = [w.copy() for w in Ws]
     b = [np.zeros(w.shape[1], dtype) for w in W]
-    rows = np.arange(batch)
 
     def step():
-        hs = [X]
-        for i in range(len(W)):
-            z = hs[-1] @ W[i] + b[i]
-            hs.append(np.maximum(z, 0) if i < len(W) - 1 else z)
-        z = hs[-1] - hs[-1].max(axis=1, keepdims=True)
-        p = np.exp(z)
-        p /= p.sum(axis=1, keepdims=True)
-        step.loss = -np.log(p[rows, y]).mean()          # fit records the loss of every step; so does this
-        p[rows, y] -= 1
-        d = p / batch
-        for i in range(len(W) - 1, -1, -1):
-            gw, gb = hs[i].T @ d, d.sum(axis=0)
-            if i:
-                d = (d @ W[i].T) * (hs[i] > 0)
-            W[i] -= lr * gw
-            b[i] -= lr * gb
+        step.loss = hand_sgd_step(W, b, X, y, lr)
     step.W, step.b = W, b
     return step
 
@@ -110,7 +117,6 @@ def hand_training_fn(sizes, batch, dtype, steps, lr=0.01):
     _, _, Ws = data(sizes, batch, dtype)
     W = [w.copy() for w in Ws]
     b = [np.zeros(w.shape[1], dtype) for w in W]
-    rows = np.arange(batch)
 
     def train():
         losses, t, order_rng = [], 0, np.random.default_rng(0)   # the batch order fit(rng=0) draws
@@ -120,22 +126,7 @@ def hand_training_fn(sizes, batch, dtype, steps, lr=0.01):
                 if t >= steps:
                     break
                 idx = order[start:start + batch]
-                hs, y = [Xall[idx]], yall[idx]
-                for i in range(len(W)):
-                    z = hs[-1] @ W[i] + b[i]
-                    hs.append(np.maximum(z, 0) if i < len(W) - 1 else z)
-                z = hs[-1] - hs[-1].max(axis=1, keepdims=True)
-                p = np.exp(z)
-                p /= p.sum(axis=1, keepdims=True)
-                losses.append(float(-np.log(p[rows, y]).mean()))
-                p[rows, y] -= 1
-                d = p / batch
-                for i in range(len(W) - 1, -1, -1):
-                    gw, gb = hs[i].T @ d, d.sum(axis=0)
-                    if i:
-                        d = (d @ W[i].T) * (hs[i] > 0)
-                    W[i] -= lr * gw
-                    b[i] -= lr * gb
+                losses.append(hand_sgd_step(W, b, Xall[idx], yall[idx], lr))
                 t += 1
         return losses
     return train

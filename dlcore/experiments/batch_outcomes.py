@@ -20,7 +20,7 @@ from ..optim import get_optimizer
 from ..rng import spawn
 from .batch_noise import digits_net
 from .batch_training import batches
-from .common import digits_data
+from .common import digits_data, train_step
 
 __all__ = ["train_to_fit", "generalisation", "equal_budget", "rprop_available", "rprop_runs"]
 
@@ -44,13 +44,9 @@ def train_to_fit(batch_size=8, lr=0.1, rng=0, n_train=200, loss_target=0.02, max
     with np.errstate(over="ignore", invalid="ignore"):
         for step in range(1, int(max_steps) + 1):
             idx = next(stream)
-            out = net.forward(X[idx], training=True)
-            value, d = softmax_cross_entropy(out, y[idx])
-            if not np.isfinite(value):
+            if not np.isfinite(train_step(net, opt, X[idx], y[idx])):
                 diverged = True
                 break
-            net.backward(d)
-            opt.step()
             if step % every == 0 or step == max_steps:
                 loss, _ = softmax_cross_entropy(net.forward(X, training=False), y)
                 if loss < loss_target:
@@ -146,13 +142,9 @@ def rprop_runs(batch_size=1079, lr=0.01, rng=0, epochs=60, optimizer="rprop", n_
         for e in range(int(epochs)):
             for _ in range(per_epoch):
                 idx = next(stream)
-                out = net.forward(X[idx], training=True)
-                value, d = softmax_cross_entropy(out, y[idx])
-                if not np.isfinite(value):
+                if not np.isfinite(train_step(net, opt, X[idx], y[idx])):
                     diverged = True
                     break
-                net.backward(d)
-                opt.step()
             if diverged:
                 break
             lo, ac, no = record()

@@ -16,12 +16,11 @@ import time
 import numpy as np
 
 from ..cache import cached
-from ..losses import softmax_cross_entropy
 from ..optim import get_optimizer
 from ..rng import as_generator, spawn
 from ..schedules import get_schedule
 from .batch_noise import digits_net
-from .common import CHANCE, digits_data
+from .common import CHANCE, digits_data, train_step
 
 __all__ = ["SAMPLINGS", "LR_RULES", "STUCK_AFTER", "batches", "steps_per_epoch", "eval_steps", "scaled_lr", "train_to_target",
            "batch_sweep", "fit_noise_scale"]
@@ -111,13 +110,9 @@ def train_to_target(batch_size=32, lr=0.1, rng=0, target=0.9, max_epochs=1000.0,
             if sched is not None:
                 opt.lr = sched(step - 1)
             t0 = time.thread_time()
-            out = net.forward(X[idx], training=True)
-            loss, d = softmax_cross_entropy(out, y[idx])
-            if not np.isfinite(loss):
+            if not np.isfinite(train_step(net, opt, X[idx], y[idx])):
                 diverged = True
                 break
-            net.backward(d)
-            opt.step()
             secs += time.thread_time() - t0
             seen += len(idx)
             if step in checks or step == limit:

@@ -13,13 +13,12 @@ from __future__ import annotations
 import numpy as np
 
 from ..cache import cached
-from ..losses import softmax_cross_entropy
 from ..norm import BatchNorm1d
 from ..norm_nets import norm_mlp
 from ..optim import get_optimizer
 from ..rng import as_generator, spawn
 from .batch_training import batches
-from .common import digits_data
+from .common import digits_data, train_step
 
 __all__ = ["bn_steps", "running_stats", "bn_paper_run", "eval_grid"]
 
@@ -118,13 +117,9 @@ def bn_paper_run(bn: bool = True, rng=0, steps: int = 1500, batch_size: int = 60
             if step == steps:
                 break
             idx = next(stream)
-            out = net.forward(X[idx], training=True)
-            loss, d = softmax_cross_entropy(out, y[idx])
-            if not np.isfinite(loss):
+            if not np.isfinite(train_step(net, opt, X[idx], y[idx])):
                 diverged = True
                 break
-            net.backward(d, input_grad=False)
-            opt.step()
     q = np.array(q)
     n = len(acc)
     return {"step": grid[:n], "val_acc": np.array(acc), "q15": q[:, 0], "q50": q[:, 1], "q85": q[:, 2],

@@ -16,8 +16,10 @@ import numpy as np
 
 from ..cache import cached, freeze
 from ..data import digits
+from ..layers import Sequential
+from ..losses import softmax_cross_entropy
 
-__all__ = ["SEEDS", "SEEDS10", "CHANCE", "MATCHING_INIT", "matching_init", "INITS", "init_spec", "digits_data",
+__all__ = ["train_step", "SEEDS", "SEEDS10", "CHANCE", "MATCHING_INIT", "matching_init", "INITS", "init_spec", "digits_data",
            "over_seeds", "pm", "pm_steps"]
 
 #: the seeds the book's claims about training outcomes are made over
@@ -138,3 +140,19 @@ def pm_steps(hits, steps: int) -> str:
     if ok.size == 0:
         return f"not within {steps} steps (0 of {h.size} seeds)"
     return f"{pm(ok):>8s} steps ({ok.size} of {h.size} seeds)"
+
+
+def train_step(net, opt, Xb, yb) -> float:
+    """One step of ``opt`` on ``net`` for the batch ``(Xb, yb)`` with softmax cross-entropy, the calls
+    ``dlcore.fit`` makes, for experiments that need their own loop (sampling with replacement, stopping
+    at a target, recording inside an epoch). Returns the batch loss; a non-finite loss leaves the net
+    as it was (the caller decides: a divergence)."""
+    value, d = softmax_cross_entropy(net.forward(Xb, training=True), yb)
+    if np.isfinite(value):
+        if isinstance(net, Sequential):
+            net.backward(d, input_grad=False)         # the data need no gradient
+        else:
+            net.backward(d)
+        opt.step()
+    return value
+
