@@ -19,8 +19,7 @@ from ..losses import softmax_cross_entropy
 from ..optim import get_optimizer
 from ..rng import spawn
 from .batch_noise import digits_net
-from .batch_training import batches
-from .common import digits_data, train_step
+from .common import batches, digits_data, train_step
 
 __all__ = ["train_to_fit", "generalisation", "equal_budget", "rprop_available", "rprop_runs"]
 

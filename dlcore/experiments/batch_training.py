@@ -20,12 +20,11 @@ from ..optim import get_optimizer
 from ..rng import as_generator, spawn
 from ..schedules import get_schedule
 from .batch_noise import digits_net
-from .common import CHANCE, digits_data, train_step
+from .common import CHANCE, SAMPLINGS, batches, digits_data, train_step
 
 __all__ = ["SAMPLINGS", "LR_RULES", "STUCK_AFTER", "batches", "steps_per_epoch", "eval_steps", "scaled_lr", "train_to_target",
            "batch_sweep", "fit_noise_scale"]
 
-SAMPLINGS = ("shuffle", "replace")
 LR_RULES = ("fixed", "linear", "sqrt")
 #: a run whose validation accuracy is at chance at a check after this many steps is given up ("stuck"):
 #: a ReLU net blown to all-dead units by a too large step does not come back
@@ -38,28 +37,6 @@ def steps_per_epoch(n: int, batch_size: int, drop_last: bool = False) -> int:
     if n < 1 or b < 1:
         raise ValueError(f"need n >= 1 and batch_size >= 1, got {n}, {b}")
     return n // b if drop_last else -(-n // b)
-
-
-def batches(n: int, batch_size: int, rng, sampling: str = "shuffle", drop_last: bool = False):
-    """Endless stream of index arrays. ``"shuffle"``: a new permutation each epoch, cut into batches
-    (the last one smaller unless ``drop_last``; with ``drop_last`` and ``batch_size > n`` nothing is
-    ever drawn, so that is an error); ``"replace"``: every batch drawn independently with replacement."""
-    if sampling not in SAMPLINGS:
-        raise ValueError(f"sampling must be one of {SAMPLINGS}, got {sampling!r}")
-    gen = as_generator(rng)
-    b = int(batch_size)
-    if sampling == "replace":
-        while True:
-            yield gen.integers(0, n, b)
-    if drop_last and b > n:
-        raise ValueError(f"drop_last with batch_size {b} > n {n} gives no batch at all")
-    while True:
-        order = gen.permutation(n)
-        for s in range(0, n, b):
-            idx = order[s:s + b]
-            if drop_last and len(idx) < b:
-                break
-            yield idx
 
 
 def eval_steps(max_steps: int, every: float = 1.02) -> np.ndarray:

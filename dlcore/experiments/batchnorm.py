@@ -17,8 +17,7 @@ from ..norm import BatchNorm1d
 from ..norm_nets import norm_mlp
 from ..optim import get_optimizer
 from ..rng import as_generator, spawn
-from .batch_training import batches
-from .common import digits_data, train_step
+from .common import batches, digits_data, train_step
 
 __all__ = ["bn_steps", "running_stats", "bn_paper_run", "eval_grid"]
 

@@ -16,10 +16,11 @@ import numpy as np
 
 from ..cache import cached, freeze
 from ..data import digits
+from ..rng import as_generator
 from ..layers import Sequential
 from ..losses import softmax_cross_entropy
 
-__all__ = ["train_step", "SEEDS", "SEEDS10", "CHANCE", "MATCHING_INIT", "matching_init", "INITS", "init_spec", "digits_data",
+__all__ = ["train_step", "batches", "SAMPLINGS", "SEEDS", "SEEDS10", "CHANCE", "MATCHING_INIT", "matching_init", "INITS", "init_spec", "digits_data",
            "over_seeds", "pm", "pm_steps"]
 
 #: the seeds the book's claims about training outcomes are made over
@@ -156,3 +157,28 @@ def train_step(net, opt, Xb, yb) -> float:
         opt.step()
     return value
 
+
+#: how :func:`batches` draws a batch
+SAMPLINGS = ("shuffle", "replace")
+
+
+def batches(n: int, batch_size: int, rng, sampling: str = "shuffle", drop_last: bool = False):
+    """Endless stream of index arrays. ``"shuffle"``: a new permutation each epoch, cut into batches
+    (the last one smaller unless ``drop_last``; with ``drop_last`` and ``batch_size > n`` nothing is
+    ever drawn, so that is an error); ``"replace"``: every batch drawn independently with replacement."""
+    if sampling not in SAMPLINGS:
+        raise ValueError(f"sampling must be one of {SAMPLINGS}, got {sampling!r}")
+    gen = as_generator(rng)
+    b = int(batch_size)
+    if sampling == "replace":
+        while True:
+            yield gen.integers(0, n, b)
+    if drop_last and b > n:
+        raise ValueError(f"drop_last with batch_size {b} > n {n} gives no batch at all")
+    while True:
+        order = gen.permutation(n)
+        for s in range(0, n, b):
+            idx = order[s:s + b]
+            if drop_last and len(idx) < b:
+                break
+            yield idx
