@@ -16,10 +16,9 @@ import numpy as np
 
 from ..cache import cached
 from ..losses import softmax_cross_entropy
-from ..optim import get_optimizer
-from ..rng import spawn
-from .batch_noise import digits_net
-from .common import batches, digits_data, train_step
+from .batch_noise import HIDDEN
+from .batch_training import digits_setup
+from .common import batches, train_step
 
 __all__ = ["train_to_fit", "generalisation", "equal_budget", "rprop_available", "rprop_runs"]
 
@@ -31,12 +30,9 @@ def train_to_fit(batch_size=8, lr=0.1, rng=0, n_train=200, loss_target=0.02, max
     (whole training set, checked every ``ceil(n_train/B)`` steps = once an epoch) is below
     ``loss_target``. Returns ``fit`` (bool), ``steps``, ``epochs``, ``train_loss``, ``train_acc``,
     ``val_acc`` (the 359 validation images), ``diverged``."""
-    X, y, Xv, yv = digits_data(n_train)
+    (X, y, Xv, yv), net, opt, order_rng = digits_setup(n_train, rng, hidden, optimizer, lr)
     N = len(X)
     b = min(int(batch_size), N)
-    init_rng, order_rng = spawn(rng, 2)
-    net = digits_net(init_rng, hidden, dtype=np.float32)
-    opt = get_optimizer(optimizer, net, lr=lr)
     stream = batches(N, b, order_rng)
     every = -(-N // b)
     fit, diverged, loss, step = False, False, float("nan"), 0
@@ -101,12 +97,9 @@ def rprop_runs(batch_size=1079, lr=0.01, rng=0, epochs=60, optimizer="rprop", n_
     step sizes at or near their lower bound: at most 10 Δ_min, i.e. 10⁻⁵), ``above_one`` (share > 1),
     and ``top10`` (share of the
     weight matrices' squared norm held by their 10 largest entries)."""
-    X, y, Xv, yv = digits_data(n_train)
+    (X, y, Xv, yv), net, opt, order_rng = digits_setup(n_train, rng, HIDDEN, optimizer, lr)
     N = len(X)
     b = min(int(batch_size), N)
-    init_rng, order_rng = spawn(rng, 2)
-    net = digits_net(init_rng, dtype=np.float32)
-    opt = get_optimizer(optimizer, net, lr=lr)
     stream = batches(N, b, order_rng)
     per_epoch = -(-N // b)
 

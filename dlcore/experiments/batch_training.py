@@ -22,7 +22,7 @@ from ..schedules import get_schedule
 from .batch_noise import digits_net
 from .common import CHANCE, SAMPLINGS, batches, digits_data, train_step
 
-__all__ = ["SAMPLINGS", "LR_RULES", "STUCK_AFTER", "batches", "steps_per_epoch", "eval_steps", "scaled_lr", "train_to_target",
+__all__ = ["SAMPLINGS", "LR_RULES", "STUCK_AFTER", "batches", "digits_setup", "steps_per_epoch", "eval_steps", "scaled_lr", "train_to_target",
            "batch_sweep", "fit_noise_scale"]
 
 LR_RULES = ("fixed", "linear", "sqrt")
@@ -37,6 +37,16 @@ def steps_per_epoch(n: int, batch_size: int, drop_last: bool = False) -> int:
     if n < 1 or b < 1:
         raise ValueError(f"need n >= 1 and batch_size >= 1, got {n}, {b}")
     return n // b if drop_last else -(-n // b)
+
+
+def digits_setup(n_train, rng, hidden, optimizer, lr):
+    """What every run of this chapter starts from: the digits split (:func:`digits_data`), the float32
+    digits net and its optimiser, and the batch-order stream (``rng`` spawns the initial weights' and the
+    batch order's streams, in that order)."""
+    data = digits_data(n_train)
+    init_rng, order_rng = spawn(rng, 2)
+    net = digits_net(init_rng, hidden, dtype=np.float32)
+    return data, net, get_optimizer(optimizer, net, lr=lr), order_rng
 
 
 def eval_steps(max_steps: int, every: float = 1.02) -> np.ndarray:
@@ -70,12 +80,9 @@ def train_to_target(batch_size=32, lr=0.1, rng=0, target=0.9, max_epochs=1000.0,
     warm-up (Goyal et al. 2017; :func:`dlcore.schedules.get_schedule`): step ``t`` uses ``lr t/warmup``
     up to ``t = warmup``, then ``lr``.
     """
-    X, y, Xv, yv = digits_data(n_train)
+    (X, y, Xv, yv), net, opt, order_rng = digits_setup(n_train, rng, hidden, optimizer, lr)
     N = len(X)
     b = min(int(batch_size), N)
-    init_rng, order_rng = spawn(rng, 2)
-    net = digits_net(init_rng, hidden, dtype=np.float32)
-    opt = get_optimizer(optimizer, net, lr=lr)
     sched = get_schedule("constant", float(lr), warmup=int(warmup)) if warmup else None
     limit = int(min(max_steps, np.ceil(max_epochs * N / b)))
     checks = set(eval_steps(limit).tolist())
