@@ -6,7 +6,7 @@
     python3 tasks.py book    # re-execute every notebook and refresh the committed outputs
     python3 tasks.py bench   # benchmark every explorer and notebook against its budget
     python3 tasks.py setup   # only create/refresh the virtual environment
-    python3 tasks.py lock    # re-resolve requirements-lock.txt (then: book, test, commit)
+    python3 tasks.py lock    # re-resolve requirements-lock.txt (then: book, test, commit); --keep: no upgrades
     python3 tasks.py site    # the book as a static website, from the committed notebooks (build/site/html)
     python3 tasks.py browser # open every chapter in Chromium via JupyterLab, run it, move every explorer
 
@@ -98,12 +98,15 @@ def _lab_settings() -> None:
 def lock(extra) -> None:
     """Re-resolve requirements-lock.txt from pyproject.toml (newest versions the ranges allow), for
     every platform, and copy the direct dependencies' pins into environment.yml. Afterwards run
-    ``python3 tasks.py book`` and ``python3 tasks.py test`` and commit the lock with the outputs."""
+    ``python3 tasks.py book`` and ``python3 tasks.py test`` and commit the lock with the outputs.
+    ``--keep``: keep every existing pin and only add what a new dependency needs (no upgrade)."""
     setup()
     must(PY, "-m", "pip", "install", "--disable-pip-version-check", "-q", "uv")
     version = ".".join(map(str, LOCK_PYTHON))
+    upgrade = [] if "--keep" in extra else ["--upgrade"]
+    extra = [a for a in extra if a != "--keep"]
     must(BIN / "uv", "pip", "compile", "pyproject.toml", "--extra", "test", "--universal",
-         "--python-version", version, "--no-header", "--no-annotate", "--upgrade", "-o", LOCK, *extra)
+         "--python-version", version, "--no-header", "--no-annotate", *upgrade, "-o", LOCK, *extra)
     head = (f"# Exact versions for `python3 tasks.py setup` (Python {version}+, any platform).\n"
             "# The committed notebook outputs were made with these. Refresh: `python3 tasks.py lock`.\n")
     LOCK.write_text(head + "".join(l for l in LOCK.read_text().splitlines(keepends=True) if not l.startswith("#")))
