@@ -34,6 +34,10 @@ from .norm_groups import GroupNorm, InstanceNorm, LocalResponseNorm
 from .weightnorm import WeightNormLinear
 from .norm_nets import conv_net, norm_mlp
 from .train import DivergenceError, History, LambdaCallback, evaluate, fit, predict
+from . import augment, dropout, regularise
+from .dropout import Dropout, dropout_mlp, set_dropout
+from .regularise import EarlyStopping, MaxNorm, Penalty, max_norm_, penalty_value
+from .augment import rotate_images, shift_images
 
 __version__ = "0.1.0"
 
@@ -53,4 +57,6 @@ __all__ = [
     "conv", "norm", "norm_groups", "norm_nets", "weightnorm", "conv_net", "norm_mlp", "AvgPool2d", "Conv2d", "Flatten", "MaxPool2d", "Reshape",
     "conv_output_size", "BatchNorm1d", "BatchNorm2d", "LayerNorm", "GroupNorm", "InstanceNorm", "LocalResponseNorm",
     "WeightNormLinear",
+    "augment", "dropout", "regularise", "Dropout", "dropout_mlp", "set_dropout", "EarlyStopping", "MaxNorm", "Penalty",
+    "max_norm_", "penalty_value", "rotate_images", "shift_images",
 ]
