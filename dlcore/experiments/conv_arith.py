@@ -83,4 +83,4 @@ def pool_digit(index: int = 0, F: int = 2, S: int = 2) -> dict:
     ds = digits(np.float64, rng=0)
     x = ds.X_val[int(index)].reshape(1, 1, 8, 8)
     return {"image": x[0, 0], "max": MaxPool2d(F, S).forward(x)[0, 0], "avg": AvgPool2d(F, S).forward(x)[0, 0],
-            "label": int(ds.y_val[int(index)])}
+            "label": int(ds.y_val[int(index)]), "F": int(F), "S": int(S)}
