@@ -1,0 +1,75 @@
+"""Chapter 08, section 8.1: bias and variance on the digits, as capacity (hidden width) and data size vary.
+
+:func:`capacity_run` trains a one-hidden-layer ReLU net of a given width on the first ``n_train``
+digits (optionally with a fraction of the training labels replaced by wrong ones) for a fixed number
+of SGD steps, whatever ``n_train``, and returns its training and validation error;
+:func:`capacity_sweep` and :func:`data_sweep` run it over widths or training-set sizes and seeds.
+
+The training error is measured against the labels the net was trained on (noisy ones included: a
+net that has memorised them has training error 0); ``clean_train_err`` against the true labels.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..cache import cached
+from ..layers import mlp
+from ..rng import spawn
+from ..train import evaluate, fit
+from .common import SEEDS, digits_data, over_seeds
+
+__all__ = ["capacity_run", "capacity_sweep", "data_sweep", "n_params", "noisy_labels", "WIDTHS", "SIZES"]
+
+#: the widths of section 8.1
+WIDTHS = (2, 4, 8, 16, 32, 64, 128, 256)
+#: the training-set sizes of section 8.1 (all 1079 digits at most)
+SIZES = (25, 50, 100, 200, 400, 1079)
+
+
+def n_params(width: int, n_in: int = 64, n_out: int = 10) -> int:
+    """Parameters of ``n_in-width-n_out``."""
+    return (n_in + 1) * width + (width + 1) * n_out
+
+
+def noisy_labels(y, fraction: float, rng) -> np.ndarray:
+    """``y`` with each label replaced, with probability ``fraction``, by one of the 9 other classes."""
+    g = np.random.default_rng(rng) if not isinstance(rng, np.random.Generator) else rng
+    y = np.asarray(y)
+    flip = g.random(len(y)) < fraction
+    return np.where(flip, (y + g.integers(1, 10, len(y))) % 10, y)
+
+
+@cached(maxsize=1024)
+def capacity_run(width: int = 32, n_train: int = 200, label_noise: float = 0.0, steps: int = 1500,
+                 lr: float = 0.1, batch_size: int = 50, rng=0) -> dict:
+    """Train ``64-width-10`` (ReLU, He, float32) with SGD for ``steps`` steps on ``n_train`` digits.
+
+    Returns ``train_err`` (on the labels trained on), ``clean_train_err`` (on the true labels),
+    ``val_err``, ``val_loss``, ``train_loss`` and ``n_params``."""
+    X, y, Xv, yv = digits_data(int(n_train))
+    g_net, g_order, g_noise = spawn(rng, 3)
+    yt = noisy_labels(y, label_noise, g_noise) if label_noise else np.asarray(y)
+    net = mlp([64, int(width), 10], rng=g_net, dtype=np.float32)
+    fit(net, X, yt, lr=lr, steps=int(steps), batch_size=int(batch_size), rng=g_order, eval_train=False)
+    tr, trc, va = evaluate(net, X, yt), evaluate(net, X, y), evaluate(net, Xv, yv)
+    return {"train_err": 1 - tr["acc"], "clean_train_err": 1 - trc["acc"], "val_err": 1 - va["acc"],
+            "train_loss": tr["loss"], "val_loss": va["loss"], "n_params": n_params(int(width))}
+
+
+def capacity_sweep(widths=WIDTHS, n_train: int = 200, label_noise: float = 0.0, seeds=SEEDS, **kw) -> dict:
+    """:func:`capacity_run` over ``widths`` and ``seeds``: arrays ``(n_widths, n_seeds)`` and ``widths``."""
+    runs = [over_seeds(capacity_run, seeds, width=int(w), n_train=n_train, label_noise=label_noise, **kw)
+            for w in widths]
+    out = {k: np.stack([r[k] for r in runs]) for k in ("train_err", "clean_train_err", "val_err", "val_loss")}
+    out.update(widths=np.asarray(widths), n_params=np.array([n_params(int(w)) for w in widths]),
+               n_train=int(n_train), label_noise=float(label_noise))
+    return out
+
+
+def data_sweep(sizes=SIZES, width: int = 64, label_noise: float = 0.0, seeds=SEEDS, **kw) -> dict:
+    """:func:`capacity_run` over training-set ``sizes`` and ``seeds``: arrays ``(n_sizes, n_seeds)``."""
+    runs = [over_seeds(capacity_run, seeds, width=int(width), n_train=int(n), label_noise=label_noise, **kw)
+            for n in sizes]
+    out = {k: np.stack([r[k] for r in runs]) for k in ("train_err", "clean_train_err", "val_err", "val_loss")}
+    out.update(sizes=np.asarray(sizes), width=int(width), label_noise=float(label_noise))
+    return out
