@@ -114,7 +114,7 @@ def mc_depth_sweep(depths=DEPTHS, seeds=SEEDS, **settings) -> dict:
     ``(n_depths, n_seeds)``, ``acc_mc``, ``loss_mc`` ``(n_depths, n_seeds, n_samples)``."""
     runs = [over_seeds(mc_run, seeds, depth=int(d), **settings) for d in depths]
     out = {k: np.stack([r[k] for r in runs]) for k in ("acc_ws", "loss_ws", "tv", "agree", "acc_mc", "loss_mc")}
-    out.update(depths=np.asarray(depths), samples=runs[0]["samples"])
+    out.update(depths=np.asarray(depths), samples=np.asarray(runs[0]["samples"])[0])
     return out
 
 

@@ -25,7 +25,7 @@ from ..train import evaluate, fit
 from .common import SEEDS, digits_data, over_seeds
 from .regularisation_capacity import noisy_labels
 
-__all__ = ["reg_run", "NOISE", "METHODS", "method_settings", "compare_methods", "WEIGHT_BINS", "hidden_activations"]
+__all__ = ["reg_run", "NOISE", "METHODS", "DECAYS", "adam_decay", "method_settings", "compare_methods", "WEIGHT_BINS", "hidden_activations"]
 
 #: bins of the first layer's weight histogram (weights beyond are counted in the end bins)
 WEIGHT_BINS = np.linspace(-0.6, 0.6, 61)
@@ -141,3 +141,35 @@ def compare_methods(methods=tuple(METHODS), seeds=SEEDS, label_noise: float = NO
     """``{method: over_seeds(reg_run, ...)}`` for each name of :data:`METHODS` (``settings`` shared)."""
     return {m: over_seeds(reg_run, seeds, label_noise=label_noise, **{**settings, **method_settings(m)})
             for m in methods}
+
+
+#: the three ways of section 8.2's L2-with-Adam comparison
+DECAYS = ("none", "L2 in Adam", "AdamW")
+
+
+@cached(maxsize=64)
+def adam_decay(mode: str = "L2 in Adam", lam: float = 1e-2, steps: int = 600, lr: float = 1e-3,
+               n_train: int = 200, label_noise: float = NOISE, rng=0) -> dict:
+    """The noisy-digits MLP trained with Adam and an L2 penalty (``"L2 in Adam"``: ``Adam(weight_decay=lam)``,
+    the penalty's gradient goes through Adam's moments), decoupled decay (``"AdamW"``: ``AdamW(weight_decay=lam)``)
+    or neither (``"none"``). Returns ``val_acc``, and the root-mean-square of the first layer's weights from
+    the pixels that are 0 in every training image (``rms_dead``: no loss gradient ever reaches them) and from
+    the others (``rms_live``), each divided by its value at initialisation."""
+    from ..optim import Adam, AdamW
+    if mode not in DECAYS:
+        raise ValueError(f"mode must be one of {DECAYS}, got {mode!r}")
+    X, y, Xv, yv = digits_data(int(n_train))
+    g_net, g_order, g_noise = spawn(rng, 3)
+    if label_noise:
+        y = noisy_labels(y, label_noise, g_noise)
+    net = dropout_mlp([64, 128, 128, 10], p_hidden=0.0, rng=g_net, dtype=np.float32)
+    W1 = net.layers[0].params["W"]
+    dead = np.all(np.asarray(X) == 0, axis=0)
+    rms = lambda W, rows: float(np.sqrt(np.mean(np.square(W[rows], dtype=np.float64))))   # noqa: E731
+    r0 = rms(W1, dead), rms(W1, ~dead)
+    opt = {"none": lambda: Adam(net, lr=lr), "L2 in Adam": lambda: Adam(net, lr=lr, weight_decay=lam),
+           "AdamW": lambda: AdamW(net, lr=lr, weight_decay=lam)}[mode]()
+    fit(net, X, y, optimizer=opt, steps=int(steps), batch_size=50, rng=g_order, eval_train=False)
+    W1 = net.layers[0].params["W"]
+    return {"val_acc": evaluate(net, Xv, yv)["acc"], "rms_dead": rms(W1, dead) / r0[0],
+            "rms_live": rms(W1, ~dead) / r0[1], "n_dead": int(dead.sum())}
