@@ -1,0 +1,102 @@
+"""Headless tests of chapter 09's figures and explorers: each panel shows exactly the result it is
+given (mean over seeds, min-max band), labels set, data in view; each explorer's controls move what
+the text says they move."""
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+import widgets.ch09_plots as p
+from dlcore.experiments import ics
+from tests.test_explorers_all import out_of_view
+from widgets.ch09_ics import DriftExplorer, LandscapeExplorer
+
+
+@pytest.fixture(scope="module")
+def runs():
+    return ics.ics_runs()
+
+
+@pytest.fixture(scope="module")
+def sig():
+    return ics.ics_runs(activation="sigmoid", lr=0.5, every=50, checkpoints=())
+
+
+def test_drift_panel(runs):
+    ax_u, ax_d = p.plot_drift(runs, layer=2, record=5, unit=3)
+    steps = runs["batch"]["rec_steps"][0]
+    for line, k in zip(ax_u.lines, ics.NETS):
+        assert np.array_equal(line.get_xdata(), steps)
+        assert np.allclose(line.get_ydata(), runs[k]["in_pct"][0, :, 2, 3, 1])
+    for line, k in zip(ax_d.lines, ics.NETS):
+        assert np.allclose(line.get_ydata()[1:], runs[k]["drift"][:, 1:, 2].mean(0))
+    assert ax_d.get_yscale() == "log" and "W₁" in ax_d.get_ylabel() and "layer 4" in ax_u.get_title()
+    assert ax_u.lines[-1].get_xdata()[0] == steps[5]
+    assert not out_of_view(ax_u.figure)
+    plt.close(ax_u.figure)
+
+
+def test_grad_shift_panel(runs):
+    ax_c, ax_r = p.plot_grad_shift(runs, layer=1)
+    for line, k in zip(ax_c.lines, ics.NETS):
+        assert np.allclose(line.get_ydata(), runs[k]["ics_cos"][:, :, 1].mean(0))
+    for line, k in zip(ax_r.lines, ics.NETS):
+        assert np.allclose(line.get_ydata(), runs[k]["ics_rel"][:, :, 1].mean(0))
+    assert "cos" in ax_c.get_ylabel() and "G′" in ax_r.get_ylabel()
+    assert not out_of_view(ax_c.figure)
+    plt.close(ax_c.figure)
+
+
+def test_training_panel(runs, sig):
+    ax_a, ax_s = p.plot_training(runs, sig)
+    for line, k in zip(ax_a.lines, ics.NETS):
+        assert np.allclose(line.get_ydata(), runs[k]["val_acc"].mean(0))
+    pts = {ln.get_label(): ln for ln in ax_s.lines}
+    d = np.nanmean(sig["noisy"]["drift"], axis=(1, 2))
+    assert np.allclose(pts["noisy BN, sigmoid"].get_xdata(), d)
+    assert np.allclose(pts["no BN, sigmoid"].get_ydata(), sig["none"]["val_acc"][:, -1])
+    assert ax_s.get_xscale() == "log" and "accuracy" in ax_s.get_ylabel()
+    assert not out_of_view(ax_a.figure)
+    plt.close(ax_a.figure)
+
+
+def test_landscape_panel(runs):
+    ax_l, ax_g = p.plot_landscape(runs, checkpoint=1, eta=0.4)
+    etas = runs["batch"]["etas"][0]
+    for line, k in zip(ax_l.lines, ics.NETS):
+        assert np.allclose(line.get_xdata(), etas) and np.allclose(line.get_ydata(), runs[k]["land_loss"][:, 1].mean(0))
+    for line, k in zip(ax_g.lines, ics.NETS):
+        assert np.allclose(line.get_ydata(), runs[k]["land_gdiff"][:, 1].mean(0))
+    assert "step 100" in ax_l.get_title() and ax_l.get_xscale() == "log"
+    assert ax_l.lines[-1].get_xdata()[0] == 0.4
+    assert not out_of_view(ax_l.figure)
+    plt.close(ax_l.figure)
+
+
+def test_drift_explorer_moves_the_layer_and_the_step():
+    e = DriftExplorer()
+    e.raise_errors = True
+    before = e.panel.drift.lines["none"].get_ydata().copy()
+    e.set(layer=3)
+    after = e.panel.drift.lines["none"].get_ydata()
+    assert np.nanmean(after) > np.nanmean(before)            # deeper layers drift more without BN
+    e.set(step=200)
+    assert e.panel.marks[0].get_xdata()[0] == 200 and "steps 180 and 200" in e.status_line.info.value
+    assert "noisy BN" in e.status_line.info.value
+    plt.close(e.fig)
+
+
+def test_landscape_explorer_moves_the_mark_and_the_checkpoint():
+    e = LandscapeExplorer()
+    e.raise_errors = True
+    e.set(eta=1.0)
+    assert np.isclose(e.panel.marks[0].get_xdata()[0], 1.0)
+    g100 = e.panel.gd.lines["none"].get_ydata().copy()
+    e.set(checkpoint=0)
+    assert "step 0" in e.panel.title.get_text()
+    assert not np.allclose(g100, e.panel.gd.lines["none"].get_ydata())
+    assert "gradient change" in e.status_line.info.value
+    plt.close(e.fig)
