@@ -127,7 +127,7 @@ def importance() -> dict:
 
 
 @cached
-def selection_optimism(ks=(1, 3, 10, 30, 100), repeats: int = 2000, rng=0) -> dict:
+def selection_optimism(ks=(1, 3, 10, 30, 100), repeats: int = 5000, rng=0) -> dict:
     """Choose the best of ``k`` random configurations on one set, report its accuracy on that set and on the
     other: ``gap[k]`` (repeats,) = score on the selection set - score on the untouched set, for selection
     on the test set (the leak) and on the validation set (the protocol); ``optimism_*``: the same with the

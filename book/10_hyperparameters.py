@@ -1,0 +1,598 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#   kernelspec:
+#     display_name: Python 3 (dlbook)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 10 · Hyper-parameters, search, a practical recipe; convolution arithmetic
+#
+# Everything the previous chapters set by hand — the learning rate, the
+# width, the weight decay, the batch size — is a *hyper-parameter*: a
+# setting chosen before training that training itself does not change. This
+# chapter measures how to choose them on a budget (grid, random and
+# model-based search), what goes wrong when the test set takes part in the
+# choice, and the checks that catch a broken setup before any search starts.
+# It ends with the arithmetic of convolution and pooling layers, which the
+# notes ask about, a measured demo of transfer learning, and where the book
+# ends.
+#
+# **Questions this chapter answers**
+#
+# | # | question | 问题（意译） |
+# |---|---|---|
+# | 10.1 | What is a hyper-parameter, and do they all matter equally? | 什么是超参数？它们同样重要吗？ |
+# | 10.2 | Why does random search beat a grid when only a few hyper-parameters matter? | 只有少数超参数重要时，为什么随机搜索胜过网格搜索？ |
+# | 10.3 | What does a model-based ("Bayesian") search do, and does it need many settings of its own? | 基于模型的（贝叶斯）搜索在做什么？它本身真需要很多参数吗？ |
+# | 10.4 | Grid, random and model-based search under the same budget on a real net: which finds the better configuration? | 同样的预算下，网格、随机、基于模型的搜索在真实网络上谁找得更好？ |
+# | 10.5 | Train / validation / test: what leaks if we choose on the test set, and by how much? | 训练/验证/测试集怎样分工？在测试集上挑选会高估多少？ |
+# | 10.6 | A practical recipe: initial loss, over-fit a tiny subset, learning-rate range test, then scale up — each with a pass/fail signal | 实用流程：初始损失检查、先在小子集上过拟合、学习率区间测试、再扩大规模 |
+# | 10.7 | Convolution output size $(W-F+2P)/S+1$ — and when it is not a whole number; parameter counts; receptive fields | 卷积输出尺寸公式，不整除时怎么办？参数量？感受野？ |
+# | 10.8 | Max vs average pooling | 最大池化与平均池化 |
+# | 10.9 | Transfer learning: reuse the lower layers? | 迁移学习：复用低层特征？ |
+#
+# Every number in the text is printed by a cell of this notebook.
+
+# %%
+# %matplotlib inline
+import math
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from dlcore.exercises import ch10
+from dlcore.experiments import conv_arith as ca
+from dlcore.experiments import recipe as rc
+from dlcore.experiments import search_digits as sd
+from dlcore.experiments import search_toy as st
+from dlcore.experiments.common import SEEDS, over_seeds, pm
+from dlcore.search import Choice, Int, LogUniform, grid_levels, search
+from widgets.ch10_conv import ConvArithExplorer, PoolingExplorer
+from widgets.ch10_plots import (plot_conv_arith, plot_irrelevant_axis, plot_optimism, plot_pooling, plot_recipe,
+                                plot_search_curves, plot_search_trials)
+from widgets.ch10_search import IrrelevantAxisExplorer, SearchExplorer
+from widgets.notebook import setup
+
+setup(precision=6)   # one BLAS thread (small matrices), print and figure defaults
+
+# %% [markdown]
+# ## 10.1 Hyper-parameters, and which of them matter
+#
+# A net's *parameters* $\theta$ (weights, biases) are set by the optimiser
+# to minimise the training loss. Its *hyper-parameters* $\lambda$ (learning
+# rate, width, depth, weight decay, batch size, number of epochs, the
+# activation...) fix the problem the optimiser solves and how it solves it.
+# They cannot be chosen by the training loss: a wider net or a longer run
+# always fits the training set better. They are chosen by the loss on data
+# the training did not see, the *validation set*:
+#
+# $$\lambda^\star = \arg\min_\lambda\; L_{val}\big(\theta^\star(\lambda)\big), \qquad
+# \theta^\star(\lambda) = \arg\min_\theta L_{train}(\theta; \lambda).$$
+#
+# Each evaluation of the outer objective is a whole training run, so the
+# search has a *budget*: a number of trials.
+#
+# **The test bed.** To compare search methods honestly we need many searches
+# over many seeds, which would be thousands of trainings. So we trained every
+# configuration of a lattice once, in advance: the digits MLP 64-width-10
+# (ReLU, He), AdamW for 3 epochs, with
+#
+# * learning rate $10^{-4}, 10^{-3.5}, \dots, 1$ (9 values),
+# * width 4, 8, ..., 128 (6), weight decay $10^{-4} \dots 1$ (5), batch size 16, 64, 256 (3):
+#
+# 810 configurations, 9 s of CPU (`scripts/search_table.py`, which writes
+# the validation and test accuracy of each into
+# `dlcore/experiments/search_table.py`; a test retrains a few rows and checks
+# that they agree). A search then proposes settings in the continuous space,
+# each is rounded to the nearest trained configuration (in log scale), and its
+# validation accuracy is read from the table. One training seed per
+# configuration: the table is one draw of the training noise, the same for
+# every method.
+#
+# How much does each hyper-parameter matter? For each one, take its best
+# value and its worst value, each with the other three chosen best: the
+# spread of the reachable validation accuracy.
+
+# %%
+t = sd.table()
+print(f"{t['val'].size} configurations; validation accuracy from {t['val'].min():.3f} to {t['val'].max():.3f}")
+for ax, (k, v) in enumerate(sd.importance().items()):
+    best = t["val"].max(axis=tuple(a for a in range(4) if a != ax))
+    print(f"  {k:13s} spread {v:.3f}; best reachable at each value: " + " ".join(f"{b:.2f}" for b in best))
+
+# %% [markdown]
+# **What to notice.** Two of the four matter: the learning rate (0.34 at
+# $10^{-4}$, 0.96 at $10^{-2.5}$) and the width (a 4-unit layer reaches at
+# best 0.62). The batch size matters little at this budget and the weight
+# decay hardly at all, *once the other three are chosen well* (AdamW
+# shrinks the weights by a fraction $\eta\lambda$ per step, which only
+# matters at large rates, and those are bad anyway). That is the
+# usual situation (Bergstra and Bengio 2012 found it on many data sets): few
+# hyper-parameters matter, and which ones depends on the problem.
+#
+# ## 10.2 Why random search beats a grid when few dimensions matter
+#
+# A grid with $k$ values per hyper-parameter in $d$ dimensions costs $k^d$
+# trials but tries only $k$ distinct values of each one. If only one
+# dimension matters, $k^d$ trials buy $k$ useful ones. Random search draws
+# every trial's values afresh: $n$ trials try $n$ distinct values of every
+# dimension, including the one that matters.
+#
+# The smallest example: a score that depends on $x$ only, a narrow peak at
+# $x = 0.62$; $y$ does nothing. Nine trials.
+
+# %%
+irr = st.irrelevant_axis(9)
+print(f"grid 3 x 3: {irr['grid_distinct_x']} distinct values of x, best score {irr['grid_best']:.2f}")
+print(f"random, 9 trials: best score {pm(irr['random_best'])} over {len(irr['seeds'])} seeds; "
+      f"better than the grid in {(irr['random_best'] > irr['grid_best']).sum()} of {len(irr['seeds'])}")
+print(f"TPE (10.3), 9 trials: {pm(irr['tpe_best'])}")
+plot_irrelevant_axis(irr)
+plt.show()
+
+# %% [markdown]
+# **What to notice.** The grid's nine squares stand on three vertical lines:
+# six of its trials repeat an $x$ it already tried and learn nothing about
+# the score. Random search's nine points fall on nine different $x$. A grid
+# can be lucky (move the budget to 16 in the explorer: a 4 × 4 grid puts
+# $x = 0.625$ right on the peak) but its luck depends on where the peak is,
+# which we do not know.
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+IrrelevantAxisExplorer()
+
+# %% [markdown]
+# ## 10.3 Model-based search: TPE on one page
+#
+# Random search ignores what it has seen. A model-based search fits a model
+# of "where the good trials are" to the trials so far and proposes the next
+# trial where the model expects an improvement. Gaussian processes with
+# expected improvement are one choice; `dlcore.search` implements the other
+# classic, the **Tree-structured Parzen Estimator** (Bergstra, Bardenet,
+# Bengio and Kégl 2011; the default of hyperopt and optuna), in about 60
+# lines of NumPy:
+#
+# 1. Run `n_startup` = 5 random trials.
+# 2. Split the trials at the $\gamma = 0.25$ quantile of their losses into
+#    *good* and *bad*. Model the density of each: $l(\lambda)$ from the good
+#    trials, $g(\lambda)$ from the bad ones (per dimension: a Gaussian on
+#    each trial, as wide as the gap to its neighbours, plus a flat prior; a
+#    categorical `Choice` uses smoothed counts).
+# 3. Draw 24 candidates from $l$ and evaluate the one with the largest
+#    $l(\lambda)/g(\lambda)$.
+#
+# Why the ratio: with $y^\ast$ the $\gamma$-quantile of the losses, the
+# expected improvement $\mathrm{EI}(\lambda) = \int_{-\infty}^{y^\ast}
+# (y^\ast - y)\, p(y \mid \lambda)\, dy$ is, by Bayes' rule with
+# $p(\lambda \mid y) = l(\lambda)$ below $y^\ast$ and $g(\lambda)$ above it,
+# proportional to $\big(\gamma + (1 - \gamma)\, g(\lambda)/l(\lambda)\big)^{-1}$:
+# it grows with $l/g$. So TPE needs no model of the loss itself, only two
+# densities of the settings, and its own settings ($\gamma$, the number of
+# candidates and of start-up trials) are few and forgiving — the notes' worry
+# that Bayesian optimisation "needs many parameters of its own" does not
+# apply to it.
+#
+# Why not use optuna or hyperopt: `dlcore` is NumPy-only; optuna brings
+# SQLAlchemy, alembic, colorlog and PyYAML with it, hyperopt networkx and
+# SciPy; and the method fits on this page. The tests check it on known
+# functions: with 40 trials on a 4-D bowl where 2 dimensions matter its
+# median best loss is about 15 times smaller than random search's.
+#
+# A search space and an objective (here a made-up one: the loss is smallest
+# at a learning rate of $10^{-2.5}$ and width 64):
+
+# %%
+space = {"lr": LogUniform(1e-5, 1.0), "width": Choice([16, 32, 64, 128]), "layers": Int(1, 4)}
+
+
+def toy_loss(p):
+    return (math.log10(p["lr"]) + 2.5) ** 2 + (p["width"] != 64) + 0.1 * abs(p["layers"] - 2)
+
+
+for method in ("grid", "random", "tpe"):
+    r = search(toy_loss, space, method=method, budget=30, rng=0)
+    print(f"{method:6s} {len(r['values']):2d} trials, best loss {r['best_value']:.3f} at lr {r['best']['lr']:.2g}, "
+          f"width {r['best']['width']}, layers {r['best']['layers']}")
+print("grid levels per dimension within 30 trials:", grid_levels(space, 30))
+
+# %% [markdown]
+# ## 10.4 Equal budgets on the digits net
+#
+# Now the real question: on the digits table, with the same number of
+# trainings, which method finds the better configuration? Random search and
+# TPE over 20 seeds (a search is a table look-up, so seeds are cheap); the
+# grid is deterministic, the largest as-equal-as-possible grid within each
+# budget (2 × 2 × 2 × 2 = 16 points at 16; 54 at 64, since $3^4 = 81$ does
+# not fit).
+
+# %%
+curves = sd.search_curves()
+low = (curves["random_val"][:, 0] < 0.5).sum()
+print(f"4 random trials: best below 0.5 in {low} of {len(curves['random_val'])} seeds")
+for j, b in enumerate(curves["budgets"]):
+    r_, t_ = curves["random_val"][:, j], curves["tpe_val"][:, j]
+    print(f"budget {b:2d}: grid {curves['grid_val'][0, j]:.3f} ({curves['grid_n'][j]:2d} points)   random {pm(r_)}"
+          f"   TPE {pm(t_)}   TPE >= random in {(t_ >= r_).sum():2d} of {len(t_)} seeds")
+print(f"best configuration in the table: {curves['best_possible']:.3f}")
+j = list(curves["budgets"]).index(32)
+print(f"at 32 trials, test accuracy of the configuration chosen: random {pm(curves['random_test'][:, j])}, "
+      f"TPE {pm(curves['tpe_test'][:, j])}")
+plot_search_curves(curves)
+plt.show()
+
+# %% [markdown]
+# **What to notice.** With 4 trials nothing works reliably (a fifth of the
+# random searches never leave the bad region; TPE is still in its random
+# start-up and makes the same trials); the grid's 4 points happen to include
+# a good learning rate. From 16 trials on, TPE is ahead of random
+# search on average and in most seeds, and its spread over seeds is smaller:
+# after its 5 random start-up trials it spends its budget near the good
+# learning rates and widths (the explorer below shows where each method's
+# trials land). The grid is not better than random search at any budget
+# above 8 and has no way to improve between $2^4$ and $3^4$ points. The gains
+# are small in absolute terms (about one point of accuracy) because this
+# space is small and forgiving; they matter more when a trial costs hours.
+
+# %%
+plot_search_trials({"search": sd.search_digits("grid", 16), "table": t, "method": "grid"})
+plt.show()
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+SearchExplorer()
+
+# %% [markdown]
+# ## 10.5 Train, validation, test — and what choosing on the test set costs
+#
+# The protocol: fit the parameters on the training set, choose the
+# hyper-parameters on the validation set, and look at the test set **once**,
+# at the end, to report. The reason: the best of $k$ noisy scores is
+# optimistic. A configuration's accuracy on 359 examples has a sampling
+# spread of about $\sqrt{0.95 \cdot 0.05 / 359} \approx 0.012$; pick the
+# largest of $k$ such scores and you pick partly the luckiest noise.
+#
+# We measure this with the table, where every configuration has two
+# independent scores (validation and test, 359 examples each). Draw $k$
+# configurations at random (among the 289 that learned, validation accuracy
+# > 0.5), choose the best on one set and compare its score there with its
+# score on the other set; repeat 5000 times. The test split happens to be a
+# little easier than the validation split for every configuration (by the
+# `offset` printed below); we take that out, so that the optimism of $k = 1$
+# (no choice) is zero.
+
+# %%
+opt = sd.selection_optimism()
+print(f"{opt['n_configs']} configurations; test - validation over all of them: {opt['offset']:+.4f}")
+for j, k in enumerate(opt["ks"]):
+    leak, proto = 100 * opt["optimism_leak"][j], 100 * opt["optimism_protocol"][j]
+    se = leak.std(ddof=1) / np.sqrt(len(leak))
+    print(f"k = {k:3d}: chosen on test, test overstates by {leak.mean():+.2f} points "
+          f"(± {2 * se:.2f});  chosen on val, val overstates by {proto.mean():+.2f}")
+plot_optimism(opt)
+plt.show()
+
+# %% [markdown]
+# **What to notice.** The score on the set that made the choice is too high,
+# and more so the more configurations were compared: about 0.3 to 0.7 of a
+# point of accuracy here once $k \ge 10$ — a tenth to a fifth of the error
+# rate. The untouched set is unbiased whatever $k$. Choosing on the test set
+# therefore reports a test accuracy that the model will not have on new data;
+# choosing on the validation set and reporting on the test set does not. The
+# effect is small here only because the two sets are large compared with the
+# differences between good configurations; with a small test set or a large
+# search it grows (and chasing it with more searches is how benchmark
+# numbers drift upwards).
+#
+# Two more leaks that the same reasoning catches: normalising inputs with
+# statistics computed on all the data (the validation and test rows then
+# shape the training inputs), and early stopping on the test set (a choice
+# of the number of epochs, made on the test set).
+#
+# ## 10.6 The practical recipe, live
+#
+# Before any search, make sure the net *can* learn (Karpathy's "recipe for
+# training neural networks", 2019; CS231n's sanity checks). Each step has a
+# signal that passes or fails.
+#
+# **Step 1: the initial loss.** With small random weights a $K$-class softmax
+# gives every class probability about $1/K$, so the loss before training is
+# $-\ln(1/K) = \ln K$ (2.30 for the digits). Far above: the outputs start
+# confident (initial weights too large, chapter 02). `dlcore.fit` runs this
+# check itself and writes what it finds into `history.checks`.
+
+# %%
+for init in ("he", "normal"):
+    r = over_seeds(rc.initial_loss, init=init)
+    print(f"init {init:6s}: initial loss {pm(r['loss'])} (ln 10 = {math.log(10):.2f}); "
+          f"passes (0.5 to 2 x ln 10) in {r['passed'].sum()} of {len(r['passed'])} seeds")
+
+# %% [markdown]
+# **Step 2: over-fit a tiny subset.** Twenty examples, full batch, no
+# regularisation: a working net and training loop drive the loss to
+# (nearly) zero and get every example right. If they cannot, something is
+# broken — the loss, the gradients, the data pipeline, or the architecture
+# (here: a net whose ReLUs are all dead, bias −10).
+#
+# **Step 3: the learning-rate range test** (Smith 2017). One short run in
+# which the learning rate grows geometrically every step, from $10^{-5}$ to 3.
+# The smoothed loss stays flat while the rate is too small, falls, reaches a
+# minimum, and blows up. A good constant rate is well below the minimum's
+# (a tenth of it is the usual rule): near the minimum the run was already
+# on the edge of stability.
+
+# %%
+ok, dead = over_seeds(rc.overfit_tiny), over_seeds(rc.overfit_tiny, bias=-10.0)
+print(f"healthy net: loss on the 20 examples {pm(ok['loss'])}, accuracy {pm(ok['acc'])}; "
+      f"passes in {ok['passed'].sum()} of {len(SEEDS)} seeds")
+print(f"dead ReLUs : loss {pm(dead['loss'])}, accuracy {pm(dead['acc'])}; passes in {dead['passed'].sum()} of {len(SEEDS)}")
+rng_runs = [rc.lr_range_test(rng=s) for s in SEEDS]
+lr_min = np.array([r["lr_min_loss"] for r in rng_runs])
+print(f"range test: smoothed loss lowest at log10(lr) = {pm(np.log10(lr_min))} over {len(SEEDS)} seeds; "
+      f"suggested rate: a tenth of it, log10(lr) = {pm(np.log10(lr_min) - 1)}")
+plot_recipe({"ok": [rc.overfit_tiny(rng=s) for s in SEEDS], "dead": [rc.overfit_tiny(bias=-10.0, rng=s) for s in SEEDS],
+             "range": rng_runs})
+plt.show()
+
+# %% [markdown]
+# **Step 4: scale up.** All 1079 training digits at the rate each seed's
+# range test suggested, 10 epochs; for comparison, the rate at the minimum
+# itself (ten times larger) and a rate far too small.
+
+# %%
+suggested = [rc.scale_up(lr=r["suggested"], rng=s)["val_acc"] for r, s in zip(rng_runs, SEEDS)]
+at_min = [rc.scale_up(lr=r["lr_min_loss"], rng=s)["val_acc"] for r, s in zip(rng_runs, SEEDS)]
+small = over_seeds(rc.scale_up, lr=1e-4)["val_acc"]
+print(f"val. accuracy after 10 epochs: suggested rate {pm(suggested)}, the minimum's rate {pm(at_min)}, "
+      f"lr 1e-4 {pm(small)}")
+
+# %% [markdown]
+# **What to notice.** Each check separates the healthy setup from the broken
+# one in every seed: the $N(0, 1)$ initialisation starts with a loss about
+# 100 times $\ln 10$; the dead net's hidden layer outputs zeros for every
+# input, so it can only learn the label frequencies: its loss stays at the
+# entropy of the 20 labels (2.02) and it gets the commonest label's 20 %
+# right — it cannot memorise 20 digits. The range test's suggestion trains to
+# about 0.95 straight away, better than the rate at its minimum. Only now is
+# a search (10.4) worth its budget: a search over a broken setup finds the
+# least broken configuration.
+#
+# ## 10.7 Convolution arithmetic
+#
+# A convolution layer slides $C_{out}$ filters of $F \times F \times C_{in}$
+# weights over its input (chapter 07's `Conv2d`). Along each spatial axis, a
+# window of size $F$ moved by stride $S$ over an input of size $W$ padded by
+# $P$ zeros on each side fits at positions $0, S, 2S, \dots$ as long as it
+# ends inside the padded input, $kS + F \le W + 2P$:
+#
+# $$W_{out} = \left\lfloor \frac{W - F + 2P}{S} \right\rfloor + 1 .$$
+#
+# The notes give the formula without the floor. When $S$ does not divide
+# $W - F + 2P$, the last $(W - F + 2P) \bmod S$ rows are never covered by a
+# window: PyTorch (`Conv2d`, `MaxPool2d`) and Keras (`padding="valid"`)
+# round down and silently ignore them; pooling layers with `ceil_mode=True`
+# round up (a last, partial window, provided it starts inside the input or
+# its left padding). dlcore's `Conv2d` refuses the fraction and names the
+# numbers, so that no row is dropped unnoticed.
+#
+# **Parameters** do not depend on the input size: $C_{out}(F^2 C_{in} + 1)$
+# (weights shared over positions, one bias per filter). The notes' example:
+# two $3 \times 3 \times 3$ filters have $(27 + 1) \cdot 2 = 56$.
+#
+# **Receptive field.** A unit of layer $l$ sees $r_l$ input pixels along each
+# axis; neighbouring units are $j_l$ input pixels apart. From $r_0 = j_0 = 1$:
+#
+# $$r_l = r_{l-1} + (F_l - 1)\, j_{l-1}, \qquad j_l = j_{l-1} S_l .$$
+#
+# So stacked $3 \times 3$ convolutions grow the field by 2 each, and every
+# stride or pooling multiplies what the later layers add. Two $3 \times 3$
+# layers see as far as one $5 \times 5$ with $2 \cdot 9 = 18$ instead of 25
+# weights per channel pair (the VGG argument). The test suite checks the
+# formula against dlcore's layers: the input pixels on which one output unit's
+# gradient is non-zero span exactly $r$.
+
+# %%
+for W, F, S, P in ((5, 3, 2, 0), (28, 3, 2, 0), (32, 5, 2, 1), (7, 2, 2, 0)):
+    o, c = ca.output_size(W, F, S, P), ca.output_size(W, F, S, P, "ceil")
+    print(f"W={W:2d} F={F} S={S} P={P}: (W-F+2P)/S+1 = {o['exact']:5.2f} -> floor {o['out']:2d}, ceil {c['out']:2d}; "
+          f"rows never covered (floor): {o['uncovered']}")
+print("params of two 3x3x3 filters:", ca.conv_params(3, 2, 3), "| of a 3x3 conv 64 -> 128:", ca.conv_params(64, 128, 3))
+net = [dict(kind="conv", F=3, C=8), dict(kind="max", F=2, S=2), dict(kind="conv", F=3, C=16), dict(kind="max", F=2, S=2)]
+s = ca.stack(net, W=28)
+print("28x28 through conv3-pool2-conv3-pool2: sizes", s["size"].tolist(), "receptive fields", s["rf"].tolist(),
+      "params", s["n_params"])
+plot_conv_arith(ca.stack(net, W=14))
+plt.show()
+
+# %% [markdown]
+# The figure follows one axis of a 14-pixel input through the same four
+# layers: each dot is a unit, placed at the centre of its field in input
+# pixels; the red ones are those the first unit of the last layer depends
+# on, and the shaded band is its receptive field. The explorer starts at
+# $W = 28$, $F = 3$, $S = 2$: 13.5 rounds down to 13 and the last input
+# column is never covered (a cross); switch to the ceiling rule to keep it.
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+ConvArithExplorer()
+
+# %% [markdown]
+# ## 10.8 Max vs average pooling
+#
+# Pooling has **no parameters**. It shrinks each feature map (here 8×8 to
+# 4×4 with $2 \times 2$ windows of stride 2) and so the *next* layer's input:
+# a dense layer after it has 4 times fewer weights. (The notes say pooling
+# "reduces the number of parameters"; it is the layers after it whose count
+# falls.) Max pooling keeps the strongest response in each window, so a
+# stroke anywhere in the window survives at full strength (a small shift
+# changes nothing); average pooling keeps the mean and blurs.
+
+# %%
+pool = ca.pool_digit(3)
+print(f"a {pool['label']}: sum of pixels {pool['image'].sum():.1f}, after max pooling {pool['max'].sum():.1f}, "
+      f"after average pooling {pool['avg'].sum():.1f} (x4 = {4 * pool['avg'].sum():.1f}: the mean keeps the total)")
+plot_pooling(pool)
+plt.show()
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+PoolingExplorer()
+
+# %% [markdown]
+# ## 10.9 Transfer learning, measured on a small scale
+#
+# The idea (notes 004): the lower layers of a net trained on a large task
+# compute general features (edges, strokes); a new task with few examples can
+# reuse them and train only the top. It works spectacularly for ImageNet
+# features. Does it on the digits? Train a net (64-64-64, ReLU) on all
+# training digits 0-4; then learn digits 5-9 from 5 examples each, either
+# from scratch, or with the two hidden layers copied from the 0-4 net and
+# frozen (only the new output layer trains: 325 parameters instead of 8645),
+# or copied and fine-tuned.
+
+# %%
+tr = {m: over_seeds(rc.transfer, mode=m)["acc"] for m in ("scratch", "transfer", "finetune")}
+print(f"digits 5-9 from 5 examples each, val. accuracy over {len(SEEDS)} seeds:")
+print(f"  from scratch           {pm(tr['scratch'])}")
+print(f"  frozen 0-4 features    {pm(tr['transfer'])}   below scratch in {(tr['transfer'] < tr['scratch']).sum()} of {len(SEEDS)}")
+print(f"  0-4 features, tuned    {pm(tr['finetune'])}")
+
+# %% [markdown]
+# **What to notice.** Here transfer *hurts* when the features are frozen and
+# does nothing when they are fine-tuned. The 0-4 net's hidden units learned
+# what separates 0-4, which is not what separates 5-9, and the 8×8 digits
+# are so simple that 25 examples suffice to learn good features from
+# scratch. Transfer pays when the source task is large and varied (its
+# features are general) and the target task is data-poor but similar; the
+# lowest layers transfer best, the top ones are task-specific (Yosinski et
+# al. 2014 measured this layer by layer). The practical rule: try it, and
+# compare with training from scratch on the same validation set.
+#
+# ## Errata: what the notes say about hyper-parameters and convolutions
+#
+# | the notes say | verdict here | measured in |
+# |---|---|---|
+# | try activation functions and compare them "on the validation set or the test set" | **the test set must not choose**: the chosen score is optimistic by about 0.3-0.7 points here, more with more candidates | 10.5 |
+# | Bayesian optimisation is hard because it needs many parameters of its own | **not for TPE**: three forgiving settings (start-up trials, $\gamma$, candidates), defaults used throughout | 10.3, 10.4 |
+# | grid search: try values spread evenly | **wasteful when few dimensions matter**: $k^d$ trials test only $k$ values of each | 10.2, 10.4 |
+# | $W_2 = (W_1 - F + 2P)/S + 1$ | **needs a floor** when $S$ does not divide $W_1 - F + 2P$; frameworks drop the uncovered rows | 10.7 |
+# | pooling "further reduces the number of parameters" | **pooling has none**; it shrinks the next layer's input (and a dense layer's weights after it) | 10.8 |
+# | reuse the lower layers of a trained model: faster, with fewer samples | **not automatically**: from a 0-4 digits net to 5-9 with 25 examples, frozen features lose to scratch | 10.9 |
+#
+# ## Exercises
+#
+# **E10.1 Output size and parameters.** A conv layer takes a
+# $32 \times 32 \times 3$ image and has 16 filters $5 \times 5$, stride 2,
+# padding 1 (`ch10.EX_CONV`). What is one side of its output, as PyTorch
+# computes it, and how many parameters does it have?
+
+# %%
+print(ch10.EX_CONV)
+my_size, my_params = None, None
+ch10.check_conv_layer(my_size, my_params)
+
+# %% [markdown]
+# <details><summary>Show the answer</summary>
+#
+# $(32 - 5 + 2)/2 + 1 = 15.5$, rounded down: 15 (the last input column is
+# never covered). Parameters: $16\,(5 \cdot 5 \cdot 3 + 1) = 1216$, the same
+# for any input size.
+# </details>
+#
+# **E10.2 Receptive field.** Three $3 \times 3$ convolutions with stride 1,
+# then a $2 \times 2$ max pooling with stride 2, then one more $3 \times 3$
+# convolution (`ch10.EX_RF_LAYERS`). How many input pixels (along one side)
+# does one unit of the last layer see?
+
+# %%
+my_rf = None
+ch10.check_receptive_field(my_rf)
+
+# %% [markdown]
+# <details><summary>Show the answer</summary>
+#
+# $r$: 1 → 3 → 5 → 7; the pooling adds $(2 - 1) \cdot 1$: 8, and doubles the
+# spacing $j$ to 2; the last convolution adds $(3 - 1) \cdot 2$: **12**.
+# </details>
+#
+# **E10.3 Choosing a search.** You can afford 32 trainings, search 5
+# hyper-parameters, and expect 2 of them to matter (`ch10.EX_SEARCH`). How
+# many distinct values of an important hyper-parameter does the largest grid
+# with the same number of values per dimension try? How many does random
+# search try? Which method do you use (`"grid"`, `"random"` or `"tpe"`)?
+
+# %%
+print(ch10.EX_SEARCH)
+my_grid_values, my_random_values, my_method = None, None, None
+ch10.check_search_choice(my_grid_values, my_random_values, my_method)
+
+# %% [markdown]
+# <details><summary>Show the answer</summary>
+#
+# $2^5 = 32$: two values per dimension; random search: 32 values of every
+# one. Random search or TPE — not the grid.
+# </details>
+#
+# **E10.4 The initial-loss check.** What loss should a softmax classifier
+# with 26 classes (`ch10.EX_CLASSES`) show before training? Three
+# significant figures.
+
+# %%
+my_loss = None
+ch10.check_initial_loss(my_loss)
+
+# %% [markdown]
+# <details><summary>Show the answer</summary>
+#
+# $\ln 26 = 3.258$: every class starts with probability about $1/26$.
+# </details>
+#
+# ## Summary
+#
+# * Hyper-parameters are chosen on the validation set, by trials that each
+#   cost a training run. Few of them matter (here the learning rate and the
+#   width), and which ones is not known in advance.
+# * A grid spends $k^d$ trials on $k$ values of each dimension; random search
+#   tries a new value of every dimension in every trial, so it wins when few
+#   dimensions matter. A model-based search (TPE: $l(\lambda)/g(\lambda)$)
+#   spends the budget near the good region; on the digits table it found
+#   better configurations than random search from 16 trials on, with less
+#   spread.
+# * Choosing on a set makes that set's score optimistic, more so the more
+#   candidates: report on a test set that took no part in any choice.
+# * Before searching: initial loss ≈ ln K, over-fit 20 examples, a
+#   learning-rate range test, then scale up — each a pass/fail signal.
+# * $W_{out} = \lfloor (W - F + 2P)/S \rfloor + 1$; $C_{out}(F^2 C_{in} + 1)$
+#   parameters; receptive fields grow by $(F - 1)$ times the spacing, which
+#   strides and pooling multiply. Pooling has no parameters.
+# * Transfer learning is not free: frozen features from digits 0-4 were worse
+#   for 5-9 than learning from 25 examples.
+#
+# ## Where the book ends
+#
+# The book asked one question — why are deep networks hard to train, and
+# what does each standard remedy really do — and answered it on nets small
+# enough to run in seconds. Gradients vanish or explode through products of
+# layer Jacobians (02), and initialisation, non-saturating activations (03),
+# the cross-entropy cost (04), adaptive optimisers and schedules (05),
+# batch size (06), normalisation layers (07), regularisation (08) each act
+# on one factor of that product or of the optimisation; whether batch norm
+# works by removing "internal covariate shift" was tested rather than
+# believed (09); and this chapter is how to choose among all those settings
+# without fooling oneself. Every claim was measured here, over seeds, with
+# its spread; where the popular notes were wrong, the errata boxes show the
+# experiment.
+#
+# What the book leaves out, on purpose: large models and GPUs (the effects
+# shown here appear at every scale, their constants do not), recurrent nets
+# and attention (their training problems — long products of Jacobians — are
+# chapter 02's in another form), and second-order methods. The question
+# index in the [preface](00_preface.ipynb) maps every question of the
+# source notes to the section and the live experiment that answers it. The
+# library (`dlcore`) is small enough to read in an afternoon: a good next
+# step is to run its experiments on your own data
+# (`dlcore.load_csv`) and see which of the book's conclusions survive.
