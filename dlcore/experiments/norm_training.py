@@ -3,6 +3,7 @@
 * :func:`norm_run`: one run of ``norm_mlp`` (any norm, before or after the nonlinearity, shuffled or
   class-sorted batches) at a learning rate; the learning-rate tolerance sweep and the placement and
   shuffling comparisons are loops over it;
+* :func:`remedies_bn_row`: chapter 02's remedies-table protocol with BN before every sigmoid;
 * :func:`step_cost`: the CPU time of one training step with a normalisation, relative to none.
 """
 from __future__ import annotations
@@ -19,7 +20,7 @@ from ..rng import spawn
 from ..train import evaluate, fit
 from .common import digits_data, matching_init
 
-__all__ = ["LRS", "norm_run", "lr_sweep", "step_cost"]
+__all__ = ["LRS", "norm_run", "lr_sweep", "step_cost", "remedies_bn_row"]
 
 #: the learning rates of the tolerance sweep
 LRS = (0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
@@ -87,3 +88,28 @@ def step_cost(norm: str | None, batch_size: int = 64, sizes=(64, 100, 100, 10), 
         if i >= 20:
             times.append(time.process_time() - t0)
     return float(np.median(times))
+
+
+@cached(maxsize=8)
+def remedies_bn_row(depth: int = 8, width: int = 32, steps: int = 300, lr: float = 0.1, batch_size: int = 32,
+                    seeds: tuple = (0, 1, 2, 3, 4)) -> dict:
+    """Chapter 02's remedies table (:func:`dlcore.experiments.gradients_shape.remedies_table`: a
+    ``depth``-hidden-layer sigmoid net of ``width``, weights N(0, 1/n_in), ``steps`` SGD steps at ``lr``
+    on batches of ``batch_size``, float32, the same seed streams) with BN before every sigmoid.
+    Returns ``acc`` (per seed, validation, evaluation mode), ``mean``, ``std`` (ddof 0, as that table)
+    and ``first_grad``: the mean over seeds of the first layer's ‖dL/dW‖ at initialisation on the
+    first 500 training digits (training mode)."""
+    X, y, Xv, yv = digits_data()
+    acc, first = [], []
+    for seed in seeds:
+        g_init, g_batch = spawn(seed, 2)
+        net = norm_mlp([X.shape[1]] + [int(width)] * int(depth) + [10], "sigmoid", norm="batch",
+                       init="scaled_normal", rng=g_init, dtype=np.float32)
+        _, d = softmax_cross_entropy(net.forward(X[:500], training=True), y[:500])
+        net.backward(d)
+        first.append(float(np.linalg.norm(net.layers[0].grads["W"])))
+        h = fit(net, X, y, lr=lr, steps=int(steps), batch_size=int(batch_size), rng=g_batch, val=(Xv, yv),
+                on_divergence="stop", eval_train=False)
+        acc.append(np.nan if h.divergence else h.evals[-1]["val_acc"])
+    acc = np.array(acc)
+    return {"acc": acc, "mean": float(acc.mean()), "std": float(acc.std()), "first_grad": float(np.mean(first))}
