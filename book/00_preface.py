@@ -104,7 +104,7 @@ print(f"validation accuracy after 10 epochs: {hist.evals[-1]['val_acc']:.3f}  ({
 # | 07 Normalisation layers *(coming)* | What do BN, LN, GN, WN and LRN do? | statistics, train vs eval |
 # | 08 Dropout and regularisation *(coming)* | Why does the model overfit? | L1/L2, dropout, early stopping |
 # | 09 Internal covariate shift *(coming)* | Does BN work because it removes ICS? | a controlled experiment |
-# | 10 Hyper-parameters *(coming)* | How to search well on a budget? | grid, random and model-based search |
+# | [10 Hyper-parameters, search and a practical recipe](10_hyperparameters.ipynb) | How to choose settings on a budget without fooling oneself? | grid, random and model-based (TPE) search; train/val/test; initial-loss, over-fit and LR range checks; conv arithmetic |
 #
 # ## Question index
 #
@@ -167,5 +167,12 @@ print(f"validation accuracy after 10 epochs: {hist.evals[-1]['val_acc']:.3f}  ({
 # | Bias vs variance; L1 vs L2; early stopping; data augmentation; max-norm? | 偏差与方差；L1 与 L2；早停；数据增强；最大范数约束？ | 08 *(coming)* | |
 # | How does (inverted) dropout work, which keep-probability, and what are its drawbacks? | dropout 的原理、保留概率与缺点？ | 08 *(coming)* | |
 # | What is internal covariate shift; does BN work by reducing it? | 什么是内部协变量偏移？BN 是否因减少它而有效？ | 09 *(coming)* | |
-# | What is a hyper-parameter; grid vs random vs model-based search; the train/val/test protocol? | 什么是超参数？网格、随机与基于模型的搜索？ | 10 *(coming)* | |
-# | Convolution output size, parameter counts, pooling; transfer learning? | 卷积输出尺寸、参数量、池化；迁移学习？ | prose, in a later chapter | |
+# | What is a hyper-parameter, and do they all matter equally? | 什么是超参数？它们同样重要吗？ | 10 §10.1 | `importance`, `search_table` |
+# | Why does random search beat grid search when few hyper-parameters matter? | 为什么只有少数超参数重要时随机搜索胜过网格搜索？ | 10 §10.2 | *IrrelevantAxisExplorer*, `irrelevant_axis` |
+# | What does Bayesian (model-based) optimisation do; does it need many parameters of its own? | 贝叶斯（基于模型的）优化在做什么？它本身需要很多参数吗？ | 10 §10.3 | `search`, `tpe_suggest` |
+# | Grid vs random vs model-based search under the same budget on a real net? | 同样预算下网格、随机、基于模型的搜索谁更好？ | 10 §10.4 | *SearchExplorer*, `search_curves` |
+# | How to split train / validation / test; what leaks when the test set chooses? | 训练/验证/测试集如何分工？在测试集上挑选有何后果？ | 10 §10.5 | `selection_optimism` |
+# | How to start: initial loss, over-fit a tiny subset, learning-rate range test, then scale up? | 如何起步：初始损失、先在小子集上过拟合、学习率区间测试、再扩大规模？ | 10 §10.6 | `initial_loss`, `overfit_tiny`, `lr_range_test` |
+# | Convolution output size (W − F + 2P)/S + 1 when it is not whole; parameter counts; receptive field? | 卷积输出尺寸（不整除时怎么办）、参数量、感受野？ | 10 §10.7 | *ConvArithExplorer*, `output_size`, `stack` |
+# | Max vs average pooling; does pooling reduce parameters? | 最大池化与平均池化；池化会减少参数吗？ | 10 §10.8 | *PoolingExplorer*, `pool_digit` |
+# | Transfer learning: reuse the lower layers of a trained net? | 迁移学习：复用已训练网络的低层？ | 10 §10.9 | `transfer` |
