@@ -28,6 +28,8 @@ from .optim import SGD, Adadelta, Adagrad, Adam, Adamax, AdamW, Momentum, Nadam,
 from .schedules import LRScheduler, get_schedule
 from .residual import Residual, residual_mlp
 from . import conv, norm, norm_groups, norm_nets, weightnorm
+from . import search
+from .search import Choice, Int, LogUniform, Uniform
 from .conv import AvgPool2d, Conv2d, Flatten, MaxPool2d, Reshape, conv_output_size
 from .norm import BatchNorm1d, BatchNorm2d, LayerNorm
 from .norm_groups import GroupNorm, InstanceNorm, LocalResponseNorm
@@ -59,4 +61,5 @@ __all__ = [
     "WeightNormLinear",
     "augment", "dropout", "regularise", "Dropout", "dropout_mlp", "set_dropout", "EarlyStopping", "MaxNorm", "Penalty",
     "max_norm_", "penalty_value", "rotate_images", "shift_images",
+    "search", "Choice", "Int", "LogUniform", "Uniform",
 ]
