@@ -101,9 +101,9 @@ print(f"validation accuracy after 10 epochs: {hist.evals[-1]['val_acc']:.3f}  ({
 # | [04 Cross-entropy and softmax](04_cross_entropy.ipynb) | Why does learning stall with the quadratic cost? | cross-entropy, log-sum-exp |
 # | [05 Optimisers, schedules and input normalisation](05_optimisers.ipynb) | Why does plain SGD crawl or zig-zag? | momentum, Adam & co., schedules, input normalisation |
 # | [06 Batch size, measured](06_batch_size.ipynb) | How large should a batch be, and what does it change? | gradient noise, noise scale, steps and epochs to a target |
-# | 07 Normalisation layers *(coming)* | What do BN, LN, GN, WN and LRN do? | statistics, train vs eval |
+# | [07 Normalisation layers](07_normalisation.ipynb) | What do BN, LN, GN, WN and LRN do, and when does each fail? | batch statistics, train vs eval, BN's backward, batch size, weight norm, LRN |
 # | 08 Dropout and regularisation *(coming)* | Why does the model overfit? | L1/L2, dropout, early stopping |
-# | 09 Internal covariate shift *(coming)* | Does BN work because it removes ICS? | a controlled experiment |
+# | [09 Internal covariate shift, measured](09_covariate_shift.ipynb) | Does BN work because it removes internal covariate shift? | layer-input drift (W1), gradient shift, noisy BN, loss and gradient along the gradient |
 # | [10 Hyper-parameters, search and a practical recipe](10_hyperparameters.ipynb) | How to choose settings on a budget without fooling oneself? | grid, random and model-based (TPE) search; train/val/test; initial-loss, over-fit and LR range checks; conv arithmetic |
 #
 # ## Question index
@@ -162,11 +162,22 @@ print(f"validation accuracy after 10 epochs: {hist.evals[-1]['val_acc']:.3f}  ({
 # | Why does Rprop need the full batch? | 为什么 Rprop 只能用全批量？ | 06 §6.8 | `rprop_runs` |
 # | Do very large batches generalise worse or over-fit? | 批过大是否泛化变差、更易过拟合？ | 06 §6.9 | `generalisation` |
 # | Steps per epoch with and without drop_last? | 有无 drop_last 时每个 epoch 的步数？ | 06 E6.2 | exercise checker |
-# | How does batch norm work (train vs eval, backward, placement)? | 批归一化的算法、训练与推理、反向传播、位置？ | 07 *(coming)* | |
-# | Layer, instance, group and weight norm; local response normalisation? | 层归一化、实例归一化、组归一化、权重归一化、LRN？ | 07 *(coming)* | |
+# | What does batch norm compute (mean, variance, normalise, scale and shift)? | BN 的计算流程（均值、方差、归一化、缩放平移）？ | 07 §7.1 | `bn_steps`, *BNStepsExplorer* |
+# | Training vs inference: running averages, momentum, biased or unbiased variance, a batch of one? | 训练与推理有何不同：滑动平均、动量、有偏/无偏方差、批大小为 1？ | 07 §7.1 | `running_stats`, *BNStepsExplorer* |
+# | What is batch norm's backward pass? | BN 的反向传播怎么推导？ | 07 §7.2, 07 E7.2 | `check_bn_backward` |
+# | Why does BN speed up training and reduce vanishing gradients? | BN 为何能加快训练、缓解梯度消失？ | 07 §7.3 | `bn_paper_run` |
+# | Does BN allow larger learning rates, and why? | BN 真的允许更大的学习率吗？为什么？ | 07 §7.4 | `lr_sweep` |
+# | Should BN go before or after the nonlinearity? Why shuffle before training with BN? | BN 放在激活函数前还是后？为什么用 BN 要充分打乱数据？ | 07 §7.5 | `norm_run` |
+# | Layer, instance and group norm: what do they average over? BN vs GN as the batch shrinks? | LN、IN、GN 在哪些维度上归一化？批变小时 BN 与 GN 对比？ | 07 §7.6, 07 E7.3 | `norm_batch_sweep`, `batch_dependence` |
+# | Weight norm vs batch norm: batch dependence, noise, speed, initialisation? | 权重归一化与 BN 比较：依赖批、噪声、速度、初始化？ | 07 §7.7 | `wn_curves`, `wn_identities`, `step_cost` |
+# | What does local response normalisation do, with which parameters, and why was it dropped? | 局部响应归一化的作用与参数是什么？为何被 BN 取代？ | 07 §7.8 | `lrn_stack`, *LRNExplorer* |
 # | Bias vs variance; L1 vs L2; early stopping; data augmentation; max-norm? | 偏差与方差；L1 与 L2；早停；数据增强；最大范数约束？ | 08 *(coming)* | |
 # | How does (inverted) dropout work, which keep-probability, and what are its drawbacks? | dropout 的原理、保留概率与缺点？ | 08 *(coming)* | |
-# | What is internal covariate shift; does BN work by reducing it? | 什么是内部协变量偏移？BN 是否因减少它而有效？ | 09 *(coming)* | |
+# | What is internal covariate shift, and how is it measured? | 什么是内部协变量偏移？怎样度量？ | 09 §9.1, 09 E9.1 | `wasserstein1`, `gaussian_kl`, `gradient_shift` |
+# | Do layer inputs drift during training, more in deeper layers; does BN keep them still? | 训练中各层输入分布会漂移吗？越深越严重吗？BN 能让它稳定吗？ | 09 §9.2 | `ics_run`, *DriftExplorer* |
+# | How much does a layer's gradient change when the layers below update? | 下层更新后上层的梯度变化多大？ | 09 §9.3, 09 E9.3 | `gradient_shift` |
+# | Does BN work because it removes ICS (BN with injected noise)? | BN 是因为消除了 ICS 才有效吗（注入噪声的 BN）？ | 09 §9.4, 09 §9.6 | `NoisyBatchNorm1d`, `ics_runs` |
+# | Does BN make the loss landscape smoother (effective β-smoothness)? | BN 让损失曲面更平滑了吗（有效 β-光滑性）？ | 09 §9.5, 09 E9.2 | `landscape`, *LandscapeExplorer* |
 # | What is a hyper-parameter, and do they all matter equally? | 什么是超参数？它们同样重要吗？ | 10 §10.1 | `importance`, `search_table` |
 # | Why does random search beat grid search when few hyper-parameters matter? | 为什么只有少数超参数重要时随机搜索胜过网格搜索？ | 10 §10.2 | *IrrelevantAxisExplorer*, `irrelevant_axis` |
 # | What does Bayesian (model-based) optimisation do; does it need many parameters of its own? | 贝叶斯（基于模型的）优化在做什么？它本身需要很多参数吗？ | 10 §10.3 | `search`, `tpe_suggest` |
