@@ -9,6 +9,7 @@
     python3 tasks.py lock    # re-resolve requirements-lock.txt (then: book, test, commit); --keep: no upgrades
     python3 tasks.py site    # the book as a static website, from the committed notebooks (build/site/html)
     python3 tasks.py browser # open every chapter in Chromium via JupyterLab, run it, move every explorer
+    python3 tasks.py present 03  # for teachers: chapter 03's explorers as a page without code (Voilà)
 
 Setup creates ``.venv`` next to this file, installs the exact versions of
 ``requirements-lock.txt`` (the versions the committed notebook outputs were
@@ -198,9 +199,17 @@ def browser(extra) -> None:
                  *extra, env=env).returncode)
 
 
+def present(extra) -> None:
+    """Presenter's mode: one chapter's explorers (all chapters' without a number) served by Voilà as a page
+    without code cells, on a free port; prints the URL (``widgets/present.py``; ``--help`` for options)."""
+    setup()
+    os.chdir(ROOT)
+    os.execve(str(PY), [str(PY), "-m", "widgets.present", *extra], _env())
+
+
 def main(argv) -> None:
     cmds = {"setup": lambda _: setup(), "lab": lab, "test": test, "book": book, "bench": bench, "lock": lock,
-            "site": site, "browser": browser}
+            "site": site, "browser": browser, "present": present}
     if not argv or argv[0] not in cmds:
         print(__doc__)
         sys.exit(0 if not argv else 2)

@@ -18,11 +18,13 @@ def pytest_runtest_makereport(item, call):
 
 
 def pytest_terminal_summary(terminalreporter):
-    mod = sys.modules.get("test_chapters")
-    if mod is not None and getattr(mod, "REPORT", None):
-        terminalreporter.section("browser test: time and explorers per chapter")
-        for line in mod.REPORT:
-            terminalreporter.write_line(line)
+    for name, title in (("test_chapters", "time and explorers per chapter"),
+                        ("test_present", "presenter's mode (Voilà): load and response times per chapter")):
+        mod = sys.modules.get(name)
+        if mod is not None and getattr(mod, "REPORT", None):
+            terminalreporter.section(f"browser test: {title}")
+            for line in mod.REPORT:
+                terminalreporter.write_line(line)
 
 
 @pytest.fixture(scope="session")
