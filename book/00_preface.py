@@ -102,7 +102,7 @@ print(f"validation accuracy after 10 epochs: {hist.evals[-1]['val_acc']:.3f}  ({
 # | [05 Optimisers, schedules and input normalisation](05_optimisers.ipynb) | Why does plain SGD crawl or zig-zag? | momentum, Adam & co., schedules, input normalisation |
 # | [06 Batch size, measured](06_batch_size.ipynb) | How large should a batch be, and what does it change? | gradient noise, noise scale, steps and epochs to a target |
 # | [07 Normalisation layers](07_normalisation.ipynb) | What do BN, LN, GN, WN and LRN do, and when does each fail? | batch statistics, train vs eval, BN's backward, batch size, weight norm, LRN |
-# | 08 Dropout and regularisation *(coming)* | Why does the model overfit? | L1/L2, dropout, early stopping |
+# | [08 Dropout and regularisation](08_regularisation.ipynb) | Why does a net over-fit, and what does each remedy really do? | bias and variance, L1/L2 (and AdamW), max-norm, early stopping, augmentation, dropout: rate, ensemble, noisy cost |
 # | [09 Internal covariate shift, measured](09_covariate_shift.ipynb) | Does BN work because it removes internal covariate shift? | layer-input drift (W1), gradient shift, noisy BN, loss and gradient along the gradient |
 # | [10 Hyper-parameters, search and a practical recipe](10_hyperparameters.ipynb) | How to choose settings on a budget without fooling oneself? | grid, random and model-based (TPE) search; train/val/test; initial-loss, over-fit and LR range checks; conv arithmetic |
 #
@@ -171,8 +171,15 @@ print(f"validation accuracy after 10 epochs: {hist.evals[-1]['val_acc']:.3f}  ({
 # | Layer, instance and group norm: what do they average over? BN vs GN as the batch shrinks? | LN、IN、GN 在哪些维度上归一化？批变小时 BN 与 GN 对比？ | 07 §7.6, 07 E7.3 | `norm_batch_sweep`, `batch_dependence` |
 # | Weight norm vs batch norm: batch dependence, noise, speed, initialisation? | 权重归一化与 BN 比较：依赖批、噪声、速度、初始化？ | 07 §7.7 | `wn_curves`, `wn_identities`, `step_cost` |
 # | What does local response normalisation do, with which parameters, and why was it dropped? | 局部响应归一化的作用与参数是什么？为何被 BN 取代？ | 07 §7.8 | `lrn_stack`, *LRNExplorer* |
-# | Bias vs variance; L1 vs L2; early stopping; data augmentation; max-norm? | 偏差与方差；L1 与 L2；早停；数据增强；最大范数约束？ | 08 *(coming)* | |
-# | How does (inverted) dropout work, which keep-probability, and what are its drawbacks? | dropout 的原理、保留概率与缺点？ | 08 *(coming)* | |
+# | What are bias and variance; how do model size and data size move them; is there double descent? | 偏差与方差是什么？模型大小与数据量如何影响？有双下降吗？ | 08 §8.1 | `capacity_sweep`, `data_sweep`, *BiasVarianceExplorer* |
+# | Why regularise; what do L2, L1, max-norm, early stopping and augmentation do to a net that over-fits? | 为什么要正则化？L2、L1、max-norm、早停、数据增强各有什么作用？ | 08 §8.2 | `compare_methods`, *RegulariserExplorer* |
+# | Why is L1 sparse and L2 small; is L2 the same as weight decay (Adam vs AdamW)? | 为什么 L1 稀疏、L2 让权重变小？L2 等于权重衰减吗（Adam 与 AdamW）？ | 08 §8.2, 08 E8.3 | `Penalty`, `adam_decay`, `check_l2_gradient` |
+# | How does (inverted) dropout work, and which factor goes where at test time? | dropout（反向 dropout）如何实现？测试时乘什么系数？ | 08 §8.3, 08 E8.1–E8.2 | `Dropout`, `scaling_check`, `check_inverted_dropout` |
+# | Which keep-probability (0.5 hidden, 0.8 input); is 0.5 best because it makes the most sub-networks? | 保留概率怎么选？0.5 最好是因为子网络最多吗？ | 08 §8.4 | `rate_sweep`, `subnetworks` |
+# | Why is dropout an ensemble; how good is the test-time scaling? | 为什么 dropout 相当于集成？测试时缩放的近似有多好？ | 08 §8.5 | `mc_depth_sweep` |
+# | Does dropout shrink the weights like L2? | dropout 像 L2 一样压缩权重吗？ | 08 §8.6 | `matched_l2` |
+# | Dropout's drawback: the cost is no longer monotone; how to debug? | dropout 的缺点：代价函数不再单调下降，如何调试？ | 08 §8.7 | `noisy_cost`, `set_dropout` |
+# | Which remedy does a given learning curve call for? | 给定学习曲线该用哪种方法？ | 08 E8.4 | `check_regulariser_choice` |
 # | What is internal covariate shift, and how is it measured? | 什么是内部协变量偏移？怎样度量？ | 09 §9.1, 09 E9.1 | `wasserstein1`, `gaussian_kl`, `gradient_shift` |
 # | Do layer inputs drift during training, more in deeper layers; does BN keep them still? | 训练中各层输入分布会漂移吗？越深越严重吗？BN 能让它稳定吗？ | 09 §9.2 | `ics_run`, *DriftExplorer* |
 # | How much does a layer's gradient change when the layers below update? | 下层更新后上层的梯度变化多大？ | 09 §9.3, 09 E9.3 | `gradient_shift` |
