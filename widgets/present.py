@@ -42,8 +42,8 @@ def _load(path: Path) -> dict:
     return json.loads(Path(path).read_text(encoding="utf-8"))
 
 
-def _explorer_call(code: str) -> str | None:
-    """The name of the class if ``code`` (comments aside) is one expression ``SomeExplorer(...)``."""
+def _explorer_call(code: str) -> tuple[str, str] | None:
+    """``(class name, call)`` if ``code`` is one expression ``SomeExplorer(...)`` (the call without comments)."""
     try:
         tree = ast.parse(code)
     except SyntaxError:
@@ -52,7 +52,7 @@ def _explorer_call(code: str) -> str | None:
         return None
     call = tree.body[0].value
     if isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id.endswith("Explorer"):
-        return call.func.id
+        return call.func.id, ast.get_source_segment(code, call)
     return None
 
 
@@ -71,10 +71,10 @@ def explorer_cells(nb: dict) -> list[dict]:
                     if len(m.group(1)) == 2:
                         section = heading
         elif cell["cell_type"] == "code":
-            code = "\n".join(l for l in text.splitlines() if not l.lstrip().startswith("#")).strip()
-            name = _explorer_call(code)
-            if name:
-                found.append({"name": name, "call": code, "section": section, "heading": heading})
+            found_call = _explorer_call(text)
+            if found_call:
+                name, call = found_call
+                found.append({"name": name, "call": call, "section": section, "heading": heading})
     return found
 
 
@@ -107,14 +107,16 @@ def chapters() -> list[Path]:
 def find_chapter(key: str) -> Path:
     """A chapter notebook from ``3``, ``03``, ``03_activations``, or a path."""
     p = Path(key)
-    if p.suffix in (".ipynb", ".py") and (p.exists() or (ROOT / p).exists()):
-        p = p if p.exists() else ROOT / p
-        return p.with_suffix(".ipynb")
+    if p.suffix in (".ipynb", ".py"):
+        p = (p if p.is_absolute() else Path.cwd() / p).resolve().with_suffix(".ipynb")
+        if p.exists() and explorer_cells(_load(p)):
+            return p
+        raise SystemExit(f"{key}: no such notebook, or it shows no explorer")
     stem = key.zfill(2) if key.isdigit() else key
     hits = [c for c in sorted(BOOK.glob("[0-9][0-9]_*.ipynb")) if c.stem == stem or c.stem.startswith(stem + "_")]
-    if len(hits) != 1:
+    if len(hits) != 1 or not explorer_cells(_load(hits[0])):
         names = ", ".join(c.stem for c in chapters())
-        raise SystemExit(f"no chapter {key!r}: give its number or name, one of {names}")
+        raise SystemExit(f"no chapter {key!r} with explorers: give its number or name, one of {names}")
     return hits[0]
 
 
