@@ -34,6 +34,8 @@ from .conv import AvgPool2d, Conv2d, Flatten, MaxPool2d, Reshape, conv_output_si
 from .norm import BatchNorm1d, BatchNorm2d, LayerNorm
 from .norm_groups import GroupNorm, InstanceNorm, LocalResponseNorm
 from .weightnorm import WeightNormLinear
+from . import noisy_norm
+from .noisy_norm import NoisyBatchNorm1d, gaussian_kl, noisy_bn_mlp, wasserstein1
 from .norm_nets import conv_net, norm_mlp
 from .train import DivergenceError, History, LambdaCallback, evaluate, fit, predict
 from . import augment, dropout, regularise
