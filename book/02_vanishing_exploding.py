@@ -44,6 +44,7 @@ from dlcore.experiments import gradients as ex
 from dlcore.experiments import gradients_shape as exs
 from dlcore.experiments import init_symmetry as sy
 from dlcore.experiments.common import SEEDS, SEEDS10, over_seeds, pm
+from dlcore.experiments.norm_training import remedies_bn_row
 from widgets.ch02_gradients import (ClippingExplorer, JacobianExplorer, LayerSpeedExplorer, ResidualExplorer,
                                     SignalExplorer, plot_clipping, plot_jacobian, plot_layer_speeds, plot_residual,
                                     plot_shapes, plot_signal)
@@ -547,7 +548,8 @@ plt.show()
 rem = exs.remedies_table()
 for name, m, sd, g in zip(rem["remedies"], rem["mean"], rem["std"], rem["first_grad"]):
     print(f"{name:30s} val. accuracy {m:.2f} ± {sd:.2f}   first-layer ||dL/dW|| {g:.1e}")
-print(f"{'batch norm':30s} not in dlcore yet (chapter 07)")
+bnr = remedies_bn_row()   # chapter 07: BN before every sigmoid, the same protocol and seeds
+print(f"{'batch norm (chapter 07)':30s} val. accuracy {bnr['mean']:.2f} ± {bnr['std']:.2f}   first-layer ||dL/dW|| {bnr['first_grad']:.1e}")
 plot_shapes(rem, key="remedies")
 plt.show()
 
@@ -571,9 +573,12 @@ plt.show()
 #   guards against *explosion* during training; like clipping, they do not
 #   cure vanishing: the L2 row (gradient $+\lambda W$ at every step) stays at the
 #   baseline. Chapter 08 measures what penalties are good for.
-# * **Batch normalisation** does not exist in `dlcore` yet; chapter 07 builds it
-#   and adds its row. It re-centres and re-scales every layer's pre-activations,
-#   which keeps sigmoid/tanh units out of saturation.
+# * **Batch normalisation** (built in chapter 07, its last row) re-centres and
+#   re-scales every layer's pre-activations, which keeps sigmoid units out of
+#   saturation: the same sigmoid net and initialisation, with BN before every
+#   sigmoid, is the best row of the table (with tanh + Xavier), and its first
+#   layer's gradient at initialisation is about five orders of magnitude above
+#   the baseline's.
 #
 # > **Errata: "Xavier initialisation solves the sigmoid's vanishing gradient."**
 # > The table says otherwise: "init: Xavier" ends at the baseline's chance
