@@ -32,7 +32,6 @@ class LRNPanel(Panel):
         self.f = self.changes(self.ax_f.plot([], [], "-", drawstyle="steps-mid", color="C2", lw=1.2,
                                              label="factor $b_c/a_c$")[0])
         self.ax_f.set_ylabel("factor $b_c / a_c$", color="C2")
-        self.ax_f.set_ylim(0, 1.05)
         self.ax_s.set(xlabel="channel $c$", ylabel="activation")
         h1, l1 = self.ax_s.get_legend_handles_labels()
         h2, l2 = self.ax_f.get_legend_handles_labels()
@@ -56,6 +55,7 @@ class LRNPanel(Panel):
         if self.ax_s.get_xlim() != xlim:
             self.ax_s.set_xlim(*xlim)
         fit_limits(self.ax_s, *data_range(s["a"], s["b"], include=(0,)))
+        fit_limits(self.ax_f, *data_range(s["factor"], include=(0, 1)))     # above 1 when k < 1
         near, far = r["near"], r["far"]
         self.near.set_data(near["neighbour"], near["response"])
         self.far.set_data(far["neighbour"], far["response"])
