@@ -276,6 +276,7 @@ class ConvArithPanel(Panel):
         self.rf.set_data(L, s["rf"])
         b.set_xlim(-0.3, n - 0.7)
         fit_limits(b, *data_range(s["size"], s["rf"], include=(0,)))
+        b.set_ylim(bottom=0)
         return self
 
 
