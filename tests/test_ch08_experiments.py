@@ -79,6 +79,7 @@ def test_weight_scaling_vs_monte_carlo_gap_grows_with_depth():
     for k in range(3):                                             # depths 1-3: same accuracy within 2 points
         assert abs(r["acc_mc"][k, :, -1].mean() - r["acc_ws"][k].mean()) < 0.02
     assert np.all(r["acc_mc"][:, :, 0] < r["acc_ws"] - 0.03)         # one sampled net is worse than either
+    assert np.all(r["loss_ws"].mean(1) < r["loss_mc"][:, :, -1].mean(1) - 0.05)   # the scaled net is more confident
 
 
 def test_dropout_vs_matched_l2():

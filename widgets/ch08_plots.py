@@ -14,7 +14,7 @@ from matplotlib.patches import Polygon
 from dlcore.experiments.regularisation import WEIGHT_BINS
 from widgets.plots import Panel, axes
 
-__all__ = ["BiasVariancePanel", "MethodsPanel", "RunPanel", "RatePanel", "MCPanel", "NoisyCostPanel",
+__all__ = ["BiasVariancePanel", "MethodsPanel", "RunPanel", "RatePanel", "MCPanel", "NoisyCostPanel", "plot_weights",
            "plot_bias_variance", "plot_methods", "plot_run", "plot_rates", "plot_mc", "plot_noisy_cost"]
 
 
@@ -205,6 +205,7 @@ class MCPanel(Panel):
         a, b = axs
         self.mc = [self.changes(a.plot([], [], "o-", color=f"C{k}", ms=3)[0]) for k in range(n_depths)]
         self.ws = [self.changes(a.plot([], [], "--", color=f"C{k}", lw=1)[0]) for k in range(n_depths)]
+        self.ws_key = a.plot([], [], "--", color="0.3", lw=1, label="weight scaling (one pass)")[0]
         a.set(xscale="log", xlabel="sampled masks averaged, k", ylabel="validation accuracy")
         self.tv_band = self.changes(_band(b, "C3"))
         self.tv = self.changes(b.plot([], [], "o-", color="C3", ms=4, label="mean ± sd over seeds")[0])
@@ -225,7 +226,7 @@ class MCPanel(Panel):
                 accs += [*m, ws]
             else:
                 self.mc[i].set_data([], []), self.ws[i].set_data([], [])
-        a.legend(handles=self.mc[:len(r["depths"])], fontsize=8, loc="lower right")
+        a.legend(handles=[*self.mc[:len(r["depths"])], self.ws_key], fontsize=8, loc="lower right")
         a.set_xlim(k.min() / 1.2, k.max() * 1.2)
         a.set_ylim(min(accs) - 0.02, min(1.0, max(accs) + 0.02))
         m, s = _ms(r["tv"])
@@ -288,3 +289,21 @@ def plot_mc(result, ax=None):
 
 def plot_noisy_cost(result, ax=None):
     return NoisyCostPanel.plot(result, ax)
+
+
+def plot_weights(methods, names=("L2", "L1", "dropout"), base: str = "none", ax=None):
+    """First-layer weight histograms (mean count per bin over seeds, log scale) of each of ``names`` of a
+    ``compare_methods`` result against ``base``'s: one panel per name."""
+    axs = axes(ax, len(names), 1, (4 * len(names), 3.2), sharey=True)
+    ref = np.asarray(methods[base]["w_hist"], float).mean(0)
+    top = 2 * max([ref.max()] + [np.asarray(methods[n]["w_hist"], float).mean(0).max() for n in names])
+    for a, name in zip(axs, names):
+        h = np.asarray(methods[name]["w_hist"], float).mean(0)
+        a.stairs(np.maximum(ref, 0.5), WEIGHT_BINS, color="0.5", ls="--", lw=1, label=f"{base}")
+        a.stairs(np.maximum(h, 0.5), WEIGHT_BINS, color="C2", lw=1.5, label=name)
+        a.set(yscale="log", xlabel="first-layer weight", xlim=(WEIGHT_BINS[0], WEIGHT_BINS[-1]),
+              ylim=(0.5, top))
+        a.set_title(f"{name} vs {base} (mean over seeds)", fontsize=9)
+        a.legend(loc="upper right", fontsize=8)
+    axs[0].set_ylabel("weights per bin (log scale)")
+    return axs
