@@ -57,6 +57,7 @@ from dlcore.experiments.norm_training import lr_sweep, norm_run, step_cost
 from widgets.ch07_batchnorm import BNStepsExplorer, bn_batch
 from widgets.ch07_lrn import LRNExplorer, lrn_result
 from widgets.ch07_panels import plot_curves, plot_lr_sweep, plot_lrn
+from widgets.ch07_weightnorm import NormCurvesExplorer
 from widgets.ch07_plots import plot_batch_size, plot_bn_paper, plot_bn_steps
 from widgets.notebook import setup
 
@@ -479,6 +480,14 @@ for k, kw in (("batch", {}), ("weight", {}), ("weight_plain", {"data_init": Fals
 # net, as it should: at $g = 1$ it *is* a plain net with a different
 # parametrisation.
 #
+# **Explore** the learning rate and the budget (1 to 5 seeds; each new setting
+# trains 4 nets per seed, about 0.1 s each).
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+NormCurvesExplorer()
+
+# %% [markdown]
 # **Cost per step.** One training step (forward, loss, backward, update) of the
 # 64-100-100-10 MLP at $B = 64$, CPU time, median of 200 steps, relative to the
 # plain net (timings vary from run to run; the ratios were about 1.4 for WN and

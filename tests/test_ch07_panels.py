@@ -78,3 +78,20 @@ def test_lrn_explorer_follows_its_sliders():
     dip = e.panel.f.get_ydata()
     assert np.sum(dip < dip[0] * 0.999) >= 9                              # the window of 9 around the peak
     assert not out_of_view(e.fig)
+
+
+def test_norm_curves_explorer_follows_its_sliders():
+    from widgets.ch07_weightnorm import NormCurvesExplorer
+    e = NormCurvesExplorer(seeds=2, steps=100)
+    e.raise_errors = True
+    assert e.last_error is None
+    bn = e.panel.lines["batch"].get_ydata()
+    assert bn[-1] > 0.9 and e.panel.lines["none"].get_ydata()[-1] > 0.85
+    assert "BN: 0.9" in e.info_line.value
+    e.set(lr=1.0)                                  # BN still trains; WN with its data init diverges
+    assert e.panel.lines["batch"].get_ydata()[-1] > 0.9
+    assert "WN, data-dependent init: diverged" in e.info_line.value
+    assert e.panel.lines["none"].get_ydata()[-1] < 0.9
+    e.set(steps=50)
+    assert e.panel.ax.get_xlim() == (0.0, 50.0)
+    assert not out_of_view(e.fig)
