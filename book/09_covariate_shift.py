@@ -263,8 +263,8 @@ plt.show()
 # * Noisy BN trains as well as BN: on the ReLU net 0.967 ± 0.008 against
 #   0.973 ± 0.003 (no BN 0.966), on the sigmoid net 0.95 against 0.96,
 #   where the net without BN does not learn at all in 300 steps (at chance on
-#   every seed: deep sigmoid layers saturate and their gradients vanish,
-#   chapter 02).
+#   every seed; chapter 02 shows why the lower layers of a deep sigmoid net
+#   barely move: their gradients vanish).
 # * Its inputs drift more than those of any other net (right panel: the red
 #   points are the furthest right), yet its accuracy is BN's, not no-BN's.
 #   Accuracy does not follow the drift: the right panel has BN and noisy BN
@@ -342,9 +342,10 @@ plt.show()
 # * Noisy BN lies in between, closer to BN than to no BN on the log scale. Its loss
 #   is higher than BN's at every η (the frozen noise draw costs a little);
 #   its landscape is smooth.
-# * At step 0 the three are much closer (the loss range 1.7 for BN against
-#   2.5 ± 2.2 without): BN's smoothing shows most once training has moved
-#   the weights, which is where the net without BN develops its walls.
+# * At step 0 BN and no BN are much closer (the loss range 1.7 for BN
+#   against 2.5 ± 2.2 without; noisy BN, with its frozen noise draw, 5 ± 4):
+#   BN's smoothing shows most once training has moved the weights, which is
+#   where the net without BN develops its walls.
 #
 # ### Explorer: the loss and the gradient along the gradient
 #
@@ -471,3 +472,12 @@ ch09.check_grad_shift(my_cos, my_rel)
 #   epochs, no wall at a few times the learning rate): consistent with
 #   Santurkar et al.'s explanation, measured here alongside the training,
 #   not proven to cause it.
+#
+# **What the sources still do better.** Santurkar et al. run these tests on
+# VGG nets on CIFAR-10 and on deep linear nets, over a range of learning
+# rates, and add a theory of why BN (and $\ell_p$ normalisations, which
+# also help without any promise about distributions) improves the
+# Lipschitzness of the loss; Ioffe & Szegedy's paper shows the drift of
+# sigmoid inputs on MNIST with BN's speed-up on ImageNet. This chapter shows
+# the same effects on a net small enough to rerun in seconds, with the
+# spread over seeds, and lets you move through the measurements yourself.

@@ -96,7 +96,7 @@ def test_landscape_explorer_moves_the_mark_and_the_checkpoint():
     assert np.isclose(e.panel.marks[0].get_xdata()[0], 1.0)
     g100 = e.panel.gd.lines["none"].get_ydata().copy()
     e.set(checkpoint=0)
-    assert "step 0" in e.panel.title.get_text()
+    assert "training step 0," in e.status_line.info.value
     assert not np.allclose(g100, e.panel.gd.lines["none"].get_ydata())
     assert "gradient change" in e.status_line.info.value
     plt.close(e.fig)

@@ -46,8 +46,8 @@ class DriftExplorer(Explorer):
         t = int(np.asarray(runs["batch"]["rec_steps"])[0, rec])
         every = int(np.asarray(runs["batch"]["rec_steps"])[0, 1])
         parts = [f"{ics.NET_LABELS[k]} {np.mean(np.asarray(runs[k]['drift'])[:, rec, layer]):.3g}" for k in ics.NETS]
-        self.set_info(f"W₁ between the inputs at steps {t - every} and {t} (mean over units and 5 seeds): "
-                      + ", ".join(parts))
+        self.set_info(f"weight layer {layer + 2} (of 5), unit {r['unit']}: W₁ between its inputs at steps "
+                      f"{t - every} and {t} (mean over units and 5 seeds): " + ", ".join(parts))
 
 
 class LandscapeExplorer(Explorer):
@@ -80,5 +80,6 @@ class LandscapeExplorer(Explorer):
             L = np.mean(np.asarray(runs[n]["land_loss"])[:, c, k])
             g = np.mean(np.asarray(runs[n]["land_gdiff"])[:, c, k])
             parts.append(f"{ics.NET_LABELS[n]}: loss {L0:.3g} → {L:.3g}, gradient change {g:.3g}")
-        self.set_info(f"at η = {r['eta_k']:.3g} (measured step nearest the slider), mean of 5 seeds: "
-                      + "; ".join(parts))
+        step = int(np.asarray(runs["batch"]["checkpoints"])[0, c])
+        self.set_info(f"training step {step}, at η = {r['eta_k']:.3g} (measured step nearest the slider), mean of "
+                      "5 seeds: " + "; ".join(parts))

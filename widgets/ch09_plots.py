@@ -76,10 +76,10 @@ class DriftPanel(Panel):
         self.drift = _NetLines(self, self.ax_d, "-", "o")
         self.marks = self.changes(self.ax_u.axvline(np.nan, color="k", lw=0.8, ls=":"),
                                   self.ax_d.axvline(np.nan, color="k", lw=0.8, ls=":"))
-        self.title_u = self.changes(self.ax_u.set_title("", fontsize=9))
-        self.title_d = self.changes(self.ax_d.set_title("", fontsize=9))
+        self.ax_u.set_title("one unit's input: median, 10th-90th percentile (seed 0)", fontsize=9)
+        self.ax_d.set_title("drift of the layer's input (5 seeds)", fontsize=9)
         self.ax_u.set(xlabel="training step", ylabel="layer input (activation)")
-        self.ax_d.set(xlabel="training step", ylabel="W₁ to the input k steps earlier", yscale="log")
+        self.ax_d.set(xlabel="training step", ylabel="W₁ to the input 20 steps earlier", yscale="log")
         self.ax_u.legend(fontsize=7, loc="upper left")
         self.ax_d.legend(fontsize=7, loc="lower right")
         for a in ax:
@@ -98,12 +98,9 @@ class DriftPanel(Panel):
         t = steps[record]
         for m in self.marks:
             m.set_xdata([t, t])
-        every = int(steps[1] - steps[0])
-        self.title_u.set_text(f"input of weight layer {layer + 2} (of 5), unit {unit}, seed 0")
-        self.title_d.set_text(f"weight layer {layer + 2}: drift of its input over k = {every} steps")
         for a in (self.ax_u, self.ax_d):
             _xlim(a, -5.0, steps[-1] + 5)
-        fit_limits(self.ax_u, *data_range(*vals))
+        fit_limits(self.ax_u, *data_range(*vals), home=(-2, 6))
         d = [np.asarray(runs[k]["drift"])[:, :, layer] for k in NETS]
         fit_limits(self.ax_d, *data_range(*d, positive=True), home=(1e-3, 3))
         return self
@@ -121,7 +118,6 @@ class GradShiftPanel(Panel):
         self.ax_c, self.ax_r = ax
         self.cos = _NetLines(self, self.ax_c, "-", "o")
         self.rel = _NetLines(self, self.ax_r, "-", "o")
-        self.title = self.changes(self.ax_c.set_title("", fontsize=9))
         self.ax_c.set(xlabel="training step", ylabel="cos(G, G′)")
         self.ax_r.set(xlabel="training step", ylabel="‖G − G′‖ / ‖G‖")
         self.ax_c.legend(fontsize=7, loc="lower left")
@@ -133,7 +129,6 @@ class GradShiftPanel(Panel):
         for k in NETS:
             self.cos.set(k, steps, np.asarray(runs[k]["ics_cos"])[:, :, layer])
             self.rel.set(k, steps, np.asarray(runs[k]["ics_rel"])[:, :, layer])
-        self.title.set_text(f"gradient of weight layer {layer + 2} (of 5) before / after layers 1-{layer + 1} step")
         for a in (self.ax_c, self.ax_r):
             _xlim(a, -5.0, steps[-1] + 5)
         c = [np.asarray(runs[k]["ics_cos"])[:, :, layer] for k in NETS]
@@ -196,7 +191,6 @@ class LandscapePanel(Panel):
         self.gd = _NetLines(self, self.ax_g, "-", "o")
         self.marks = self.changes(self.ax_l.axvline(np.nan, color="k", lw=0.8, ls=":"),
                                   self.ax_g.axvline(np.nan, color="k", lw=0.8, ls=":"))
-        self.title = self.changes(self.ax_l.set_title("", fontsize=9))
         self.ax_l.set(xlabel="step size η", ylabel="loss L(θ − η g)", xscale="log", yscale="log")
         self.ax_g.set(xlabel="step size η", ylabel="‖∇L(θ − η g) − ∇L(θ)‖", xscale="log", yscale="log")
         self.ax_l.legend(fontsize=7, loc="upper left")
@@ -217,8 +211,6 @@ class LandscapePanel(Panel):
         e = np.nan if eta is None else float(eta)
         for m in self.marks:
             m.set_xdata([e, e])
-        step = int(np.asarray(runs[NETS[0]]["checkpoints"])[0, c])
-        self.title.set_text(f"along the gradient at training step {step}")
         for a in (self.ax_l, self.ax_g):
             _xlim(a, etas[0] / 1.3, etas[-1] * 1.3)
         fit_limits(self.ax_l, *data_range(*ls, positive=True), home=(1e-4, 1e3))
@@ -227,7 +219,10 @@ class LandscapePanel(Panel):
 
 
 def plot_drift(runs, ax=None, layer: int = 0, record: int = 1, unit: int = 0):
-    return _plot(DriftPanel, runs, ax, {"layer": layer, "record": record, "unit": unit})
+    ax = _plot(DriftPanel, runs, ax, {"layer": layer, "record": record, "unit": unit})
+    ax[0].set_title(f"input of weight layer {layer + 2} (of 5), unit {unit}, seed 0", fontsize=9)
+    ax[1].set_title(f"weight layer {layer + 2}: drift of its input (5 seeds)", fontsize=9)
+    return ax
 
 
 def _plot(cls, result, ax, options):
@@ -238,7 +233,10 @@ def _plot(cls, result, ax, options):
 
 
 def plot_grad_shift(runs, ax=None, layer: int = 3):
-    return _plot(GradShiftPanel, runs, ax, {"layer": layer})
+    ax = _plot(GradShiftPanel, runs, ax, {"layer": layer})
+    ax[0].set_title(f"gradient of weight layer {layer + 2} (of 5) before / after layers 1-{layer + 1} step",
+                    fontsize=9)
+    return ax
 
 
 def plot_training(relu_runs, sigmoid_runs, ax=None):
@@ -246,4 +244,7 @@ def plot_training(relu_runs, sigmoid_runs, ax=None):
 
 
 def plot_landscape(runs, ax=None, checkpoint: int = 1, eta=None):
-    return _plot(LandscapePanel, runs, ax, {"checkpoint": checkpoint, "eta": eta})
+    ax = _plot(LandscapePanel, runs, ax, {"checkpoint": checkpoint, "eta": eta})
+    step = int(np.asarray(runs[NETS[0]]["checkpoints"])[0, checkpoint])
+    ax[0].set_title(f"along the gradient at training step {step}", fontsize=9)
+    return ax

@@ -223,7 +223,13 @@ def ics_run(kind: str = "batch", rng=0, steps: int = 300, lr: float = 0.1, batch
     return out
 
 
-def ics_runs(kinds=NETS, seeds=(0, 1, 2, 3, 4), **settings) -> dict:
-    """:func:`ics_run` for each kind over ``seeds``: ``{kind: over_seeds(...)}``."""
+@cached(maxsize=16)
+def ics_runs(kinds=NETS, seeds=(0, 1, 2, 3, 4), steps: int = 300, lr: float = 0.1, batch_size: int = 64,
+             every: int = 20, activation: str = "relu", checkpoints=(0, 100, 300), n_mu: float = 1.0,
+             n_sigma: float = 2.0) -> dict:
+    """:func:`ics_run` for each of ``kinds`` over ``seeds`` (the other settings as there):
+    ``{kind: over_seeds(...)}``, cached (each run is cached too)."""
     from .common import over_seeds
+    settings = dict(steps=steps, lr=lr, batch_size=batch_size, every=every, activation=activation,
+                    checkpoints=tuple(checkpoints), n_mu=n_mu, n_sigma=n_sigma)
     return {k: over_seeds(ics_run, seeds, kind=k, **settings) for k in kinds}
