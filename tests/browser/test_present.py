@@ -104,7 +104,7 @@ def voila_page(browser, request):
 def _open(page, url: str, n_explorers: int) -> float:
     """Open the page and wait until all its explorers show their figure; returns the seconds it took."""
     t0 = time.time()
-    page.goto(url)
+    page.goto(url, timeout=READY_TIMEOUT_S * 1000)    # Voilà answers once the page has run
     page.wait_for_function("""n => {
         const imgs = [...document.querySelectorAll('#rendered_cells .widget-image')];
         return imgs.length >= n && imgs.every(i => i.complete && i.naturalWidth > 0);
@@ -180,7 +180,7 @@ def test_the_voila_checks_see_a_traceback(browser, voila_page, tmp_path):
         while "running at" not in (tmp_path / "voila.log").read_text():
             assert proc.poll() is None and time.time() < deadline, (tmp_path / "voila.log").read_text()[-2000:]
             time.sleep(0.25)
-        voila_page.goto(f"http://127.0.0.1:{port}/")
+        voila_page.goto(f"http://127.0.0.1:{port}/", timeout=READY_TIMEOUT_S * 1000)
         voila_page.wait_for_function("() => (document.body.textContent || '').includes('planted')",
                                      timeout=READY_TIMEOUT_S * 1000, polling=200)
         found = problems(voila_page)
