@@ -5,7 +5,7 @@ import pytest
 from dlcore.experiments.common import SEEDS, over_seeds
 from dlcore.experiments.dropout_ensemble import (matched_l2, mc_depth_sweep, noisy_cost, rate_sweep, scaling_check,
                                                  subnetworks)
-from dlcore.experiments.regularisation import DECAYS, METHODS, adam_decay, compare_methods
+from dlcore.experiments.regularisation import DECAYS, METHODS, adam_decay, compare_methods, reg_run
 from dlcore.experiments.regularisation_capacity import capacity_sweep, data_sweep
 
 
@@ -111,3 +111,10 @@ def test_l2_in_adam_is_not_weight_decay():
     res = {m: over_seeds(adam_decay, mode=m, lam=1e-4) for m in DECAYS}
     assert np.all(res["L2 in Adam"]["rms_dead"] < 0.2)              # tiny lambda, yet the unused weights vanish
     assert np.all(res["AdamW"]["rms_dead"] > 0.99) and np.all(res["none"]["rms_dead"] > 0.999)
+
+
+def test_augmentation_gains_nothing_on_the_clean_centred_digits():
+    none = over_seeds(reg_run, label_noise=0.0)["val_acc"].mean()
+    rot = over_seeds(reg_run, label_noise=0.0, augment_copies=2, shift=0, max_angle=5.0)["val_acc"].mean()
+    both = over_seeds(reg_run, label_noise=0.0, augment_copies=2, shift=1, max_angle=10.0)["val_acc"].mean()
+    assert abs(rot - none) < 0.01 and both < none + 0.01

@@ -31,7 +31,8 @@ __all__ = ["reg_run", "NOISE", "METHODS", "DECAYS", "adam_decay", "method_settin
 WEIGHT_BINS = np.linspace(-0.6, 0.6, 61)
 
 #: the fraction of wrong training labels of section 8.2: a big net memorises them, which is over-fitting
-#: a regulariser can visibly prevent (on the clean 200 digits every setting scores 0.95 +- 0.01)
+#: a regulariser can visibly prevent (on the clean 200 digits the net scores 0.94 and hidden dropout up
+#: to 0.5 changes that by under a point)
 NOISE = 0.2
 
 #: the comparison of section 8.2: name -> settings of :func:`reg_run`
