@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from widgets.plots import Panel, data_range, fit_limits
+from widgets.plots import Panel, data_range, fit_limits, nearest_image, quick_log_labels
 from widgets.plots import axes as new_axes
 
 __all__ = ["LayerSpeedPanel", "ResidualPanel", "SignalPanel", "ClippingPanel", "plot_layer_speeds", "plot_signal", "plot_jacobian", "plot_clipping", "plot_residual", "plot_shapes",
@@ -118,9 +118,8 @@ class SignalPanel(Panel):
         one = len(self.labels) == 1
         self.imgs = []
         for i, (a, label) in enumerate(zip(self.heat, self.labels)):
-            self.imgs.append(self.changes(a.imshow(np.full((rows or 1, 60), -3.0), aspect="auto", origin="lower",
-                                                   cmap="magma", extent=(-3, 3, 0.5, (rows or 1) + 0.5),
-                                                   vmin=-3, vmax=1.5, interpolation="nearest")))
+            self.imgs.append(self.changes(nearest_image(a, np.full((rows or 1, 60), -3.0),
+                                                         (-3, 3, 0.5, (rows or 1) + 0.5), "magma", -3, 1.5)))
             if not one:
                 a.set_title(label, fontsize=9, color=f"C{i}")
             a.set_xlabel("activation value")
@@ -136,6 +135,7 @@ class SignalPanel(Panel):
         self.theory = [self.changes(a.semilogy([1], [1], color="0.4" if one else f"C{i}", ls=":", lw=1.2,
                                                label="mean-field theory" if one else "_theory")[0])
                        for i in range(len(self.labels))]
+        quick_log_labels(a.yaxis)                        # new limits, new labels: parsed faster
         a.set_xlabel("layer")
         a.set_ylabel("RMS of the output")
         a.set_title("RMS (dotted: mean-field theory)", fontsize=9)

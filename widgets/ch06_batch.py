@@ -130,9 +130,24 @@ class PathsExplorer(Explorer):
 
     def build(self, fig):
         self.panel = self.add_panel(PathsPanel(fig.subplots(), bp.loss_surface()))
+        self._longest = {}          # (lr, seed) -> the run with the most steps computed so far
 
     def compute(self, lr, steps, seed):
-        return bp.sgd_paths(lr=lr, steps=steps, rng=seed)
+        # the first k steps of a run are the run of k steps (one batch stream per B, drawn step by step):
+        # fewer steps than the longest run computed at (lr, seed) are cut from it, not computed again
+        longest = self._longest.get((lr, seed))
+        if longest is None or len(longest[1]["w"]) - 1 < steps:
+            longest = self._longest[(lr, seed)] = bp.sgd_paths(lr=lr, steps=steps, rng=seed)
+            while len(self._longest) > 64:
+                self._longest.pop(next(iter(self._longest)))
+        if len(longest[1]["w"]) - 1 == steps:
+            return longest
+        out = dict(longest)
+        for B in self.panel.paths:
+            w = longest[B]["w"][:steps + 1]
+            out[B] = {"w": w, "loss": longest[B]["loss"][:steps + 1],
+                      "dist": float(np.linalg.norm(w[-1] - longest["w_star"]))}
+        return out
 
     def draw(self, r):
         self.panel.update(r)

@@ -10,7 +10,8 @@ limits rarely) or after :meth:`Renderer.invalidate`: only the axes that changed
 are redrawn, and the last backgrounds are kept, so going back to earlier limits
 costs nothing. Each axes' own rectangle is kept too, per set of its limits: a new
 combination of limits seen before one axes at a time (one panel's depth, another's
-scale) is pasted together without drawing.
+scale) is pasted together without drawing. An axes that must be redrawn takes its axes,
+legend and title from :class:`widgets.layers.AxesLayers` where their state was drawn before.
 """
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ import zlib
 from collections import OrderedDict
 
 import numpy as np
+
+from widgets.layers import AxesLayers
 
 __all__ = ["Renderer", "encode_png", "mimebundle"]
 
@@ -78,6 +81,7 @@ class Renderer:
         self.slots = None                               # where each axes can be redrawn alone
         self.slot_images: OrderedDict = OrderedDict()   # (figure key, axes index, its key) -> its slot's pixels
         self.generation = 0
+        self.layers = AxesLayers(fig)                   # an axis, legend or title drawn once per state
 
     def animate(self, *artists):
         """Register artists that change between renders; they are drawn over the cached background."""
@@ -90,6 +94,7 @@ class Renderer:
         """Force a full redraw on the next render (e.g. after changing tick labels or a
         legend); ``layout=True`` also re-solves the figure layout once."""
         self.generation += 1
+        self.layers.generation = self.generation
         if layout and self.layout:
             self.fig.set_layout_engine(self.layout)
 
@@ -120,7 +125,9 @@ class Renderer:
         elif full or not self.blit or not self._redraw_changed_axes(key):
             engine = self.fig.get_layout_engine()
             relayout = engine is not None and type(engine).__name__ != "PlaceHolderLayoutEngine"
-            canvas.draw()  # draws everything except the animated artists
+            self.layers.install()                       # axes added since are drawn through the layers too
+            with self.layers.fresh(full):               # full=True: every layer drawn anew, none reused
+                canvas.draw()  # draws everything except the animated artists
             # Freeze the positions the layout engine found: re-solving the constrained
             # layout would add ~50 ms to every later full redraw.
             self.fig.set_layout_engine("none")
