@@ -428,8 +428,9 @@ ConvArithExplorer()
 # a dense layer after it has 4 times fewer weights. (The notes say pooling
 # "reduces the number of parameters"; it is the layers after it whose count
 # falls.) Max pooling keeps the strongest response in each window, so a
-# stroke anywhere in the window survives at full strength (a small shift
-# changes nothing); average pooling keeps the mean and blurs.
+# stroke anywhere in the window survives at full strength (a shift within
+# the window changes nothing); average pooling keeps the mean and blurs.
+# (The figure draws each output on the same square as the digit.)
 
 # %%
 pool = ca.pool_digit(3)

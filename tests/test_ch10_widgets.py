@@ -83,6 +83,8 @@ def test_conv_explorer_sizes_params_and_constraints():
 def test_pooling_explorer_shows_the_layers_output():
     e = PoolingExplorer(index=3)
     r = ca.pool_digit(3)
-    assert np.array_equal(e.panel.imgs[1].get_array(), r["max"]) and np.allclose(e.panel.imgs[2].get_array(), r["avg"])
+    assert np.array_equal(e.panel.imgs[1].get_array()[..., 0], p.grey_bytes(r["max"]))
+    assert np.array_equal(e.panel.imgs[2].get_array()[..., 1], p.grey_bytes(r["avg"]))
+    assert p.grey_bytes([0.0, 1.0, 0.5]).tolist() == [255, 0, 128]
     e.set(F=3, S=2)                                            # (8 - 3)/2 is not whole: stride 1
-    assert e.settings["S"] == 1 and e.panel.imgs[1].get_array().shape == (6, 6)
+    assert e.settings["S"] == 1 and e.panel.imgs[1].get_array().shape == (6, 6, 3)

@@ -110,5 +110,6 @@ class PoolingExplorer(Explorer):
 
     def draw(self, r):
         self.panel.update(r)
-        self.set_info(f"a {r['label']}: max pooling keeps the strongest pixel of each window "
+        n = r["max"].shape[0]
+        self.set_info(f"a {r['label']}, window {r['F']}x{r['F']}, stride {r['S']}: {n}x{n} outputs; max pooling keeps the strongest pixel of each window "
                       f"(sum {r['max'].sum():.1f}), averaging blurs (sum {r['avg'].sum():.1f})")

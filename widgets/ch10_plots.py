@@ -280,28 +280,32 @@ class ConvArithPanel(Panel):
         return self
 
 
+def grey_bytes(v) -> np.ndarray:
+    """Values in [0, 1] as grey levels 255 (0, white) to 0 (1, black), uint8."""
+    return np.round(255 * (1 - np.clip(np.asarray(v, float), 0, 1))).astype(np.uint8)
+
+
 class PoolingPanel(Panel):
-    """A digit, its F x F max pooling and its F x F average pooling (stride S). ``update(pool_digit(...))``."""
+    """A digit, its F x F max pooling and its F x F average pooling (stride S), each drawn on the same
+    square. ``update(pool_digit(...))``."""
     ncols = 3
-    figsize = (8.0, 2.9)
+    figsize = (5.6, 2.1)
 
     def __init__(self, axs):
         super().__init__(axs)
-        self.imgs, self.titles = [], []
-        for ax in axs:
-            self.imgs.append(self.changes(ax.imshow(np.zeros((2, 2)), cmap="Greys", vmin=0, vmax=1)))
-            self.titles.append(self.changes(ax.set_title(" ", fontsize=10)))
-            ax.set(xticks=[], yticks=[])
+        self.imgs = []
+        for ax, title in zip(axs, ("digit (8x8)", "max pooling", "average pooling")):
+            # grey levels as RGB bytes (0 white, 1 black, as cmap "Greys"): no colormap over the enlarged image
+            # every image fills the same square (fixed limits: a new output size costs no redraw)
+            self.imgs.append(self.changes(ax.imshow(np.zeros((2, 2, 3), np.uint8), interpolation="nearest",
+                                                    extent=(0, 1, 1, 0))))
+            ax.set(xlim=(0, 1), ylim=(1, 0))
+            ax.set(title=title, xticks=[], yticks=[])
 
     def update(self, r):
-        n = np.asarray(r["max"]).shape[0]
-        for t, text in zip(self.titles, (f"digit (8x8), a {r['label']}", f"max pooling {r['F']}x{r['F']}, "
-                                         f"stride {r['S']} ({n}x{n})", f"average pooling ({n}x{n})")):
-            t.set_text(text)
         for img, key in zip(self.imgs, ("image", "max", "avg")):
             v = np.asarray(r[key])
-            img.set_data(v)
-            img.set_extent((-0.5, v.shape[1] - 0.5, v.shape[0] - 0.5, -0.5))
+            img.set_data(np.repeat(grey_bytes(v)[..., None], 3, axis=2))
         return self
 
 

@@ -16,7 +16,7 @@ import numpy as np
 
 from ..cache import cached
 from ..conv import AvgPool2d, MaxPool2d
-from ..data import digits
+from .common import digits_data
 
 __all__ = ["MODES", "output_size", "conv_params", "stack", "pool_digit"]
 
@@ -80,7 +80,7 @@ def stack(layers, W: int = 28, C: int = 1, mode: str = "floor") -> dict:
 @cached
 def pool_digit(index: int = 0, F: int = 2, S: int = 2) -> dict:
     """A validation digit (8x8) and its F x F max and average pooling with stride S (dlcore's pooling layers)."""
-    ds = digits(np.float64, rng=0)
-    x = ds.X_val[int(index)].reshape(1, 1, 8, 8)
+    _, _, X_val, y_val = digits_data()
+    x = X_val[int(index)].astype(np.float64).reshape(1, 1, 8, 8)
     return {"image": x[0, 0], "max": MaxPool2d(F, S).forward(x)[0, 0], "avg": AvgPool2d(F, S).forward(x)[0, 0],
-            "label": int(ds.y_val[int(index)]), "F": int(F), "S": int(S)}
+            "label": int(y_val[int(index)]), "F": int(F), "S": int(S)}
