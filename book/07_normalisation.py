@@ -293,9 +293,9 @@ plt.show()
 # %% [markdown]
 # **What to notice.** Without BN this net trains at 0.1 and 0.3 and fails from
 # 1 on; with BN every rate up to 3 gives over 0.9, a range ten times wider. At
-# 10 BN fails too: the scale invariance protects the layers *before* each BN,
-# not the last layer (plain Linear + softmax), and a step of 10 on it is too
-# much. At the rates where both train BN's net is only slightly better, and
+# 10 BN fails too: the scale invariance covers the layers *before* each BN,
+# not the last layer (a plain Linear into the softmax), which a step of 10 can
+# still throw off (our reading; not tested here). At the rates where both train BN's net is only slightly better, and
 # each BN step costs more (section 7.7 measures it). (At $\eta = 1$ the plain
 # net is on the edge: its accuracy ranges from chance to about 0.9 over seeds
 # and BLAS kernels, so the table only says "below 0.9".)
@@ -374,8 +374,9 @@ plot_batch_size(bs, norms=("batch", "layer", "group"))
 plt.show()
 
 # %% [markdown]
-# **What to notice.** Wu & He's shape: GN and LN are flat, BN is as good or
-# better from $B = 8$ up and falls by about 0.2 at $B = 2$. The noise BN
+# **What to notice.** Wu & He's shape: GN and LN are nearly flat (within
+# about 0.03, a little lower at large batches with this linearly scaled learning
+# rate), BN is as good or better from $B = 8$ up and falls by about 0.2 at $B = 2$. The noise BN
 # injects can be measured directly: put one fixed digit into 100 random batches
 # and look at how much its normalised value in the first layer moves with its
 # companions (its spread across the batch is 1, so this is noise in units of
@@ -464,21 +465,28 @@ for k, kw in (("batch", {}), ("weight", {}), ("weight_plain", {"data_init": Fals
     a = np.where(r["diverged"], 0.0, r["final_acc"])
     print(f"lr 1: {k:13s} " + (pm(a) if a.min() > 0.9 else
                                "diverged on every seed" if r["diverged"].all() else "every seed below 0.9"))
+for d in (True, False):
+    sc = over_seeds(nw.wn_step_scale, data_init=d)
+    print(f"WN {'with' if d else 'without'} data init: g {pm(sc['g'])}, ‖v‖ {pm(sc['norm_v'])}, "
+          f"(g/‖v‖)² {pm(sc['factor'])} (hidden layers 1 and 2)")
 
 # %% [markdown]
 # **What to notice.** The data-dependent init does what it says (pre-activation
 # spread 1 on held-out digits too) and yet, with plain SGD at $\eta = 0.1$,
-# WN trains *slower* than the plain net at first, and ends lower: $g$ starts
-# near $1/\sigma[t]$, several times larger than He's scale here, and the
-# effective step on the direction is $\eta g^2/\lVert v\rVert^2$ (with
-# $\lVert v\rVert \approx 0.05\sqrt{n_{in}}$ from the paper's initial
-# $v\sim\mathcal N(0, 0.05^2)$), so the first steps are large and noisy.
+# WN trains *slower* than the plain net at first, and ends lower. The last
+# line says why: a step on $v$ moves $w$ by $\eta\,(g/\lVert v\rVert)^2$ times
+# the projected gradient, and with the paper's $v\sim\mathcal N(0, 0.05^2)$
+# ($\lVert v\rVert \approx 0.05\sqrt{n_{in}} = 0.4$) and the data init's $g$
+# that factor is about a hundred in the first layer: plain SGD at
+# $\eta = 0.1$ on a WN net is SGD at about 10 on the first layer's weights.
+# (Salimans & Kingma train with Adam, whose steps do not scale with the
+# gradient's size; with SGD one would rescale $v$ or lower $\eta$.)
 # At $\eta = 1$, WN with that init diverges on every seed where BN trains:
 # weight norm makes the *weights'* scale a parameter, but it does not hold
 # the *activations* at a fixed scale during training, and it gives none of
-# BN's learning-rate tolerance. Without the data init WN trains like the plain
-# net, as it should: at $g = 1$ it *is* a plain net with a different
-# parametrisation.
+# BN's learning-rate tolerance. Without the data init ($g = 1$) WN trains about
+# like the plain net: its factor is about 6, but its weights start smaller than
+# He's (pre-activation spread 0.27 against 0.37), and the two roughly cancel.
 #
 # **Explore** the learning rate and the budget (1 to 5 seeds; each new setting
 # trains 4 nets per seed, about 0.1 s each).
@@ -503,7 +511,7 @@ print("time per step relative to no norm: " + ", ".join(f"{n} {step_cost(n) / ba
 # unit of a 64×100 and a 100×100 matrix; BN's is several passes over a
 # $64\times100$ activation in the forward and the backward pass). The saving is
 # a constant factor per step; whether it pays depends on how many steps each
-# needs (here BN's net is at 0.9 after about 100 steps, WN's after about 200).
+# needs (in the figure above BN's curve is the first to 0.9).
 #
 # ## 7.8 Local response normalisation
 #
@@ -581,11 +589,18 @@ LRNExplorer()
 # > enhanced or suppressed.
 #
 # > **Errata: the LRN window "sums n/2 channels on each side, n + 1 points".**
-# > With depth radius $r$ the window holds $2r+1$ channels (the channel and $r$
-# > on each side), clipped at the first and last channel; with PyTorch's `size`
-# > $n$ it holds $n$ channels. `lrn.lrn_stack(...)["window_sum"]` shows the
-# > window's sum channel by channel.
-#
+# > In AlexNet's formula ($n = 5$) the sum runs from $c-\lfloor n/2\rfloor$ to
+# > $c+\lfloor n/2\rfloor$: 5 channels, not 6 (clipped at the first and last
+# > channel). "$n + 1$" holds only if $n/2$ means TensorFlow's `depth_radius`
+# > $r$, and then the window is $2r+1$. Counted below: the channels whose
+# > window contains one active channel.
+
+# %%
+one = lrn.lrn_stack(np.eye(16)[8], size=5, alpha=1.0)
+print(f"n = 5: channel 8 alone active is in the window of {int(np.sum(one['window_sum'] > 0))} channels: "
+      f"{np.flatnonzero(one['window_sum'] > 0).tolist()}")
+
+# %% [markdown]
 # > **Errata: "put BN before the nonlinearity" vs "BN comes after the hidden
 # > layer's activation".** The notes say both. Section 7.5: both places train
 # > equally well here; the BN paper chose *before*, for a reason about the

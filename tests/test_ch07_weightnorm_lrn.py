@@ -74,3 +74,11 @@ def test_lrn_conv_net_trains_like_no_norm_and_bn_beats_both():
     assert np.all(a["lrn"] > 0.85) and np.all(a[None] > 0.82)
     assert a["batch"].min() > max(a["lrn"].max(), a[None].max()) - 0.005
     assert np.all(a["batch"] > 0.95)
+
+
+def test_wn_step_scale_is_large_with_the_data_init():
+    """(g/‖v‖)² at init: with the data init 106 ± 4 (layer 1) and 13.5 ± 0.7 (layer 2); without 6.57, 4.07."""
+    with_init = over_seeds(nw.wn_step_scale, data_init=True)["factor"]
+    without = over_seeds(nw.wn_step_scale, data_init=False)["factor"]
+    assert np.all(with_init[:, 0] > 50) and np.all(without[:, 0] < 10)
+    assert np.all(with_init > 2 * without)

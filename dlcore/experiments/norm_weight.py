@@ -19,7 +19,7 @@ from ..weightnorm import WeightNormLinear
 from .batchnorm import eval_grid
 from .common import batches, digits_data, matching_init, train_step
 
-__all__ = ["wn_init", "wn_curves", "wn_identities", "batch_dependence"]
+__all__ = ["wn_init", "wn_curves", "wn_step_scale", "wn_identities", "batch_dependence"]
 
 
 def wn_init(net, X) -> None:
@@ -67,6 +67,24 @@ def wn_curves(norm: str | None = "weight", rng=0, steps: int = 300, lr: float = 
                 break
     return {"step": grid[:len(acc)], "val_acc": np.array(acc), "final_acc": acc[-1], "diverged": diverged,
             "init_std": init_std}
+
+
+@cached(maxsize=32)
+def wn_step_scale(data_init: bool = True, rng=0, sizes=(64, 100, 100, 10), init_batch: int = 100) -> dict:
+    """The factor :math:`(g_j/\\lVert v_j\\rVert)^2` by which weight norm multiplies the learning rate of
+    the step it makes in :math:`w_j` (the projected gradient), at initialisation, averaged over the units
+    of each WN layer of ``norm_mlp(sizes, "relu", norm="weight")`` built as :func:`wn_curves` builds it
+    (same seeds). Returns ``factor`` (one per WN layer), ``g`` (mean g per layer), ``norm_v``."""
+    X, _, _, _ = digits_data()
+    init_rng, _, pick_rng = spawn(rng, 3)
+    net = norm_mlp(list(sizes), "relu", norm="weight", init=matching_init("relu"), rng=init_rng, dtype=np.float32)
+    if data_init:
+        wn_init(net, X[as_generator(pick_rng).permutation(len(X))[:int(init_batch)]])
+    layers = [m for m in net.layers if isinstance(m, WeightNormLinear)]
+    nv = [np.linalg.norm(m.params["v"].astype(np.float64), axis=0) for m in layers]
+    g = [m.params["g"].astype(np.float64) for m in layers]
+    return {"factor": np.array([np.mean((gi / n) ** 2) for gi, n in zip(g, nv)]),
+            "g": np.array([gi.mean() for gi in g]), "norm_v": np.array([n.mean() for n in nv])}
 
 
 @cached(maxsize=32)
