@@ -22,7 +22,7 @@ def runs():
 
 @pytest.fixture(scope="module")
 def sig():
-    return ics.ics_runs(activation="sigmoid", lr=0.5, every=50, checkpoints=())
+    return ics.ics_runs(activation="sigmoid", lr=0.5, checkpoints=())
 
 
 def test_drift_panel(runs):

@@ -151,10 +151,12 @@ class TrainingPanel(Panel):
         self.acc = _NetLines(self, self.ax_a, "-")
         self.pts = {(k, a): self.changes(self.ax_s.plot([], [], "o", color=NET_COLORS[k], ms=6,
                                                         mfc=NET_COLORS[k] if a == "relu" else "none",
-                                                        label=f"{NET_LABELS[k]}, {a}")[0])
+                                                        label=f"{NET_LABELS[k]}, {'ReLU' if a == 'relu' else a}")[0])
                     for a in ("relu", "sigmoid") for k in NETS}
         self.ax_a.set(xlabel="training step", ylabel="validation accuracy", ylim=(0, 1.02))
-        self.ax_s.set(xlabel="mean drift of the layer inputs (W₁ per k steps)", ylabel="final validation accuracy",
+        self.ax_a.set_title("ReLU nets (line: mean of 5 seeds, band: min to max)", fontsize=9)
+        self.ax_s.set_title("each seed: final accuracy against drift", fontsize=9)
+        self.ax_s.set(xlabel="mean drift of the layer inputs (W₁ per 20 steps)", ylabel="final validation accuracy",
                       xscale="log", ylim=(0, 1.02))
         self.ax_a.legend(fontsize=7, loc="lower right")
         self.ax_s.legend(fontsize=6.5, loc="center right", ncols=2)
