@@ -133,6 +133,14 @@ def test_the_template_drops_the_cdn_links_voila_has():
     for r in removed:
         text = text.replace(r, "")
     assert not re.search(r"""(href|src)=["']https?://""", text)
+    # the other pages (the list of chapters, errors) are framed by page.html: ours is base/page.html
+    # (blocks and all) without its one remote link, with lab/page.html's stylesheets
+    base = (lab.parents[1] / "base" / "page.html").read_text()
+    page = (ours / "page.html").read_text()
+    blocks = lambda t: re.findall(r"{%-?\s*block (\w+)", t)               # noqa: E731
+    assert blocks(page) == blocks(base) and "include_css(\"static/index.css\")" in page
+    assert len(re.findall(r"""(href|src)=["']https?://""", base)) == 1
+    assert not re.search(r"""(href|src)=["']https?://""", page)
 
 
 def test_main_prints_the_url_and_execs_voila(tmp_path, monkeypatch, capsys):

@@ -28,14 +28,14 @@ REPORT = []      # printed at the end of the run (tests/browser/conftest.py)
 
 
 class Presenter:
-    """``python -m widgets.present <chapter>`` on a free port, writing its notebook to ``out``."""
+    """``python -m widgets.present [chapter]`` on a free port, writing its notebooks to ``out``."""
 
-    def __init__(self, chapter: str, out: Path):
+    def __init__(self, chapter: str | None, out: Path):
         self.port = d.free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
         self.log = out / "voila.log"
-        cmd = [sys.executable, "-m", "widgets.present", chapter, "--port", str(self.port), "--no-browser",
-               "--out", str(out)]
+        cmd = [sys.executable, "-m", "widgets.present", *([chapter] if chapter else []), "--port", str(self.port),
+               "--no-browser", "--out", str(out)]
         self.t0 = time.time()
         self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=open(self.log, "w"), stderr=subprocess.STDOUT)
 
@@ -147,8 +147,7 @@ def test_presenter_page_shows_and_moves_every_explorer(browser, voila_page, chap
                 d.shot(page, f"present-{chapter}-explorer{i + 1}-unchanged")
             assert change > 0.001, f"{chapter}: {report[-1]}"
         assert problems(page) == [], f"{chapter}: presenter page after moving the explorers"
-        outside = [u for u in page.requests if not u.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:",
-                                                                   "blob:"))]
+        outside = _outside(page.requests)
         assert outside == [], f"{chapter}: the page asked other hosts: {outside[:5]}"
         # the next visit gets the kernel Voilà preheated meanwhile: the page a teacher opens (or reloads)
         t_reload = _open(page, server.url, len(expected))
@@ -158,6 +157,28 @@ def test_presenter_page_shows_and_moves_every_explorer(browser, voila_page, chap
                       f"preheated kernel); new figure after a control's release: median "
                       f"{statistics.median(times):.0f} ms, max {max(times):.0f} ms")
         REPORT.extend("    " + r for r in report)
+    finally:
+        server.stop()
+
+
+def _outside(requests) -> list[str]:
+    return [u for u in requests if not u.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:"))]
+
+
+def test_without_a_chapter_the_first_page_lists_every_chapter(browser, voila_page, tmp_path):
+    """``present`` without a number: Voilà's list of the presenter pages, one per chapter, asking no
+    other host (Voilà's base page links Font Awesome from a CDN; the dlbook template's page.html does not)."""
+    server = Presenter(None, tmp_path)
+    try:
+        deadline = time.time() + READY_TIMEOUT_S
+        while "running at" not in server.log.read_text():
+            assert server.proc.poll() is None and time.time() < deadline, server.log.read_text()[-2000:]
+            time.sleep(0.25)
+        voila_page.goto(server.url, timeout=READY_TIMEOUT_S * 1000)
+        for name in CHAPTERS:
+            voila_page.get_by_text(f"{name}.ipynb").first.wait_for(timeout=30_000)
+        assert problems(voila_page) == []
+        assert _outside(voila_page.requests) == [], _outside(voila_page.requests)
     finally:
         server.stop()
 
