@@ -5,6 +5,7 @@
     python3 tasks.py test    # set up .venv if needed, run every test and every notebook (nbval)
     python3 tasks.py book    # re-execute every notebook and refresh the committed outputs
     python3 tasks.py bench   # benchmark every explorer and notebook against its budget
+    python3 tasks.py bench --cold  # each chapter from a fresh kernel: kernel, imports, first calls, work
     python3 tasks.py setup   # only create/refresh the virtual environment
     python3 tasks.py lock    # re-resolve requirements-lock.txt (then: book, test, commit); --keep: no upgrades
     python3 tasks.py site    # the book as a static website, from the committed notebooks (build/site/html)
@@ -180,7 +181,11 @@ def book(extra) -> None:
 
 
 def bench(extra) -> None:
+    """``bench --cold [--chapters 00 02 ...]``: each chapter from a fresh kernel, split into kernel start,
+    imports, first calls and work (scripts/cold_start.py) instead of the explorers and notebooks."""
     setup()
+    if "--cold" in extra:
+        sys.exit(run(PY, "scripts/cold_start.py", *[a for a in extra if a != "--cold"], env=_env()).returncode)
     sys.exit(run(PY, "scripts/bench.py", *extra, env=_env()).returncode)
 
 

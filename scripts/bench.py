@@ -3,6 +3,7 @@
     python scripts/bench.py [--repeat N] [--only NAME] [--no-notebooks]
                             [--module MOD ...] [--pixel-ratio R] [--json PATH]
                             [--no-steps] [--torch] [--torch-python PATH]
+    python scripts/bench.py --cold [--chapters 00 02 ...]   # cold start: scripts/cold_start.py
 
 It first compares one training step of dlcore with a hand-written NumPy loop
 (``scripts/step_compare.py``; ``--no-steps`` or ``--only`` skips it); ``--torch`` adds PyTorch to that
@@ -284,6 +285,11 @@ def _table(items):
 
 
 def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if "--cold" in argv:           # the chapters' cold start instead (scripts/cold_start.py)
+        sys.path.insert(0, str(ROOT / "scripts"))
+        import cold_start
+        return cold_start.main([a for a in argv if a != "--cold"])
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--repeat", type=int, default=20, help="timed updates per explorer")
     ap.add_argument("--only", help="only items whose name contains this text")

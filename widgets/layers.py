@@ -35,6 +35,8 @@ __all__ = ["AxesLayers"]
 class AxesLayers:
     """Layer cache for the axes of ``fig``; ``install()`` makes each ``ax.draw`` use it."""
 
+    major_ticks, minor_ticks = 12, 40   # tick objects each axis gets up front (a log axis: minor ones too)
+
     def __init__(self, fig, max_bytes: float = 16e6):
         self.fig, self.max_bytes = fig, max_bytes
         self.enabled = True
@@ -50,6 +52,10 @@ class AxesLayers:
         for ax in self.fig.axes:
             if "draw" not in vars(ax):
                 ax.draw = (lambda renderer, ax=ax: self.draw_axes(ax, renderer))
+                for axis in (ax.xaxis, ax.yaxis):   # tick objects made now (~0.5 ms each), not at a limit change
+                    axis.get_major_ticks(self.major_ticks)
+                    if axis.get_scale() == "log":
+                        axis.get_minor_ticks(self.minor_ticks)
 
     @contextlib.contextmanager
     def fresh(self, on: bool = True):
