@@ -95,7 +95,8 @@ st = bnx.bn_steps(X8, gamma=1.5, beta=-0.5)
 print("batch      ", np.round(st["x"][:, 0], 3))
 print(f"mean {st['mean'][0]:.4f}, variance (biased, /B) {st['var'][0]:.4f}, (unbiased, /(B-1)) {st['var_unbiased'][0]:.4f}")
 print("x̂          ", np.round(st["xhat"][:, 0], 3))
-print(f"x̂: mean {abs(st['xhat'].mean()):.0e} (0 up to rounding), variance {st['xhat'].var():.6f} (= σ²/(σ²+ε))")
+print(f"x̂: mean {'0 up to rounding' if abs(st['xhat'].mean()) < 1e-12 else st['xhat'].mean()}, "
+      f"variance {st['xhat'].var():.6f} (= σ²/(σ²+ε))")
 print("y = γx̂ + β ", np.round(st["y"][:, 0], 3))
 same = np.max(np.abs(st["y"] - st["library"])) < 1e-12
 print("dlcore.BatchNorm1d gives", "the same output (difference < 1e-12)" if same else "a different output")
@@ -243,8 +244,8 @@ spread = {k: (r["q85"] - r["q15"])[:, -1] for k, r in (("bn", bn200), ("plain", 
 print(f"15-85 % range of the unit's input at step 200: with BN {pm(spread['bn'])}, without {pm(spread['plain'], 3)}")
 
 # %% [markdown]
-# **What to notice.** Without BN the sigmoid net sits at chance for hundreds of
-# steps: the input of the last layer's unit has collapsed to a narrow band
+# **What to notice.** Without BN the sigmoid net sits at chance for 200 steps
+# or more (about 300 on seed 0): the input of the last layer's unit has collapsed to a narrow band
 # (its 15-85 % range is a few hundredths), so the unit says nearly the same
 # thing for every image, and the gradient that reaches the first layers is
 # tiny (chapter 02's vanishing gradient: each sigmoid layer multiplies it by at
