@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from .rng import as_generator
-from .validate import float_array, nonneg_float, nonneg_int, positive_int
+from .validate import float_array, nonneg_float, nonneg_int
 
 __all__ = ["shift_images", "rotate_images", "augment"]
 

@@ -63,9 +63,9 @@ def rate_sweep(where: str = "hidden", ps=RATES, seeds=SEEDS, label_noise: float 
     return out
 
 
-def _mc_probs(net, X, n: int, rng) -> np.ndarray:
-    """Average of ``n`` softmax outputs, each with fresh dropout masks (training mode), shape (K, N, C):
-    the running averages after 1..n samples at the counts the caller picks are cut from it."""
+def _mc_probs(net, X, n: int) -> np.ndarray:
+    """The softmax outputs of ``n`` forward passes, each with fresh dropout masks (training mode), shape
+    ``(n, N, C)``: the caller averages the first ``k`` for each count it reports."""
     return np.stack([softmax(net.forward(X, training=True)) for _ in range(n)])
 
 
@@ -93,7 +93,7 @@ def mc_run(depth: int = 2, p: float = 0.5, width: int = 128, n_train: int = 200,
     yv = np.asarray(yv)
     P_ws = softmax(net.forward(Xv, training=False)).astype(np.float64)
     K = max(samples)
-    P = _mc_probs(net, Xv, K, g_mc).astype(np.float64)
+    P = _mc_probs(net, Xv, K).astype(np.float64)
     csum = np.cumsum(P, axis=0)
     idx = np.arange(len(yv))
 
@@ -145,11 +145,10 @@ def scaling_check(p: float = 0.5, depth: int = 2, width: int = 128, n_train: int
         out[f"acc_{name}"], out[f"loss_{name}"] = e
         set_dropout(net, mode="classic")
     first = [i for i, l in enumerate(net.layers) if type(l).__name__ == "Dropout"][0]
-    Ht = net.forward(Xv, training=True)
+    net.forward(Xv, training=True)
     out["train_mean"] = float(np.mean(net.outputs[first]))
     net.forward(Xv, training=False)
     out["eval_mean"] = float(np.mean(net.outputs[first]))
-    del Ht
     return out
 
 
