@@ -569,8 +569,10 @@ print("conv net, LRN after each ReLU vs none vs BN, lr 0.5, 4 epochs, 3 seeds: "
 # **What to notice.** With $\alpha/n = 10^{-4}$ and activations of order 1,
 # the sum in the denominator is negligible next to $k = 2$: LRN multiplies
 # everything by $k^{-\beta} = 0.59$, a constant that the next layer's weights
-# (or the learning rate) absorb. It only acts on activations in the hundreds,
-# which AlexNet's unnormalised 0-255 inputs produced. On the conv net it trains
+# (or the learning rate) absorb. It acts only when $\frac{\alpha}{n}\sum a_j^2$
+# is comparable to $k$, i.e. activations of about 60 at AlexNet's setting (five
+# equal channels: $10^{-4}\cdot 5a^2 = 2$), the scale AlexNet's inputs (raw
+# pixel values, mean subtracted, not rescaled) produced. On the conv net it trains
 # like no normalisation; BN beats both. This is why LRN disappeared: VGG
 # (Simonyan & Zisserman 2015) reported that LRN did not improve their
 # ImageNet results but cost memory and time, and BN, which does fix the
