@@ -111,7 +111,7 @@ plt.show()
 #
 # The explorer: choose a width and a number of digits (or 20 % wrong
 # labels) and see where the setting sits on both curves; the info line
-# names the regime. Each new setting trains up to 14 small nets (cached).
+# names the regime. Each new setting trains up to 9 small nets per seed (cached).
 
 # %%
 # NBVAL_IGNORE_OUTPUT
