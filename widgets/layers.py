@@ -97,7 +97,8 @@ class AxesLayers:
         """``Axes.draw(ax, renderer)``, with the axes' cacheable parts pasted from the layer cache."""
         plain = (not self.enabled or not isinstance(renderer, RendererAgg) or not ax.get_visible()
                  or not ax.axison or not ax.get_frame_on() or ax.get_axes_locator() is not None
-                 or ax.get_rasterization_zorder() is not None or self.fig.canvas.is_saving())
+                 or ax.get_rasterization_zorder() is not None or self.fig.canvas.is_saving()
+                 or not hasattr(ax, "_unstale_viewLim"))     # (Matplotlib's own first step of Axes.draw)
         if plain:
             type(ax).draw(ax, renderer)
             return

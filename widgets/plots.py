@@ -96,6 +96,8 @@ class ColouredFirstImage(AxesImage):
     ``get_array()`` is the data, as for any image."""
 
     def make_image(self, renderer, magnification=1.0, unsampled=False):
+        if not hasattr(self, "_make_image"):          # another Matplotlib: its own way
+            return super().make_image(renderer, magnification, unsampled)
         x0, x1, y0, y1 = self.get_extent()
         bbox = Bbox([[x0, y0], [x1, y1]])
         clip = (self.get_clip_box() or self.axes.bbox) if self.get_clip_on() else self.get_figure(root=True).bbox
