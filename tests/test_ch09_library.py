@@ -98,3 +98,19 @@ def test_noisy_bn_refuses_bad_settings():
         NoisyBatchNorm1d(3, n_sigma=0.5, rng=0)
     with pytest.raises(InvalidArgument):
         NoisyBatchNorm1d(3, n_mu=-1, rng=0)
+
+
+def test_noisy_bn_per_sample_draws_one_scale_and_shift_per_activation():
+    X = np.random.default_rng(0).standard_normal((6, 4))
+    per_unit, per_sample = NoisyBatchNorm1d(4, rng=3), NoisyBatchNorm1d(4, rng=3, per_sample=True)
+    per_unit.forward(X, training=True)
+    per_sample.forward(X, training=True)
+    assert per_unit.noise[0].shape == (4,) and per_sample.noise[0].shape == (6, 4)
+    assert len(np.unique(per_sample.noise[0][:, 0])) == 6          # different for every sample
+    per_sample.redraw = False
+    s = per_sample.noise[0].copy()
+    per_sample.forward(X[:3], training=True)                        # another batch size: a new draw
+    assert per_sample.noise[0].shape == (3, 4)
+    Y = per_sample.forward(X[:3], training=True)
+    assert np.allclose(per_sample.backward(np.ones_like(Y)), per_sample.backward(np.ones_like(Y)))
+    assert s.shape == (6, 4) and "per_sample=True" in repr(per_sample)

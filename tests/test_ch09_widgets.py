@@ -35,7 +35,11 @@ def test_drift_panel(runs):
         assert np.allclose(line.get_ydata()[1:], runs[k]["drift"][:, 1:, 2].mean(0))
     assert ax_d.get_yscale() == "log" and "W₁" in ax_d.get_ylabel() and "layer 4" in ax_u.get_title()
     assert ax_u.lines[-1].get_xdata()[0] == steps[5]
+    assert -0.5 < ax_u.get_ylim()[0] <= 0                  # ReLU inputs are >= 0
     assert not out_of_view(ax_u.figure)
+    plt.close(ax_u.figure)
+    ax_u, _ = p.plot_drift(runs, layer=2, record=5, unit=3, mark=False)
+    assert not ax_u.lines[-1].get_visible()
     plt.close(ax_u.figure)
 
 
@@ -46,14 +50,18 @@ def test_grad_shift_panel(runs):
     for line, k in zip(ax_r.lines, ics.NETS):
         assert np.allclose(line.get_ydata(), runs[k]["ics_rel"][:, :, 1].mean(0))
     assert "cos" in ax_c.get_ylabel() and "G′" in ax_r.get_ylabel()
+    assert np.allclose(ax_c.lines[3].get_ydata(), runs["noisy"]["ics_cos_fresh"][:, :, 1].mean(0))
+    assert ax_c.get_ylim()[1] <= 1.02 and ax_r.get_ylim()[0] == 0      # a cosine <= 1, a norm ratio >= 0
     assert not out_of_view(ax_c.figure)
     plt.close(ax_c.figure)
 
 
 def test_training_panel(runs, sig):
-    ax_a, ax_s = p.plot_training(runs, sig)
+    ax_a, ax_b, ax_s = p.plot_training(runs, sig)
     for line, k in zip(ax_a.lines, ics.NETS):
         assert np.allclose(line.get_ydata(), runs[k]["val_acc"].mean(0))
+    for line, k in zip(ax_b.lines, ics.NETS):
+        assert np.allclose(line.get_ydata(), sig[k]["val_acc"].mean(0))
     pts = {ln.get_label(): ln for ln in ax_s.lines}
     d = np.nanmean(sig["noisy"]["drift"], axis=(1, 2))
     assert np.allclose(pts["noisy BN, sigmoid"].get_xdata(), d)

@@ -46,8 +46,9 @@ class DriftExplorer(Explorer):
         t = int(np.asarray(runs["batch"]["rec_steps"])[0, rec])
         every = int(np.asarray(runs["batch"]["rec_steps"])[0, 1])
         parts = [f"{ics.NET_LABELS[k]} {np.mean(np.asarray(runs[k]['drift'])[:, rec, layer]):.3g}" for k in ics.NETS]
-        self.set_info(f"weight layer {layer + 2} (of 5), unit {r['unit']}: W₁ between its inputs at steps "
-                      f"{t - every} and {t} (mean over units and 5 seeds): " + ", ".join(parts))
+        self.set_info(f"weight layer {layer + 2} (of 5), the whole layer (the unit slider moves the left panel "
+                      f"only): W₁ between its inputs at steps {t - every} and {t}, mean over its units and 5 seeds: "
+                      + ", ".join(parts))
 
 
 class LandscapeExplorer(Explorer):

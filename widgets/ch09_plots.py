@@ -100,7 +100,13 @@ class DriftPanel(Panel):
             m.set_xdata([t, t])
         for a in (self.ax_u, self.ax_d):
             _xlim(a, -5.0, steps[-1] + 5)
-        fit_limits(self.ax_u, *data_range(*vals), home=(-2, 6))
+        lo, hi = data_range(*vals)
+        if np.isfinite(hi):                             # ReLU and sigmoid inputs are >= 0: start the axis at 0
+            top = min((v for v in (0.5, 1, 1.5, 2, 3, 4, 5, 6, 8, 10, 15, 20, 30, 50, 100) if v >= 1.05 * hi),
+                      default=1.1 * hi)
+            bottom = -0.03 * top if lo >= 0 else lo - 0.05 * (top - lo)
+            if not np.allclose(self.ax_u.get_ylim(), (bottom, top)):
+                self.ax_u.set_ylim(bottom, top)
         d = [np.asarray(runs[k]["drift"])[:, :, layer] for k in NETS]
         fit_limits(self.ax_d, *data_range(*d, positive=True), home=(1e-3, 3))
         return self
@@ -108,7 +114,8 @@ class DriftPanel(Panel):
 
 class GradShiftPanel(Panel):
     """Santurkar et al.'s ICS of each hidden layer over training: left, :math:`\\cos(G, G')`; right,
-    :math:`\\lVert G - G'\\rVert / \\lVert G\\rVert` (line: mean over seeds, band: min to max).
+    :math:`\\lVert G - G'\\rVert / \\lVert G\\rVert` (line: mean over seeds, band: min to max); noisy BN
+    with its noise draw frozen (solid) and with a fresh draw for :math:`G'` (dashed, mean over seeds).
     ``update(runs, layer=3)``."""
 
     ncols, figsize = 2, (10, 3.3)
@@ -118,6 +125,8 @@ class GradShiftPanel(Panel):
         self.ax_c, self.ax_r = ax
         self.cos = _NetLines(self, self.ax_c, "-", "o")
         self.rel = _NetLines(self, self.ax_r, "-", "o")
+        self.fresh = [self.changes(a.plot([], [], "--", marker="x", ms=3, color=NET_COLORS["noisy"],
+                                          label="noisy BN, fresh noise draw")[0]) for a in (self.ax_c, self.ax_r)]
         self.ax_c.set(xlabel="training step", ylabel="cos(G, G′)")
         self.ax_r.set(xlabel="training step", ylabel="‖G − G′‖ / ‖G‖")
         self.ax_c.legend(fontsize=7, loc="lower left")
@@ -131,34 +140,42 @@ class GradShiftPanel(Panel):
             self.rel.set(k, steps, np.asarray(runs[k]["ics_rel"])[:, :, layer])
         for a in (self.ax_c, self.ax_r):
             _xlim(a, -5.0, steps[-1] + 5)
-        c = [np.asarray(runs[k]["ics_cos"])[:, :, layer] for k in NETS]
-        r = [np.asarray(runs[k]["ics_rel"])[:, :, layer] for k in NETS]
-        fit_limits(self.ax_c, *data_range(*c, include=1), home=(-0.2, 1.05))
-        fit_limits(self.ax_r, *data_range(*r, include=0), home=(0, 1.5))
+        fc, fr = (np.asarray(runs["noisy"][f"ics_{q}_fresh"])[:, :, layer] for q in ("cos", "rel"))
+        self.fresh[0].set_data(steps, fc.mean(0))
+        self.fresh[1].set_data(steps, fr.mean(0))
+        c = [np.asarray(runs[k]["ics_cos"])[:, :, layer] for k in NETS] + [fc]
+        r = [np.asarray(runs[k]["ics_rel"])[:, :, layer] for k in NETS] + [fr]
+        lo, _ = data_range(*c)                          # a cosine is at most 1, a norm ratio at least 0
+        self.ax_c.set_ylim(max(-1.0, np.floor(10 * lo) / 10 - 0.05), 1.02)
+        self.ax_r.set_ylim(0, 1.08 * data_range(*r)[1])
         return self
 
 
 class TrainingPanel(Panel):
-    """Left: validation accuracy over training of the ReLU nets (line: mean over seeds, band: min to
-    max). Right: each seed's final accuracy against its mean drift (over layers and the run), ReLU
-    nets filled, sigmoid nets hollow. ``update((relu_runs, sigmoid_runs))``."""
+    """Left and middle: validation accuracy over training of the ReLU and the sigmoid nets (line: mean
+    over seeds, band: min to max). Right: each seed's final accuracy against its mean drift (over layers
+    and the run), ReLU nets filled, sigmoid nets hollow. ``update((relu_runs, sigmoid_runs))``."""
 
-    ncols, figsize = 2, (10, 3.4)
+    ncols, figsize = 3, (14, 3.6)
 
     def __init__(self, ax):
         super().__init__(ax)
-        self.ax_a, self.ax_s = ax
+        self.ax_a, self.ax_b, self.ax_s = ax
         self.acc = _NetLines(self, self.ax_a, "-")
+        self.acc_sig = _NetLines(self, self.ax_b, "-")
         self.pts = {(k, a): self.changes(self.ax_s.plot([], [], "o", color=NET_COLORS[k], ms=6,
                                                         mfc=NET_COLORS[k] if a == "relu" else "none",
                                                         label=f"{NET_LABELS[k]}, {'ReLU' if a == 'relu' else a}")[0])
                     for a in ("relu", "sigmoid") for k in NETS}
         self.ax_a.set(xlabel="training step", ylabel="validation accuracy", ylim=(0, 1.02))
-        self.ax_a.set_title("ReLU nets (line: mean of 5 seeds, band: min to max)", fontsize=9)
+        self.ax_b.set(xlabel="training step", ylabel="validation accuracy", ylim=(0, 1.02))
+        self.ax_a.set_title("ReLU, lr 0.1 (line: mean of 5 seeds, band: min-max)", fontsize=9)
+        self.ax_b.set_title("sigmoid, lr 0.5 (line: mean of 5 seeds, band: min-max)", fontsize=9)
         self.ax_s.set_title("each seed: final accuracy against drift", fontsize=9)
         self.ax_s.set(xlabel="mean drift of the layer inputs (W₁ per 20 steps)", ylabel="final validation accuracy",
                       xscale="log", ylim=(0, 1.02))
         self.ax_a.legend(fontsize=7, loc="lower right")
+        self.ax_b.legend(fontsize=7, loc="center right")
         self.ax_s.legend(fontsize=6.5, loc="center right", ncols=2)
         for a in ax:
             a.grid(True, alpha=0.3)
@@ -169,11 +186,13 @@ class TrainingPanel(Panel):
         xs = []
         for k in NETS:
             self.acc.set(k, steps, relu[k]["val_acc"])
+            self.acc_sig.set(k, _steps(sig), sig[k]["val_acc"])
             for a, runs in (("relu", relu), ("sigmoid", sig)):
                 d = np.nanmean(np.asarray(runs[k]["drift"]), axis=(1, 2))
                 self.pts[(k, a)].set_data(d, np.asarray(runs[k]["val_acc"])[:, -1])
                 xs.append(d)
         _xlim(self.ax_a, -5.0, steps[-1] + 5)
+        _xlim(self.ax_b, -5.0, _steps(sig)[-1] + 5)
         fit_limits(self.ax_s, *data_range(*xs, positive=True), axis="x")
         return self
 
@@ -197,7 +216,7 @@ class LandscapePanel(Panel):
         self.ax_g.set(xlabel="step size η", ylabel="‖∇L(θ − η g) − ∇L(θ)‖", xscale="log", yscale="log")
         self.ax_l.legend(fontsize=7, loc="upper left")
         for a in ax:
-            a.grid(True, alpha=0.3, which="both")
+            a.grid(True, alpha=0.3, which="major")
 
     def update(self, runs, checkpoint: int = 1, eta=None):
         etas = np.asarray(runs[NETS[0]]["etas"])[0]
@@ -215,13 +234,17 @@ class LandscapePanel(Panel):
             m.set_xdata([e, e])
         for a in (self.ax_l, self.ax_g):
             _xlim(a, etas[0] / 1.3, etas[-1] * 1.3)
-        fit_limits(self.ax_l, *data_range(*ls, positive=True), home=(1e-4, 1e3))
+        fit_limits(self.ax_l, *data_range(*ls, positive=True), home=(1e-3, 1e2))
         fit_limits(self.ax_g, *data_range(*gs, positive=True), home=(1e-3, 1e3))
         return self
 
 
-def plot_drift(runs, ax=None, layer: int = 0, record: int = 1, unit: int = 0):
+def plot_drift(runs, ax=None, layer: int = 0, record: int = 1, unit: int = 0, mark: bool = True):
+    """The drift figure; ``mark=False`` hides the explorer's step marker (a static figure)."""
     ax = _plot(DriftPanel, runs, ax, {"layer": layer, "record": record, "unit": unit})
+    if not mark:
+        for a in ax:
+            a.lines[-1].set_visible(False)
     ax[0].set_title(f"input of weight layer {layer + 2} (of 5), unit {unit}, seed 0", fontsize=9)
     ax[1].set_title(f"weight layer {layer + 2}: drift of its input (5 seeds)", fontsize=9)
     return ax

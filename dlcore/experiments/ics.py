@@ -45,13 +45,16 @@ SHOW = 8
 ETAS = tuple(float(e) for e in np.geomspace(0.25, 16, 13))
 
 
-def make_net(kind: str, sizes=SIZES, activation: str = "relu", rng=0, n_mu: float = 1.0, n_sigma: float = 2.0):
-    """The float32 net ``kind`` (one of :data:`NETS`); the same initial weights for the three kinds."""
+def make_net(kind: str, sizes=SIZES, activation: str = "relu", rng=0, n_mu: float = 1.0, n_sigma: float = 2.0,
+             per_sample: bool = False):
+    """The float32 net ``kind`` (one of :data:`NETS`); the same initial weights for the three kinds.
+    ``per_sample``: noisy BN draws its noise per activation (the paper's) instead of per unit."""
     if kind not in NETS:
         raise ValueError(f"kind must be one of {NETS}, got {kind!r}")
     init = matching_init(activation)
     if kind == "noisy":
-        return noisy_bn_mlp(list(sizes), activation, n_mu, n_sigma, init=init, rng=rng, dtype=np.float32)
+        return noisy_bn_mlp(list(sizes), activation, n_mu, n_sigma, init=init, rng=rng, dtype=np.float32,
+                            per_sample=per_sample)
     return norm_mlp(list(sizes), activation, norm="batch" if kind == "batch" else None, init=init, rng=rng,
                     dtype=np.float32)
 
@@ -90,35 +93,61 @@ def _noise(net, redraw: bool):
             m.redraw = redraw
 
 
-def gradient_shift(net, X, y, lr: float) -> dict:
+def _noisy(net):
+    return [m for m in net.modules() if hasattr(m, "redraw")]
+
+
+def gradient_shift(net, X, y, lr: float, fresh: bool = False) -> dict:
     """Santurkar et al.'s ICS of every Linear layer after the first, on the batch ``(X, y)``: ``G`` its
     weight gradient now, ``G'`` after every *earlier* layer took the SGD step ``-lr * grad`` (the layer
     itself and the later ones not). Returns ``diff`` :math:`\\lVert G-G'\\rVert`, ``rel``
     :math:`\\lVert G-G'\\rVert/\\lVert G\\rVert` and ``cos`` :math:`\\cos(G,G')`, one per layer. The net
-    is left unchanged; noisy BN keeps one draw for all the passes."""
+    is left unchanged; noisy BN keeps one draw for all the passes (Santurkar's definition has no noise
+    term: this measures the part of the shift that comes from the parameter update). With ``fresh``,
+    also ``rel_fresh`` and ``cos_fresh``: ``G'`` after the update *and a fresh noise draw*, the gradient
+    the next training step actually sees (the noise streams are put back afterwards, so a run is the
+    same with or without ``fresh``)."""
     snap = snapshot(net)
     mods = net.modules()
     lin = _linears(net)
+    noisy = _noisy(net)
     _noise(net, True)
     net.forward(X, training=True)
     _noise(net, False)
     _, _ = _grads(net, X, y)
     G = {i: net.layers[i].grads["W"].astype(np.float64).ravel().copy() for i in lin}
     steps = {id(m): {k: -lr * m.grads[k] for k in m.params} for m in mods}
+    drawn = [(m.noise, m.rng.bit_generator.state) for m in noisy]
     out = {"diff": [], "rel": [], "cos": []}
+    if fresh:
+        out.update(rel_fresh=[], cos_fresh=[])
     for i in lin[1:]:
-        restore(net, snap)
-        first = mods.index(net.layers[i])
-        for j, m in enumerate(mods):
-            if 0 < j < first:                       # the layers before layer i (0 is the Sequential)
-                for k in m.params:
-                    m.params[k][...] = m.params[k] + steps[id(m)][k]
-        _grads(net, X, y)
-        g2 = net.layers[i].grads["W"].astype(np.float64).ravel()
-        g = G[i]
-        out["diff"].append(float(np.linalg.norm(g - g2)))
-        out["rel"].append(float(np.linalg.norm(g - g2) / max(np.linalg.norm(g), 1e-30)))
-        out["cos"].append(float(g @ g2 / max(np.linalg.norm(g) * np.linalg.norm(g2), 1e-30)))
+        for redraw in ((False, True) if fresh else (False,)):
+            restore(net, snap)
+            first = mods.index(net.layers[i])
+            for j, m in enumerate(mods):
+                if 0 < j < first:                       # the layers before layer i (0 is the Sequential)
+                    for k in m.params:
+                        m.params[k][...] = m.params[k] + steps[id(m)][k]
+            if redraw:
+                _noise(net, True)
+                net.forward(X, training=True)
+                _noise(net, False)
+            _grads(net, X, y)
+            g2 = net.layers[i].grads["W"].astype(np.float64).ravel()
+            g = G[i]
+            rel = float(np.linalg.norm(g - g2) / max(np.linalg.norm(g), 1e-30))
+            cos = float(g @ g2 / max(np.linalg.norm(g) * np.linalg.norm(g2), 1e-30))
+            if redraw:
+                out["rel_fresh"].append(rel)
+                out["cos_fresh"].append(cos)
+                for m, (noise, state) in zip(noisy, drawn):
+                    m.noise = noise
+                    m.rng.bit_generator.state = state
+            else:
+                out["diff"].append(float(np.linalg.norm(g - g2)))
+                out["rel"].append(rel)
+                out["cos"].append(cos)
     restore(net, snap)
     _noise(net, True)
     return {k: np.array(v) for k, v in out.items()}
@@ -158,7 +187,7 @@ def landscape(net, X, y, etas) -> dict:
 @cached(maxsize=64)
 def ics_run(kind: str = "batch", rng=0, steps: int = 300, lr: float = 0.1, batch_size: int = 64, every: int = 20,
             activation: str = "relu", sizes=SIZES, probe: int = 256, checkpoints=(0, 100, 300),
-            n_mu: float = 1.0, n_sigma: float = 2.0) -> dict:
+            n_mu: float = 1.0, n_sigma: float = 2.0, per_sample: bool = False) -> dict:
     """Train :func:`make_net` (``kind``) with SGD at ``lr`` for ``steps`` steps of ``batch_size`` on the 1079
     training digits (shuffled epochs, the last short batch skipped) and measure ICS along the way (module
     docstring). Records at steps ``rec_steps`` (0, every, 2 every, ..., steps):
@@ -166,70 +195,72 @@ def ics_run(kind: str = "batch", rng=0, steps: int = 300, lr: float = 0.1, batch
     ``in_mean``/``in_var`` ``(records, layers, units)`` of the hidden-to-hidden layers' inputs on the probe,
     ``in_pct`` ``(records, layers, SHOW, 3)`` the 10th, 50th and 90th percentiles of the first ``SHOW`` units;
     ``drift`` ``(records, layers)``: W1 to the previous record (NaN at the first), ``drift0``: W1 to step 0;
-    ``ics_diff``/``ics_rel``/``ics_cos`` ``(records, layers)``; ``val_acc``, ``probe_loss``; ``loss`` (each
-    step's batch loss); at ``checkpoints``: ``land_loss``/``land_gdiff``/``land_beta`` ``(checkpoints, etas)``,
+    ``ics_diff``/``ics_rel``/``ics_cos`` ``(records, layers)`` (noisy BN's draw frozen), ``ics_rel_fresh``/
+    ``ics_cos_fresh`` (after the update and a fresh draw; the same as the frozen ones without noise); ``val_acc``, ``probe_loss``; ``loss`` (each
+    step's batch loss), ``diverged`` (the loss is not finite at the end); at ``checkpoints``: ``land_loss``/``land_gdiff``/``land_beta`` ``(checkpoints, etas)``,
     ``land_loss0``, ``land_gnorm``, with ``etas = lr * ETAS``.
     """
     X, y, Xv, yv = digits_data()
     init_rng, order_rng = spawn(rng, 2)
-    net = make_net(kind, sizes, activation, init_rng, n_mu, n_sigma)
+    net = make_net(kind, sizes, activation, init_rng, n_mu, n_sigma, per_sample)
     opt = get_optimizer("sgd", net, lr=lr)
     Xp, yp = X[:probe], y[:probe]
     lin = _linears(net)[1:]
     etas = lr * np.array(ETAS)
     stream = batches(len(X), batch_size, order_rng, drop_last=True)
-    rec = {k: [] for k in ("in_mean", "in_var", "in_pct", "drift", "drift0", "ics_diff", "ics_rel", "ics_cos", "val_acc",
-                           "probe_loss")}
+    rec = {k: [] for k in ("in_mean", "in_var", "in_pct", "drift", "drift0", "ics_diff", "ics_rel", "ics_cos",
+                           "ics_rel_fresh", "ics_cos_fresh", "val_acc", "probe_loss")}
     land = {k: [] for k in ("loss", "gdiff", "beta", "loss0", "gnorm")}
     first = prev = None
     losses = []
     checkpoints = tuple(int(c) for c in checkpoints)
-    for t in range(steps + 1):
-        idx = next(stream)
-        if t % every == 0 or t == steps:
-            snap = snapshot(net)
-            tr = trace(net, Xp, training=True)
-            hs = [np.asarray(tr[i].input, np.float64) for i in lin]
-            restore(net, snap)
-            rec["in_mean"].append([h.mean(axis=0) for h in hs])
-            rec["in_var"].append([h.var(axis=0) for h in hs])
-            rec["in_pct"].append([np.percentile(h[:, :SHOW], (10, 50, 90), axis=0).T for h in hs])
-            first = hs if first is None else first
-            rec["drift0"].append([wasserstein1(a, b).mean() for a, b in zip(first, hs)])
-            rec["drift"].append([np.nan] * len(hs) if prev is None else
-                                [wasserstein1(a, b).mean() for a, b in zip(prev, hs)])
-            prev = hs
-            gs = gradient_shift(net, X[idx], y[idx], lr)
-            rec["ics_diff"].append(gs["diff"])
-            rec["ics_rel"].append(gs["rel"])
-            rec["ics_cos"].append(gs["cos"])
-            with np.errstate(over="ignore", invalid="ignore"):
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):   # a net that diverges (large lr)
+        for t in range(steps + 1):
+            idx = next(stream)
+            if t % every == 0 or t == steps:
+                snap = snapshot(net)
+                tr = trace(net, Xp, training=True)
+                hs = [np.asarray(tr[i].input, np.float64) for i in lin]
+                restore(net, snap)
+                rec["in_mean"].append([h.mean(axis=0) for h in hs])
+                rec["in_var"].append([h.var(axis=0) for h in hs])
+                rec["in_pct"].append([np.percentile(h[:, :SHOW], (10, 50, 90), axis=0).T for h in hs])
+                first = hs if first is None else first
+                rec["drift0"].append([wasserstein1(a, b).mean() for a, b in zip(first, hs)])
+                rec["drift"].append([np.nan] * len(hs) if prev is None else
+                                    [wasserstein1(a, b).mean() for a, b in zip(prev, hs)])
+                prev = hs
+                gs = gradient_shift(net, X[idx], y[idx], lr, fresh=kind == "noisy")
+                rec["ics_diff"].append(gs["diff"])
+                for key in ("rel", "cos"):
+                    rec[f"ics_{key}"].append(gs[key])
+                    rec[f"ics_{key}_fresh"].append(gs.get(f"{key}_fresh", gs[key]))
                 out = net.forward(Xv, training=False)
                 rec["val_acc"].append(float(np.mean(out.argmax(1) == yv)))
                 rec["probe_loss"].append(float(softmax_cross_entropy(net.forward(Xp, training=False), yp)[0]))
-        if t in checkpoints:
-            L = landscape(net, Xp, yp, etas)
-            for k in land:
-                land[k].append(L[k])
-        if t == steps:
-            break
-        losses.append(train_step(net, opt, X[idx], y[idx]))
+            if t in checkpoints:
+                L = landscape(net, Xp, yp, etas)
+                for k in land:
+                    land[k].append(L[k])
+            if t == steps:
+                break
+            losses.append(train_step(net, opt, X[idx], y[idx]))
     rec_steps = [t for t in range(steps + 1) if t % every == 0 or t == steps]
     out = {k: np.array(v, dtype=float) for k, v in rec.items()}
     out.update({f"land_{k}": np.array(v, dtype=float) for k, v in land.items()})
     out.update({"loss": np.array(losses, float), "rec_steps": np.array(rec_steps), "etas": etas,
                 "checkpoints": np.array([c for c in checkpoints if c <= steps]), "layers": np.array(lin),
-                "kind": kind})
+                "kind": kind, "diverged": not np.isfinite(rec["probe_loss"][-1])})
     return out
 
 
 @cached(maxsize=16)
 def ics_runs(kinds=NETS, seeds=(0, 1, 2, 3, 4), steps: int = 300, lr: float = 0.1, batch_size: int = 64,
              every: int = 20, activation: str = "relu", checkpoints=(0, 100, 300), n_mu: float = 1.0,
-             n_sigma: float = 2.0) -> dict:
+             n_sigma: float = 2.0, per_sample: bool = False) -> dict:
     """:func:`ics_run` for each of ``kinds`` over ``seeds`` (the other settings as there):
     ``{kind: over_seeds(...)}``, cached (each run is cached too)."""
     from .common import over_seeds
     settings = dict(steps=steps, lr=lr, batch_size=batch_size, every=every, activation=activation,
-                    checkpoints=tuple(checkpoints), n_mu=n_mu, n_sigma=n_sigma)
+                    checkpoints=tuple(checkpoints), n_mu=n_mu, n_sigma=n_sigma, per_sample=per_sample)
     return {k: over_seeds(ics_run, seeds, kind=k, **settings) for k in kinds}
