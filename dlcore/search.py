@@ -166,20 +166,24 @@ def _parzen(points, prior_weight=1.0):
     """Centres, widths and weights of a 1-D Parzen mixture on [0, 1] with a flat prior N(1/2, 1)."""
     pts = np.sort(np.asarray(points, float))
     n = len(pts)
-    mus = np.r_[pts, 0.5]
+    mus = np.concatenate((pts, [0.5]))
     if n:
-        ext = np.r_[0.0, pts, 1.0]
+        ext = np.concatenate(([0.0], pts, [1.0]))
         sig = np.maximum(ext[1:-1] - ext[:-2], ext[2:] - ext[1:-1])
         sig = np.clip(sig, 1.0 / min(100.0, 1.0 + n), 1.0)
     else:
         sig = np.zeros(0)
-    sigmas = np.r_[sig, 1.0]
-    w = np.r_[np.ones(n), prior_weight]
+    sigmas = np.concatenate((sig, [1.0]))
+    w = np.concatenate((np.ones(n), [prior_weight]))
     return mus, sigmas, w / w.sum()
 
 
+_SQRT2 = math.sqrt(2.0)
+
+
 def _phi(x):
-    return 0.5 * (1.0 + np.vectorize(math.erf)(x / math.sqrt(2.0)))
+    x = np.asarray(x, float)
+    return 0.5 * (1.0 + np.fromiter((math.erf(v / _SQRT2) for v in x.ravel()), float, x.size).reshape(x.shape))
 
 
 def _log_density(x, mus, sigmas, w):

@@ -31,11 +31,16 @@ def test_conv_layer_slips():
     assert "C_in" in ch10.check_conv_layer(15, 16 * 26).message
     assert "shared" in ch10.check_conv_layer(15, 1216 * 225).message
     assert "stride 1" in ch10.check_conv_layer(30, 1216).message
+    assert "+ 1 is missing" in ch10.check_conv_layer(14, 1216).message
+    fb = ch10.check_conv_layer(15.5, 1216).message                 # the uncovered row is padding, not input
+    assert "padding zero" in fb and "no input is lost" in fb
+    assert "0 input rows lost" in ch10.check_conv_layer(15, 1216).message
 
 
 def test_receptive_field_slips():
     assert "2 input pixels apart" in ch10.check_receptive_field(10).message
     assert "three convolutions only" in ch10.check_receptive_field(7).message
+    assert "after the pooling" in ch10.check_receptive_field(8).message
     assert not ch10.check_receptive_field(13)
 
 
@@ -51,4 +56,5 @@ def test_initial_loss_slips():
     assert "log10" in ch10.check_initial_loss(math.log10(26)).message
     assert "log2" in ch10.check_initial_loss(math.log2(26)).message
     assert "probability" in ch10.check_initial_loss(1 / 26).message
+    assert "ln 10" in ch10.check_initial_loss(2.30).message
     assert ch10.check_initial_loss(3.258)

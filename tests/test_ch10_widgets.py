@@ -23,7 +23,10 @@ def test_search_curves_panel_draws_the_means_and_the_grid():
     lines = {ln.get_label().split(" ")[0]: ln for ln in ax.lines}
     assert np.allclose(lines["random"].get_ydata(), r["random_val"].mean(0))
     assert np.allclose(lines["TPE"].get_ydata(), r["tpe_val"].mean(0))
-    assert np.array_equal(lines["grid"].get_xdata(), r["grid_n"]) and np.array_equal(lines["grid"].get_ydata(), r["grid_val"][0])
+    grid = [ln for ln in ax.lines if ln.get_label().startswith("grid (")][0]
+    assert np.array_equal(grid.get_xdata(), r["grid_n"]) and np.array_equal(grid.get_ydata(), r["grid_val"][0])
+    orders = [ln for ln in ax.lines if ln.get_label().startswith("grid, any")][0]
+    assert np.allclose(orders.get_ydata()[1::3], r["grid_orders"].max(0))
     assert "budget" in ax.get_xlabel() and not out_of_view(ax.figure)
     plt.close(ax.figure)
 
@@ -52,9 +55,11 @@ def test_irrelevant_axis_grid_repeats_x():
 
 
 def test_optimism_and_recipe_panels():
-    o = sd.selection_optimism()
+    o = sd.optimism_over_draws()
     ax = p.plot_optimism(o)
-    assert np.allclose(ax.lines[0].get_ydata(), 100 * o["optimism_leak"].mean(1))
+    mean = [ln for ln in ax.lines if ln.get_label().startswith("mean")][0]
+    assert np.allclose(mean.get_ydata(), 100 * o["optimism"].mean(0))
+    assert not out_of_view(ax.figure)
     plt.close(ax.figure)
     r = {"ok": [rc.overfit_tiny(rng=s) for s in (0, 1)], "dead": [rc.overfit_tiny(bias=-10.0, rng=s) for s in (0, 1)],
          "range": [rc.lr_range_test(rng=s) for s in (0, 1)]}
@@ -72,8 +77,13 @@ def test_conv_explorer_sizes_params_and_constraints():
     assert list(s["size"]) == [28, 13, 6]                      # 13.5 and 6 -> floor
     assert np.array_equal(e.panel.size.get_ydata(), s["size"]) and np.array_equal(e.panel.rf.get_ydata(), s["rf"])
     assert "13.5" in e.status_line.info.value and "parameters 664" in e.status_line.info.value   # 8*(9+1) + 8*(72+1)
-    e.set(mode="ceil")
-    assert list(e.panel.size.get_ydata()) == [28, 14, 7]
+    e.set(mode="ceil")                                         # ceil rounds poolings only, never a conv
+    assert list(e.panel.size.get_ydata()) == [28, 13, 6]
+    e.set(W=27, F=3, S=1, P=1, layers=2, pool=True, mode="ceil")   # 27 -> 27 -> 13.5 -> 14 -> 7
+    assert list(e.panel.size.get_ydata()) == [27, 27, 14, 14, 7]
+    e.set(mode="floor")
+    assert list(e.panel.size.get_ydata()) == [27, 27, 13, 13, 6]
+    e.set(W=28, F=3, S=2, P=0, layers=2, pool=False)
     e.set(W=5, F=7, P=0)                                       # the window does not fit: F shrinks to 5
     assert e.settings["F"] == 5 and e.settings["layers"] == 1 and e.notes
     e.set(W=28, F=3, P=1, S=1, layers=6, pool=True, mode="floor")   # 28 -> 14 -> 7 -> 3 -> 1: four blocks fit

@@ -33,7 +33,8 @@ def layers_that_fit(W, F, S, P, pool, mode, most=6) -> int:
         for L in layer_list(F, S, P, 1, pool):
             if size - L["F"] + 2 * L["P"] < 0:
                 return n
-            size = ca.output_size(size, L["F"], L["S"], L["P"], mode)["out"]
+            m = "floor" if L["kind"] == "conv" and mode == "ceil" else mode     # ceil: pooling only
+            size = ca.output_size(size, L["F"], L["S"], L["P"], m)["out"]
     return int(most)
 
 
@@ -41,7 +42,8 @@ class ConvArithExplorer(Explorer):
     """Sizes, parameters and receptive field through a stack of convolutions (8 filters each, the first on
     one input channel), optionally each followed by 2x2 max pooling: the units of each layer along one axis
     at the centres of their fields, the units the first output depends on, and input rows no window covers.
-    Fractional sizes are rounded as the chosen framework rule says."""
+    Fractional sizes are rounded down (what every framework does for a convolution); the "ceil" choice
+    rounds up the poolings only, as PyTorch's ``ceil_mode=True``."""
 
     controls = {
         "W": IntSlider(4, 64, 1, 28, "input size W"),
@@ -50,7 +52,7 @@ class ConvArithExplorer(Explorer):
         "P": IntSlider(0, 3, 1, 0, "padding P"),
         "layers": IntSlider(1, 6, 1, 2, "conv layers"),
         "pool": Checkbox(False, "2x2 max pool after each"),
-        "mode": Dropdown([("floor (PyTorch, Keras)", "floor"), ("ceil (pooling ceil_mode)", "ceil")], "floor",
+        "mode": Dropdown([("floor (PyTorch, Keras)", "floor"), ("ceil for pooling (ceil_mode)", "ceil")], "floor",
                          "fractions"),
     }
     figsize = ConvArithPanel.figsize
@@ -79,9 +81,10 @@ class ConvArithExplorer(Explorer):
     def draw(self, s):
         self.panel.update(s)
         frac = [f"{e:g}" for e in s["exact"][1:] if e != int(e)]
+        beyond = " (more than the input: the rest is padding)" if s["rf"][-1] > s["size"][0] else ""
         self.set_info(f"sizes {' → '.join(map(str, s['size']))}"
                       + (f" (fractions {', '.join(frac)} rounded)" if frac else "")
-                      + f"; parameters {s['n_params']:,}; receptive field {s['rf'][-1]} px, "
+                      + f"; parameters {s['n_params']:,}; receptive field {s['rf'][-1]} px{beyond}, "
                         f"neighbouring outputs {s['jump'][-1]} px apart")
 
 

@@ -40,8 +40,12 @@ class SearchCurvesPanel(Panel):
         for m in ("random", "tpe"):
             self.bands[m] = self.changes(_band(ax, METHOD_COLORS[m]))
             self.lines[m] = self.changes(ax.plot([], [], "o-", color=METHOD_COLORS[m], ms=4,
-                                                 label=METHOD_LABELS[m] + " (mean, 10-90 % of seeds)")[0])
-        self.grid = self.changes(ax.plot([], [], "s--", color=METHOD_COLORS["grid"], ms=6, label="grid")[0])
+                                                 label=METHOD_LABELS[m] + " (mean, 10-90 % of seeds)"
+                                                 + (": random until trial 5" if m == "tpe" else ""))[0])
+        self.grid = self.changes(ax.plot([], [], "s--", color=METHOD_COLORS["grid"], ms=6,
+                                         label="grid (lr, width, decay, batch order)")[0])
+        self.orders = self.changes(ax.plot([], [], "-", color=METHOD_COLORS["grid"], lw=5, alpha=0.35,
+                                           label="grid, any order of the 4 (min-max)")[0])
         self.best = self.changes(ax.axhline(np.nan, color="k", ls=":", lw=1, label="best in the table"))
         ax.set(xscale="log", xlabel="budget (configurations trained)", ylabel="best validation accuracy")
         ax.legend(fontsize=8, loc="lower right")
@@ -52,8 +56,14 @@ class SearchCurvesPanel(Panel):
             v = np.asarray(r[m + "_val"])
             self.lines[m].set_data(b, v.mean(0))
             _set_band(self.bands[m], b, np.percentile(v, 10, axis=0), np.percentile(v, 90, axis=0))
-        self.grid.set_data(np.asarray(r["grid_n"], float), np.asarray(r["grid_val"])[0])
+        gn = np.asarray(r["grid_n"], float)
+        self.grid.set_data(gn, np.asarray(r["grid_val"])[0])
         lows = [np.percentile(np.asarray(r[m + "_val"]), 10, axis=0) for m in ("random", "tpe")]
+        if "grid_orders" in r:
+            go = np.asarray(r["grid_orders"])
+            nan = np.full(len(gn), np.nan)
+            self.orders.set_data(np.c_[gn, gn, nan].ravel(), np.c_[go.min(0), go.max(0), nan].ravel())
+            lows.append(go.min(0))
         fit_limits(self.ax, *data_range(*lows, r["grid_val"], include=(1.0,)), home=(0.5, 1.0), margin=0.05)
         self.best.set_ydata([r["best_possible"]] * 2)
         self.ax.set_xlim(b.min() / 1.3, b.max() * 1.3)
@@ -72,7 +82,7 @@ class SearchTrialsPanel(Panel):
     def __init__(self, axs):
         super().__init__(axs)
         a, b = axs
-        self.img = a.imshow(np.zeros((6, 9)), origin="lower", cmap="Greys", vmin=0, vmax=1, aspect="auto",
+        self.img = a.imshow(np.zeros((6, 9)), origin="lower", cmap="Greys", vmin=0.8, vmax=1, aspect="auto",
                             extent=(-0.5, 8.5, -0.5, 5.5))
         self.changes(self.img)
         self.pts = self.changes(a.plot([], [], "o", ms=6, mfc="none", mew=1.5)[0])
@@ -82,7 +92,7 @@ class SearchTrialsPanel(Panel):
         a.legend(fontsize=8, loc="upper left")
         self.curve = self.changes(b.plot([], [], "o-", ms=3)[0])
         self.best = self.changes(b.axhline(np.nan, color="k", ls=":", lw=1, label="best in the table"))
-        b.set(xlabel="trial", ylabel="best validation accuracy so far", ylim=(0.0, 1.0))
+        b.set(xlabel="trial", ylabel="best validation accuracy so far", ylim=(0.3, 1.0))
         b.legend(fontsize=8, loc="lower right")
         self.labelled = False
 
@@ -126,7 +136,8 @@ class IrrelevantAxisPanel(Panel):
                  vmax=1.2, aspect="auto")
         self.g = self.changes(a.plot([], [], "s", color=METHOD_COLORS["grid"], ms=7, label="grid")[0])
         self.r = self.changes(a.plot([], [], "o", color=METHOD_COLORS["random"], ms=6, label="random")[0])
-        a.set(xlabel="x (matters)", ylabel="y (irrelevant)", xlim=(0, 1), ylim=(0, 1))
+        a.set(xlabel="x (matters; darker = higher score)", ylabel="y (irrelevant)", xlim=(-0.03, 1.03),
+              ylim=(-0.03, 1.03))
         a.legend(fontsize=8, loc="upper left", framealpha=0.9)
         b.plot(xs, self.score(xs), "k-", lw=1.2, label="score(x)")
         self.gx = self.changes(b.plot([], [], "|", color=METHOD_COLORS["grid"], ms=16, mew=2, label="grid's x")[0])
@@ -146,32 +157,31 @@ class IrrelevantAxisPanel(Panel):
 
 class OptimismPanel(Panel):
     """How much the score on the set a choice was made on exceeds the untouched set's, against the number
-    of configurations compared: mean over repeated selections with ±2 standard errors, selecting on the
-    test set (the leak) and on the validation set (the protocol). ``update(selection_optimism(...))``."""
+    of configurations compared: the symmetric estimate (mean of choosing on test and on validation, which
+    needs no model of how the two sets differ), one thin line per draw of the table, their mean and
+    ± one standard deviation over draws (band). ``update(optimism_over_draws(...))``."""
     figsize = (6.0, 3.4)
 
     def __init__(self, ax):
         super().__init__(ax)
-        self.lines, self.bands = {}, {}
-        for key, c, lab in (("leak", "C3", "chosen on the test set: test - val"),
-                            ("protocol", "C0", "chosen on the validation set: val - test")):
-            self.bands[key] = self.changes(_band(ax, c))
-            self.lines[key] = self.changes(ax.plot([], [], "o-", color=c, ms=4, label=lab)[0])
+        self.draws = self.changes(ax.plot([], [], "-", color="C3", lw=0.8, alpha=0.45,
+                                          label="one draw of the training noise")[0])
+        self.band = self.changes(_band(ax, "C3"))
+        self.mean = self.changes(ax.plot([], [], "o-", color="C3", ms=4, lw=2,
+                                         label="mean over draws (band: ± s)")[0])
         ax.axhline(0, color="0.5", lw=0.8)
-        ax.set(xscale="log", xlabel="configurations compared k",
-               ylabel="optimism (accuracy points)")
+        ax.set(xscale="log", xlabel="configurations compared k", ylabel="optimism (accuracy points)")
         ax.legend(fontsize=8, loc="upper left")
 
     def update(self, r):
         k = np.asarray(r["ks"], float)
-        for key in ("leak", "protocol"):
-            v = 100 * np.asarray(r["optimism_" + key])
-            m, se = v.mean(1), v.std(1, ddof=1) / np.sqrt(v.shape[1])
-            self.lines[key].set_data(k, m)
-            _set_band(self.bands[key], k, m - 2 * se, m + 2 * se)
-        lo, hi = data_range(100 * np.asarray(r["optimism_leak"]).mean(1),
-                            100 * np.asarray(r["optimism_protocol"]).mean(1), include=(0,))
-        fit_limits(self.ax, lo, hi)
+        v = 100 * np.asarray(r["optimism"])
+        nan = np.full((len(v), 1), np.nan)
+        self.draws.set_data(np.c_[np.tile(k, (len(v), 1)), nan].ravel(), np.c_[v, nan].ravel())
+        m, sd = v.mean(0), v.std(0, ddof=1) if len(v) > 1 else np.zeros(v.shape[1])
+        self.mean.set_data(k, m)
+        _set_band(self.band, k, m - sd, m + sd)
+        fit_limits(self.ax, *data_range(v, m - sd, m + sd, include=(0,)))
         self.ax.set_xlim(k.min() / 1.5, k.max() * 1.5)
         return self
 
@@ -232,12 +242,11 @@ class ConvArithPanel(Panel):
         self.units = self.changes(a.plot([], [], "o", ms=3, color="C0", label="unit centres")[0])
         self.chain = self.changes(a.plot([], [], "o", ms=5, color="C3", label="feeds the first unit of the last layer")[0])
         self.field = self.changes(_band(a, "C3"))
-        self.lost = self.changes(a.plot([], [], "x", ms=6, color="k", label="never covered (floor)")[0])
+        self.lost = self.changes(a.plot([], [], "x", ms=6, color="k", label="input row never covered (floor)")[0])
         a.set(xlabel="input pixel", ylabel="layer")
-        a.legend(fontsize=7, loc="upper right", framealpha=0.9)
-        self.size = self.changes(b.plot([], [], "o-", color="C0", label="output size")[0])
-        self.rf = self.changes(b.plot([], [], "s-", color="C3", label="receptive field")[0])
-        b.set(xlabel="layer", ylabel="pixels")
+        self.size = self.changes(b.plot([], [], "o-", color="C0", label="output size (units)")[0])
+        self.rf = self.changes(b.plot([], [], "s-", color="C3", label="receptive field (input pixels)")[0])
+        b.set(xlabel="layer", ylabel="units or input pixels")
         b.legend(fontsize=8, loc="upper left")
 
     def update(self, s):
@@ -265,6 +274,9 @@ class ConvArithPanel(Panel):
         covered[: int(min(W, max(0, np.floor(last))))] = True
         lost = np.flatnonzero(~covered) + 0.5
         self.lost.set_data(lost, np.full(len(lost), -0.3))
+        handles = [self.units, self.chain] + ([self.lost] if len(lost) else [])
+        a.legend(handles=handles, fontsize=7, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3,
+                 frameon=False)
         allx = np.concatenate(xs)
         lo = min(0.0, centre - half, float(allx.min())) - 1
         hi = max(float(W), centre + half, float(allx.max())) + 1
@@ -275,6 +287,7 @@ class ConvArithPanel(Panel):
         self.size.set_data(L, s["size"])
         self.rf.set_data(L, s["rf"])
         b.set_xlim(-0.3, n - 0.7)
+        b.set_xticks(L, ["input"] + [f"{k} {i + 1}" for i, k in enumerate(s["kinds"])], fontsize=7, rotation=45)
         fit_limits(b, *data_range(s["size"], s["rf"], include=(0,)))
         b.set_ylim(bottom=0)
         return self

@@ -22,12 +22,14 @@ _METHODS = [("grid", "grid"), ("random", "random"), ("TPE (model-based)", "tpe")
 class SearchExplorer(Explorer):
     """One search of the digits table (810 configurations trained in advance): its trials on the
     learning-rate x width plane, and the best validation accuracy so far. The grid is deterministic
-    (the seed does nothing) and uses the largest grid that fits the budget."""
+    (the seed does nothing) and uses the largest grid that fits the budget. ``draw`` picks one of the five
+    trainings of the table (draws of the training noise)."""
 
     controls = {
         "method": Dropdown(_METHODS, "tpe", "method"),
         "budget": IntSlider(4, 64, 1, 24, "budget (trials)"),
         "seed": IntSlider(0, 19, 1, 0, "seed"),
+        "draw": IntSlider(0, 4, 1, 0, "table draw"),
     }
     slow = True
     figsize = SearchTrialsPanel.figsize
@@ -39,16 +41,17 @@ class SearchExplorer(Explorer):
     def inactive(self, method, **_):
         return {"seed"} if method == "grid" else set()
 
-    def compute(self, method, budget, seed):
-        return {"search": sd.search_digits(method, int(budget), rng=int(seed)), "table": sd.table(),
-                "method": method}
+    def compute(self, method, budget, seed, draw=0):
+        return {"search": sd.search_digits(method, int(budget), rng=int(seed), draw=int(draw)),
+                "table": sd.table(int(draw)), "method": method}
 
     def draw(self, r):
         self.panel.update(r)
         s, t = r["search"], r["table"]
         k = int(np.argmax(s["val"]))
         i = tuple(int(v) for v in s["idx"][k])
-        cfg = ", ".join(f"{name} {vals[j]:g}" for (name, vals), j in zip(sd.LATTICE.items(), i))
+        cfg = ", ".join(f"{name} {vals[j]:.1e}" if name == "lr" else f"{name} {vals[j]:g}"
+                        for (name, vals), j in zip(sd.LATTICE.items(), i))
         grid = (f" (a {' x '.join(map(str, s['levels']))} grid)" if r["method"] == "grid" else "")
         self.set_info(f"{len(s['val'])} trials{grid}: best validation accuracy {s['best_val'][-1]:.3f} "
                       f"(test {s['test'][-1]:.3f}) at {cfg}; best in the table {t['val'].max():.3f}")

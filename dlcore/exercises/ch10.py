@@ -43,11 +43,15 @@ def check_conv_layer(size, params) -> Feedback:
         pass
     elif s == o["exact"]:
         msgs.append(f"(W − F + 2P)/S + 1 = {o['exact']:g} is not a whole number: a layer cannot output half a "
-                    "row; PyTorch and Keras round down (the last input row is never covered)")
+                    "row; PyTorch and Keras round down (the last row of the padded input — here the right "
+                    "padding zero, so no input is lost — is never covered)")
     elif s == o["out"] + 1:
         msgs.append("that rounds up; convolutions in PyTorch and Keras round down (only pooling has ceil_mode)")
     elif s == (c["W"] - c["F"] + c["P"]) / c["S"] + 1 or s == (c["W"] - c["F"] + c["P"]) // c["S"] + 1:
         msgs.append("the padding goes on both sides: 2P, not P")
+    elif s == o["out"] - 1 and s == (c["W"] - c["F"] + 2 * c["P"]) // c["S"]:
+        msgs.append("the + 1 is missing: (W − F + 2P)/S counts the steps between windows, the windows are one "
+                    "more")
     elif s == c["W"] - c["F"] + 2 * c["P"] + 1:
         msgs.append("that is the size at stride 1; divide W − F + 2P by the stride")
     else:
@@ -66,7 +70,8 @@ def check_conv_layer(size, params) -> Feedback:
     if msgs:
         return Feedback(False, "; ".join(msgs) + ".")
     return Feedback(True, f"({c['W']} − {c['F']} + 2·{c['P']})/{c['S']} + 1 = {o['exact']:g}, rounded down to "
-                          f"{o['out']}; {c['C_out']}·({c['F']}·{c['F']}·{c['C_in']} + 1) = {n} parameters, "
+                          f"{o['out']} (the one row of the padded input no window reaches is the right padding "
+                          f"zero: {o['lost']} input rows lost); {c['C_out']}·({c['F']}·{c['F']}·{c['C_in']} + 1) = {n} parameters, "
                           "whatever the input size.")
 
 
@@ -84,7 +89,8 @@ def check_receptive_field(rf) -> Feedback:
                                     "3x3 convolution adds (3 − 1)·2 = 4, not 2",
              1 + 2 + 2 + 2 + 2 * 2: "the pooling window itself adds (2 − 1)·1 = 1 pixel before the spacing doubles",
              3 * 3 + 2 + 3: "receptive fields do not add the window sizes: each layer adds (F − 1) times the spacing",
-             7: "that is the field after the three convolutions only"}
+             7: "that is the field after the three convolutions only",
+             8: "that is the field after the pooling; the last 3x3 convolution adds (3 − 1)·2 = 4 more"}
     if r in slips:
         return Feedback(False, slips[r] + ".")
     return Feedback(False, f"{r:g} is not right. Walk the layers: r ← r + (F − 1)·j, then j ← j·S, from r = j = 1.")
@@ -136,7 +142,8 @@ def check_initial_loss(value) -> Feedback:
     slips = {math.log10(k): "that is log10; cross-entropy uses the natural logarithm",
              math.log2(k): "that is log2 (bits); the book's losses use the natural logarithm",
              1 / k: "that is the probability of each class; the loss is −ln of it",
-             1 - 1 / k: "that is the error rate of guessing; the loss is −ln(1/K)"}
+             1 - 1 / k: "that is the error rate of guessing; the loss is −ln(1/K)",
+             math.log(10): f"that is ln 10, the digits' K; here K = {k}"}
     for val, msg in slips.items():
         if abs(v - val) <= precision_tolerance(val, sig=3):
             return Feedback(False, msg + ".")

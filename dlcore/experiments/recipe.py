@@ -104,8 +104,11 @@ def scale_up(lr: float, epochs: int = 10, rng=0) -> dict:
 def transfer(n_per_class: int = 5, steps: int = 200, mode: str = "transfer", rng=0) -> dict:
     """Digits 5-9 from ``n_per_class`` examples each: a fresh net (``"scratch"``), or one whose two hidden
     layers come from a net trained on all the training digits 0-4 (``"transfer"``: hidden layers copied
-    and frozen, a new output layer trained; ``"finetune"``: copied and trained on). Accuracy on the
-    validation digits 5-9 (``acc``)."""
+    and frozen, a new output layer trained; ``"finetune"``: copied and trained on; ``"first"``: only the
+    first hidden layer copied and frozen, the second and the output layer fresh and trained). Accuracy on
+    the validation digits 5-9 (``acc``)."""
+    if mode not in ("scratch", "transfer", "finetune", "first"):
+        raise ValueError(f"mode must be scratch, transfer, finetune or first, got {mode!r}")
     ds = digits(np.float32, rng=0)
     g_base, g_pick, g_new, g_order = spawn(rng, 4)
     lo = ds.y_train < 5
@@ -120,17 +123,16 @@ def transfer(n_per_class: int = 5, steps: int = 200, mode: str = "transfer", rng
         base = _net(g_base, out=5)
         fit(base, ds.X_train[lo], ds.y_train[lo], optimizer=Adam(base, lr=1e-2), epochs=10, batch_size=32,
             rng=g_order, eval_train=False)
-        for k in (0, 2):                                  # the two Linear hidden layers
+        for k in ((0,) if mode == "first" else (0, 2)):   # the Linear hidden layers copied
             for name, p in base.layers[k].params.items():
                 net.layers[k].params[name][...] = p
-    trainable = net.layers[4:] if mode == "transfer" else net.layers
+    n_frozen = {"transfer": 4, "first": 2}.get(mode, 0)    # layers (Linear, ReLU, ...) kept fixed
+    trainable = net.layers[n_frozen:]
     opt = Adam(net, lr=1e-2)
-    if mode == "transfer":
-        frozen = [(p, p.copy()) for L in net.layers[:4] for p in L.params.values()]
+    frozen = [(p, p.copy()) for L in net.layers[:n_frozen] for p in L.params.values()]
     for _ in range(int(steps)):
         train_step(net, opt, X, y)
-        if mode == "transfer":
-            for p, p0 in frozen:
-                p[...] = p0
+        for p, p0 in frozen:
+            p[...] = p0
     acc = float((net.forward(Xv).argmax(1) == yv).mean())
     return {"acc": acc, "n_train": int(len(y)), "trainable": sum(p.size for L in trainable for p in L.params.values())}

@@ -8,10 +8,11 @@ from __future__ import annotations
 import numpy as np
 
 from ..cache import cached
-from ..search import Uniform, search
+from ..rng import as_generator
+from ..search import Uniform, grid_points, search
 from .common import SEEDS10
 
-__all__ = ["PEAK", "WIDTH", "score", "irrelevant_axis"]
+__all__ = ["PEAK", "WIDTH", "score", "irrelevant_axis", "over_peaks"]
 
 PEAK, WIDTH = 0.62, 0.06
 SPACE = {"x": Uniform(0.0, 1.0), "y": Uniform(0.0, 1.0)}
@@ -39,3 +40,20 @@ def irrelevant_axis(budget: int = 9, seeds=SEEDS10) -> dict:
             "grid_distinct_x": int(len(np.unique(np.round(g["u"][:, 0], 12)))),
             "random_best": np.array([-r["best_value"] for r in rs]),
             "tpe_best": np.array([-r["best_value"] for r in ts]), "seeds": np.array(seeds), "budget": int(budget)}
+
+
+@cached
+def over_peaks(budget: int = 9, n: int = 20000, rng=0) -> dict:
+    """The same comparison with the peak placed uniformly at random in [0, 1] (``n`` placements, each
+    with its own random search): the best score of the grid (``grid_best``) and of random search
+    (``random_best``) per placement. One placement (``PEAK``) can flatter either method; this cannot."""
+    gen = as_generator(rng)
+    peaks = gen.random(n)
+    gx = np.unique(grid_points(SPACE, int(budget))[:, 0])
+    rx = gen.random((n, int(budget)))
+
+    def best(xs):
+        return (0.3 + 0.7 * np.exp(-0.5 * ((xs - peaks[:, None]) / WIDTH) ** 2)).max(1)
+
+    return {"peaks": peaks, "grid_best": best(np.broadcast_to(gx, (n, len(gx)))), "random_best": best(rx),
+            "grid_x": gx, "budget": int(budget)}
