@@ -1,5 +1,5 @@
 """Every chapter in a real browser (issue 18 item 2): JupyterLab (the venv's, headless, free port) and
-Debian's Chromium driven by Playwright. For each chapter discovered as book/0*.ipynb:
+Debian's Chromium driven by Playwright. For each chapter discovered as book/NN_*.ipynb:
   1. open it, Run All Cells, and wait until every cell has run;
   2. no output shows "Error displaying widget" or a traceback;
   3. every explorer: move one control (slider by keyboard, else a dropdown) and its figure changes
@@ -18,7 +18,7 @@ import pytest
 import jlab_driver as d
 
 ROOT = Path(__file__).resolve().parents[2]
-CHAPTERS = sorted(p.name for p in (ROOT / "book").glob("0*.ipynb"))
+CHAPTERS = sorted(p.name for p in (ROOT / "book").glob("[0-9][0-9]_*.ipynb"))
 RUN_TIMEOUT_MS = int(float(os.environ.get("DLBOOK_BROWSER_RUN_TIMEOUT", "240")) * 1000)
 CHANGE_TIMEOUT_S = 30.0
 REPORT = []      # printed at the end of the run (tests/browser/conftest.py)
