@@ -36,3 +36,11 @@ def test_grad_shift():
     assert "squared" in ch09.check_grad_shift(0.898, 1.0).message
     assert "divide by ‖G‖" in ch09.check_grad_shift(0.898, 2.24).message
     assert not ch09.check_grad_shift(0.9, 0.45)
+
+
+def test_answers_at_lower_precision_and_swapped_answers_are_named():
+    assert "one significant figure" in ch09.check_w1(0.4).message
+    fb = ch09.check_grad_shift(0.9, 0.45)
+    assert not fb and fb.message.count("two significant figures") == 2
+    assert "swapped" in ch09.check_grad_shift(0.447, 0.898).message
+    assert "too small" in ch09.check_w1(0.3).message

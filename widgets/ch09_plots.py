@@ -127,6 +127,8 @@ class GradShiftPanel(Panel):
         self.rel = _NetLines(self, self.ax_r, "-", "o")
         self.fresh = [self.changes(a.plot([], [], "--", marker="x", ms=3, color=NET_COLORS["noisy"],
                                           label="noisy BN, fresh noise draw")[0]) for a in (self.ax_c, self.ax_r)]
+        for lines in (self.cos, self.rel):
+            lines.lines["noisy"].set_label("noisy BN, noise draw frozen")
         self.ax_c.set(xlabel="training step", ylabel="cos(G, G′)")
         self.ax_r.set(xlabel="training step", ylabel="‖G − G′‖ / ‖G‖")
         self.ax_c.legend(fontsize=7, loc="lower left")
@@ -143,8 +145,8 @@ class GradShiftPanel(Panel):
         fc, fr = (np.asarray(runs["noisy"][f"ics_{q}_fresh"])[:, :, layer] for q in ("cos", "rel"))
         self.fresh[0].set_data(steps, fc.mean(0))
         self.fresh[1].set_data(steps, fr.mean(0))
-        c = [np.asarray(runs[k]["ics_cos"])[:, :, layer] for k in NETS] + [fc]
-        r = [np.asarray(runs[k]["ics_rel"])[:, :, layer] for k in NETS] + [fr]
+        c = [np.asarray(runs[k]["ics_cos"])[:, :, layer] for k in NETS] + [fc.mean(0)]   # what is drawn
+        r = [np.asarray(runs[k]["ics_rel"])[:, :, layer] for k in NETS] + [fr.mean(0)]
         lo, _ = data_range(*c)                          # a cosine is at most 1, a norm ratio at least 0
         self.ax_c.set_ylim(max(-1.0, np.floor(10 * lo) / 10 - 0.05), 1.02)
         self.ax_r.set_ylim(0, 1.08 * data_range(*r)[1])
@@ -234,7 +236,7 @@ class LandscapePanel(Panel):
             m.set_xdata([e, e])
         for a in (self.ax_l, self.ax_g):
             _xlim(a, etas[0] / 1.3, etas[-1] * 1.3)
-        fit_limits(self.ax_l, *data_range(*ls, positive=True), home=(1e-3, 1e2))
+        fit_limits(self.ax_l, *data_range(*ls, positive=True), home=(1e-2, 1e2))
         fit_limits(self.ax_g, *data_range(*gs, positive=True), home=(1e-3, 1e3))
         return self
 

@@ -52,6 +52,8 @@ def check_w1(value) -> Feedback:
     for msg, val in slips.items():
         if _close(v, val):
             return Feedback(False, msg + ".")
+    if _close(v, right, 1) and float(f"{v:.1g}") == v:
+        return Feedback(False, f"{v:g} is right to one significant figure; give two.")
     return Feedback(False, f"{v:.3g} is {'too large' if v > right else 'too small'}. Sort both samples, take "
                            "the absolute difference of the k-th smallest values, and average.")
 
@@ -106,6 +108,8 @@ def check_grad_shift(cos, rel) -> Feedback:
     c, r = as_number(cos, "cos"), as_number(rel, "relative change")
     g, g2 = np.array(EX_G), np.array(EX_G2)
     rc, rr = _shift()
+    if _close(c, rr, 3) and _close(r, rc, 3):
+        return Feedback(False, "you swapped them: the cosine is the first answer, the relative change the second.")
     msgs = []
     if not _close(c, rc, 3):
         if _close(c, float(g @ g2), 3):
@@ -114,6 +118,8 @@ def check_grad_shift(cos, rel) -> Feedback:
             msgs.append("that is 1 − cos, the cosine distance; the cosine itself is asked")
         elif c > 1 or c < -1:
             msgs.append("a cosine lies in [−1, 1]")
+        elif _close(c, rc, 2) and float(f"{c:.2g}") == c:
+            msgs.append(f"cos = {c:g} is right to two significant figures; give three")
         else:
             msgs.append(f"cos = {c:.3g} is off: G·G′ / (‖G‖ ‖G′‖)")
     if not _close(r, rr, 3):
@@ -123,6 +129,8 @@ def check_grad_shift(cos, rel) -> Feedback:
             msgs.append("you used the squared norm of G − G′: take its square root")
         elif _close(r, float(np.linalg.norm(g - g2)), 3):
             msgs.append("that is ‖G − G′‖ itself: divide by ‖G‖")
+        elif _close(r, rr, 2) and float(f"{r:.2g}") == r:
+            msgs.append(f"the relative change {r:g} is right to two significant figures; give three")
         else:
             msgs.append(f"the relative change {r:.3g} is off: ‖G − G′‖ / ‖G‖")
     if msgs:
