@@ -76,12 +76,14 @@ def sgd_paths(batch_sizes=(1, 8, 64, 256), lr: float = 0.1, steps: int = 100, rn
         w = np.array(start, dtype=float)
         path = [w.copy()]
         order, pos = gen.permutation(n), 0
+        Xo, yo = X[order], y[order]         # one epoch's rows in order: a batch is a slice
         for _ in range(int(steps)):
             if pos + B > n:
                 order, pos = gen.permutation(n), 0
-            idx = order[pos:pos + B]
+                Xo, yo = X[order], y[order]
+            Xb, yb = Xo[pos:pos + B], yo[pos:pos + B]
             pos += B
-            w = w - lr * X[idx].T @ (X[idx] @ w - y[idx]) / B
+            w = w - lr * Xb.T @ (Xb @ w - yb) / B
             path.append(w.copy())
         W = np.array(path)
         out[B] = {"w": W, "loss": _loss(X, y, W), "dist": float(np.linalg.norm(W[-1] - p["w_star"]))}
