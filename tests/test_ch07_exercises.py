@@ -35,11 +35,32 @@ def test_bn_backward():
     assert "shape" in ch07.check_bn_backward(lambda dy, x, g, e: dy[0]).message
 
 
+def test_bn_backward_names_the_variance_axis_and_sign_slips():
+    def closed(dy, x, g, e, ddof=0, axis=0):
+        N = x.shape[axis]
+        s = np.sqrt(x.var(axis, ddof=ddof, keepdims=True) + e)
+        xh = (x - x.mean(axis, keepdims=True)) / s
+        return g / (N * s) * (N * dy - dy.sum(axis, keepdims=True) - xh * (dy * xh).sum(axis, keepdims=True))
+
+    def sign(dy, x, g, e):
+        N, s = x.shape[0], np.sqrt(x.var(0) + e)
+        xh = (x - x.mean(0)) / s
+        return g / (N * s) * (N * dy - dy.sum(0) + xh * (dy * xh).sum(0))
+    assert "unbiased" in ch07.check_bn_backward(lambda dy, x, g, e: closed(dy, x, g, e, ddof=1)).message
+    assert "axis 1" in ch07.check_bn_backward(lambda dy, x, g, e: closed(dy, x, g, e, axis=1)).message
+    assert "sign" in ch07.check_bn_backward(sign).message
+    assert "up to ε" in ch07.check_bn_backward(closed).message
+
+
 def test_norm_for_batch2():
     runs = {n: ch07._runs(n) for n in ("batch", "layer", "group")}
     assert ch07.check_norm_for_batch2("layer", runs["layer"]) and ch07.check_norm_for_batch2("GN", runs["group"])
     bad = ch07.check_norm_for_batch2("batch", runs["batch"])
     assert not bad and "±1" in bad.message
+    assert "running averages are" in bad.message and "own statistics" in bad.message
+    good = ch07.check_norm_for_batch2("layer", runs["layer"]).message
+    assert "True" not in good and "every one of your seeds" in good
+    assert "problem is BN" in ch07.check_norm_for_batch2("none", ch07._runs("none")).message
     assert "not the accuracies" in ch07.check_norm_for_batch2("layer", runs["batch"]).message
     assert "fraction" in ch07.check_norm_for_batch2("layer", 100 * np.asarray(runs["layer"])).message
     assert "choose from" in ch07.check_norm_for_batch2("instance", runs["layer"]).message

@@ -70,10 +70,14 @@ def test_lrn_explorer_follows_its_sliders():
     e.set(beta=0.75, alpha=1e-4)                                          # AlexNet's scale: a constant k^-β
     assert np.allclose(e.panel.f.get_ydata(), 2.0 ** -0.75, rtol=2e-3)
     assert "k^-β = 0.595" in e.info_line.value
+    e.set(alpha=1.0)                                                      # the info line's far channel: not an edge
+    assert "among equal ones" in e.info_line.value and f"× {f[4]:.3g}" in e.info_line.value   # channel 4: interior
+    assert not np.isclose(f[0], f[4])                                     # channel 0's window is cut by the edge
     e.set(alpha=1.0, size=1)                                              # n = 1: each channel alone
     a, b = e.panel.a.get_ydata(), e.panel.b.get_ydata()
     assert np.allclose(b, a / (2 + a ** 2) ** 0.75)
     assert np.allclose(e.panel.near.get_ydata(), e.panel.far.get_ydata())   # no neighbour in a window of 1
+    assert "n = 1: no neighbour" in e.info_line.value
     e.set(size=9, peak=20.0, k=0.1)
     dip = e.panel.f.get_ydata()
     assert np.sum(dip < dip[0] * 0.999) >= 9                              # the window of 9 around the peak

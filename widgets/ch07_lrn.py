@@ -19,11 +19,14 @@ NEIGHBOUR = np.linspace(0.0, 20.0, 81)
 def lrn_result(size=5, k=2.0, alpha=1.0, beta=0.75, peak=10.0, level=2.0, channels=16, where=8) -> dict:
     """What :class:`LRNPanel` draws: a stack of ``channels`` activations (``level``, ``peak`` at channel
     ``where``) through LRN, and channel 0's output (its own activation 1) as a neighbour one channel
-    away (``near``) or just outside the window (``far``, ``size // 2 + 1`` away) grows from 0 to 20."""
+    away (``near``) or just outside the window (``far``, ``size // 2 + 1`` away) grows from 0 to 20;
+    ``among_equals``: the factor of a channel whose whole window holds ``level`` (no strong channel, no
+    edge of the stack), (k + α level²)^-β."""
     settings = dict(size=int(size), alpha=float(alpha), beta=float(beta), k=float(k))
     return {"stack": lrn.lrn_stack(lrn.stack_profile(channels, peak, level, where), **settings),
             "near": lrn.lrn_inhibition(NEIGHBOUR, distance=1, **settings),
-            "far": lrn.lrn_inhibition(NEIGHBOUR, distance=int(size) // 2 + 1, **settings)}
+            "far": lrn.lrn_inhibition(NEIGHBOUR, distance=int(size) // 2 + 1, **settings),
+            "among_equals": (float(k) + float(alpha) * float(level) ** 2) ** -float(beta)}
 
 
 class LRNExplorer(Explorer):
@@ -45,7 +48,7 @@ class LRNExplorer(Explorer):
     bench_settings = [{"size": 1}, {"size": 9}, {"alpha": 1e-4}, {"beta": 0.0}, {"peak": 20.0}, {"k": 0.1}]
 
     def build(self, fig):
-        self.panel = self.add_panel(LRNPanel(fig.subplots(1, 2)))
+        self.panel = self.add_panel(LRNPanel(fig.subplots(1, 2, gridspec_kw={"wspace": 0.4})))
 
     def compute(self, size, k, alpha, beta, peak, level):
         return lrn_result(size, k, alpha, beta, peak, level)
@@ -56,5 +59,6 @@ class LRNExplorer(Explorer):
         w = len(s["a"]) // 2
         self.set_info(f"strong channel: {s['a'][w]:.3g} → {s['b'][w]:.3g} (× {s['factor'][w]:.3g}); "
                       f"its neighbour: {s['a'][w + 1]:.3g} → {s['b'][w + 1]:.3g} (× {s['factor'][w + 1]:.3g}); "
-                      f"a far channel: × {s['factor'][0]:.3g}; k^-β = {s['k'] ** -s['beta']:.3g} "
-                      f"(the factor with nothing in the window)")
+                      f"a channel among equal ones, far from the strong one and from the edges: × "
+                      f"{r['among_equals']:.3g}; k^-β = {s['k'] ** -s['beta']:.3g} (the factor with nothing in the window)"
+                      + ("; n = 1: no neighbour is in the window, so the two curves coincide" if s["size"] == 1 else ""))

@@ -103,7 +103,7 @@ class BNPaperPanel(Panel):
         self.ax_a.set(xlabel="step", ylabel="validation accuracy", ylim=(0, 1.02))
         self.ax_a.grid(True, alpha=0.3)
         self.ax_a.legend(fontsize=8, loc="lower right")
-        self.ax_q.set(xlabel="step", ylabel="input of one last-layer sigmoid", title="15 / 50 / 85th percentiles")
+        self.ax_q.set(xlabel="step", ylabel="input of one last-layer sigmoid", title="percentiles: 15th, 85th (thin), 50th (thick)")
         self.ax_q.grid(True, alpha=0.3)
         self.ax_q.legend(fontsize=8, loc="upper right")
 

@@ -9,7 +9,10 @@ BN's statistics come from the batch, the others' from one example, so only BN sh
 """
 from __future__ import annotations
 
+import json
+import platform
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -19,7 +22,8 @@ from ..rng import spawn
 from ..train import evaluate, fit
 from .common import digits_data
 
-__all__ = ["BATCHES", "norm_batch_run", "norm_batch_sweep"]
+__all__ = ["BATCHES", "norm_batch_run", "norm_batch_sweep", "CONV_SWEEP_FILE", "CONV_SWEEP", "conv_sweep_table",
+           "write_conv_sweep"]
 
 #: the batch sizes of the sweep
 BATCHES = (2, 4, 8, 16, 32, 64, 128)
@@ -72,4 +76,40 @@ def norm_batch_sweep(norms=(None, *NORMS), batches=BATCHES, seeds=(0, 1, 2, 3, 4
         runs = [[norm_batch_run(norm, b, rng=s, **settings) for s in seeds] for b in batches]
         for key in ("val_acc", "val_acc_batch", "diverged", "seconds"):
             out[key][name] = np.array([[r[key] for r in row] for row in runs])
+    return out
+
+
+#: the stored conv-net sweep (too slow for the chapter's 30 s: about 100 s of CPU)
+CONV_SWEEP_FILE = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "ch07_conv_batch_sweep.json"
+#: its settings: every norm and no norm, four batch sizes, five seeds, the conv net
+CONV_SWEEP = {"norms": (None, *NORMS), "batches": (2, 8, 32, 128), "seeds": (0, 1, 2, 3, 4)}
+
+
+def write_conv_sweep(path=None) -> dict:
+    """Run :func:`norm_batch_sweep` with :data:`CONV_SWEEP` on the conv net and store ``val_acc``,
+    ``val_acc_batch`` and ``diverged`` in ``path`` (default :data:`CONV_SWEEP_FILE`), with the NumPy
+    version, the machine and the BLAS kernel variable it ran under. Run by hand when the protocol changes;
+    ``tests/test_ch07_conv_sweep.py`` checks that fresh runs agree with the file."""
+    import os
+    sw = norm_batch_sweep(arch="conv", **CONV_SWEEP)
+    data = {"settings": {"norms": ["none" if n is None else n for n in CONV_SWEEP["norms"]],
+                         "batches": list(CONV_SWEEP["batches"]), "seeds": list(CONV_SWEEP["seeds"])},
+            "made_with": {"numpy": np.__version__, "machine": platform.machine(),
+                          "OPENBLAS_CORETYPE": os.environ.get("OPENBLAS_CORETYPE", "(default)")}}
+    for key in ("val_acc", "val_acc_batch", "diverged"):
+        data[key] = {k: np.asarray(v).tolist() for k, v in sw[key].items()}
+    Path(path or CONV_SWEEP_FILE).write_text(json.dumps(data, indent=1) + "\n")
+    return data
+
+
+@cached(maxsize=2)
+def conv_sweep_table(path: str | None = None) -> dict:
+    """The stored conv-net sweep (:func:`write_conv_sweep`): ``batches``, ``seeds``, and per norm name
+    (``"none"`` for no norm) arrays ``val_acc[name]``, ``val_acc_batch[name]``, ``diverged[name]`` of shape
+    ``(len(batches), len(seeds))``, in the layout of :func:`norm_batch_sweep`; ``made_with``."""
+    data = json.loads(Path(path or CONV_SWEEP_FILE).read_text())
+    out = {"batches": np.array(data["settings"]["batches"]), "seeds": np.array(data["settings"]["seeds"]),
+           "made_with": data["made_with"]}
+    for key in ("val_acc", "val_acc_batch", "diverged"):
+        out[key] = {k: np.array(v) for k, v in data[key].items()}
     return out
