@@ -305,7 +305,7 @@ print("   " + ";  ".join(f"{k} {pm(100 * (v - ts['defaults']))}" for k, v in ts.
 # random searches never leave the bad region; TPE is still in its random
 # start-up and makes the same trials as random search, hence the ties); the
 # grid's 4 points happen to include a good learning rate in the chapter's
-# order, but in another order the same grid can fail completely (0.32).
+# order, but in another order the same grid can fail completely (0.31).
 # From 16 trials on, TPE is ahead of random search on average, on every draw
 # of the table, by about half a point to a point of accuracy, and its spread
 # over seeds is smaller: after its 5 random start-up trials it spends its
@@ -379,8 +379,8 @@ plt.show()
 # easier, so choosing on test looks worse than it is and choosing on
 # validation looks better); their mean is the optimism, and it grows with
 # the number of configurations compared, on every draw: about 0.15 of a
-# point at $k = 3$, a third of a point at $k = 10$ and 0.5 to 1 point at
-# $k = 100$ — a tenth to a fifth of the error rate. Its size depends on the
+# point at $k = 3$, a third of a point at $k = 10$ and 0.5 to 1.5 points at
+# $k = 100$ — up to a third of the error rate. Its size depends on the
 # draw of the training noise (the band; up to a factor of 3 between draws
 # at $k = 100$), which a single table would have hidden. The set that took no
 # part in the choice is unbiased whatever $k$: not because we measured it
@@ -471,7 +471,11 @@ print(f"val. accuracy after 10 epochs: suggested rate {pm(suggested)}, the minim
 # Adam's default. Its value is in finding the *scale* of the rate when there
 # is no trusted default (plain SGD, a new architecture, a new loss), not in
 # beating a good one. Only now is a search (10.4) worth its budget: a search
-# over a broken setup finds the least broken configuration.
+# over a broken setup finds the least broken configuration. By hand, a
+# usable order is Nielsen's (2015, ch. 3): the learning rate's scale first,
+# then the number of epochs (early stopping on the validation set), then
+# the regularisation strength, the batch size last; 10.1 shows why the
+# first matters most here.
 #
 # ## 10.7 Convolution arithmetic
 #
@@ -615,7 +619,7 @@ print(f"  both 0-4 layers, fine-tuned   {pm(tr['finetune'])}")
 #
 # | the notes say | verdict here | measured in |
 # |---|---|---|
-# | try activation functions and compare them "on the validation set or the test set" | **the test set must not choose**: the chosen score is optimistic by about 0.3-1 point here once $k \ge 10$, growing with the number of candidates | 10.5 |
+# | try activation functions and compare them "on the validation set or the test set" | **the test set must not choose**: the chosen score is optimistic by about 0.25-1.5 points here for $k$ = 10 to 100 candidates, growing with $k$ | 10.5 |
 # | Bayesian optimisation is hard because it needs many parameters of its own | **few for TPE**: of its settings, the candidates and start-up trials hardly matter; $\gamma$ does (keep it ≤ 0.25); defaults used throughout | 10.3, 10.4 |
 # | grid search: try values spread evenly | **wasteful when few dimensions matter**: $k^d$ trials test only $k$ values of each | 10.2, 10.4 |
 # | $W_2 = (W_1 - F + 2P)/S + 1$ | **needs a floor** when $S$ does not divide $W_1 - F + 2P$; frameworks drop the uncovered rows (of the padded input: some may be padding) | 10.7 |

@@ -71,6 +71,17 @@ class ConvArithExplorer(Explorer):
             out["layers"] = (fit, f"after {fit} layer(s) the output is smaller than the window")
         return out
 
+    def inactive(self, W, F, S, P, layers, pool, **_):
+        """The rounding rule only acts on a pooling layer whose size is a fraction."""
+        if not pool:
+            return {"mode"}
+        try:
+            s = ca.stack(layer_list(F, S, P, layers, pool), W=W, C=1)
+        except ValueError:
+            return set()
+        frac = [e != int(e) for e, k in zip(s["exact"][1:], s["kinds"]) if k != "conv"]
+        return set() if any(frac) else {"mode"}
+
     def build(self, fig):
         self.panel = self.add_panel(ConvArithPanel(fig.subplots(1, 2, width_ratios=(1.6, 1))))
 

@@ -92,7 +92,7 @@ class SearchTrialsPanel(Panel):
         a.legend(fontsize=8, loc="upper left")
         self.curve = self.changes(b.plot([], [], "o-", ms=3)[0])
         self.best = self.changes(b.axhline(np.nan, color="k", ls=":", lw=1, label="best in the table"))
-        b.set(xlabel="trial", ylabel="best validation accuracy so far", ylim=(0.3, 1.0))
+        b.set(xlabel="trial", ylabel="best validation accuracy so far", ylim=(0.8, 1.0))
         b.legend(fontsize=8, loc="lower right")
         self.labelled = False
 
@@ -116,6 +116,8 @@ class SearchTrialsPanel(Panel):
         self.curve.set_color(METHOD_COLORS[m])
         self.best.set_ydata([float(t["val"].max())] * 2)
         b.set_xlim(0.5, max(n, 4) + 0.5)
+        # zoomed on 0.8-1 where the searches differ, widened when a search stays lower
+        fit_limits(b, *data_range(s["best_val"], include=(1.0,)), home=(0.8, 1.0), margin=0.05)
         return self
 
 
