@@ -578,7 +578,9 @@ plt.show()
 #   saturation: the same sigmoid net and initialisation, with BN before every
 #   sigmoid, is the best row of the table (with tanh + Xavier), and its first
 #   layer's gradient at initialisation is about five orders of magnitude above
-#   the baseline's.
+#   the baseline's (the accuracy is the evidence: with BN the first layer's
+#   gradient also carries BN's $1/\sigma$ of that layer's pre-activation, so
+#   across parametrisations it is not a pure measure of vanishing).
 #
 # > **Errata: "Xavier initialisation solves the sigmoid's vanishing gradient."**
 # > The table says otherwise: "init: Xavier" ends at the baseline's chance
