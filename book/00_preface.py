@@ -167,8 +167,9 @@ print(f"validation accuracy after 10 epochs: {hist.evals[-1]['val_acc']:.3f}  ({
 # | What is batch norm's backward pass? | BN 的反向传播怎么推导？ | 07 §7.2, 07 E7.2 | `check_bn_backward` |
 # | Why does BN speed up training and reduce vanishing gradients? | BN 为何能加快训练、缓解梯度消失？ | 07 §7.3 | `bn_paper_run` |
 # | Does BN allow larger learning rates, and why? | BN 真的允许更大的学习率吗？为什么？ | 07 §7.4 | `lr_sweep` |
-# | Should BN go before or after the nonlinearity? Why shuffle before training with BN? | BN 放在激活函数前还是后？为什么用 BN 要充分打乱数据？ | 07 §7.5 | `norm_run` |
-# | Layer, instance and group norm: what do they average over? BN vs GN as the batch shrinks? | LN、IN、GN 在哪些维度上归一化？批变小时 BN 与 GN 对比？ | 07 §7.6, 07 E7.3 | `norm_batch_sweep`, `batch_dependence` |
+# | Should BN go before or after the nonlinearity? Why shuffle before training with BN? | BN 放在激活函数前还是后？为什么用 BN 要充分打乱数据？ | 07 §7.5 | `norm_run`, `sorted_bn_diagnosis` |
+# | Layer, instance and group norm: what do they average over? BN vs GN as the batch shrinks? | LN、IN、GN 在哪些维度上归一化？批变小时 BN 与 GN 对比？ | 07 §7.6, 07 E7.3 | `norm_batch_sweep`, `conv_sweep_table`, `batch_dependence` |
+# | Why is BN awkward in RNNs, and what was layer norm designed for? | 为什么 RNN 中不适合用 BN？LN 原本是为什么设计的？ | 07 §7.6 | text (Ba et al. 2016) |
 # | Weight norm vs batch norm: batch dependence, noise, speed, initialisation? | 权重归一化与 BN 比较：依赖批、噪声、速度、初始化？ | 07 §7.7 | `wn_curves`, `wn_identities`, `step_cost` |
 # | What does local response normalisation do, with which parameters, and why was it dropped? | 局部响应归一化的作用与参数是什么？为何被 BN 取代？ | 07 §7.8 | `lrn_stack`, *LRNExplorer* |
 # | What are bias and variance; how do model size and data size move them; is there double descent? | 偏差与方差是什么？模型大小与数据量如何影响？有双下降吗？ | 08 §8.1 | `capacity_sweep`, `data_sweep`, *BiasVarianceExplorer* |
