@@ -297,8 +297,9 @@ plt.show()
 #   against 0.921 ± 0.026 at step 40, 0.958 against 0.962 at step 100 (middle
 #   panel: the red and blue curves lie on each other). Without BN the net
 #   ends at chance after 300 steps at learning rate 0.5 on seeds 0-4 (never
-#   above 0.16 on the way), and at most barely above it on seeds 5-9 (chapter 02 shows why the lower layers
-#   of a deep sigmoid net barely move: their gradients vanish). At step 300
+#   above 0.16 on the way), and at most barely above it on seeds 5-9 (last
+#   line above; chapter 02 shows why the lower layers of a deep sigmoid net
+#   barely move: their gradients vanish). At step 300
 #   noisy BN's accuracy scatters more (one seed at 0.85).
 # * **On the ReLU net at learning rate 0.1** all three *end* in the same
 #   place, so the final accuracy tests nothing: BN has no final advantage to
@@ -313,8 +314,8 @@ plt.show()
 #   does not learn does not drift.)
 #
 # **A larger learning rate.** On the ReLU net, learning rate 1.0, ten times
-# the one above (accuracy at steps 100 and 300):
-#
+# the one above (accuracy at steps 100 and 300), and the net without BN at 0.3:
+
 # %%
 fast = ics.ics_runs(lr=1.0, every=100, checkpoints=())
 for k in ics.NETS:
@@ -329,9 +330,9 @@ print(f"ReLU, lr 0.3, no BN     step 300 {pm(mid)}")
 # At this rate the net without BN does not train (4 of 5 seeds end at
 # chance), while BN and noisy BN both do, noisy BN slightly lower
 # (0.953 ± 0.018 against 0.969 ± 0.014). (At 0.3 the net without BN still
-# trains: the rate it fails at lies between 0.3 and 1.0.) This is the clean ReLU version of the
-# test: where BN makes the difference between training and not training, the
-# difference survives a drift 30-80 times BN's. So, on these nets, **BN's
+# trains: the rate it fails at lies between 0.3 and 1.0.) This is the clean
+# ReLU version of the test: where BN makes the difference between training
+# and not training, the difference survives the injected shift. So, on these nets, **BN's
 # benefit does not come from keeping the distributions of the layer inputs
 # still**. This is Santurkar et al.'s main experiment, reproduced on the
 # sigmoid net and at the large learning rate; at the small ReLU rate, where
