@@ -69,4 +69,9 @@ def test_bias_variance_explorer_marks_the_setting():
     ex = BiasVarianceExplorer()
     ex.set(width=2, n_train=200)
     assert "under-fits" in ex.info_line.value
+    # with 20 % wrong labels a training error near 0.2 is the right fit, not bias (the review's case)
+    from widgets.ch08_regularisation import bias_variance_verdict
+    assert "fits the rule" in bias_variance_verdict(0.176, 0.064, 0.02, 0.2)
+    assert "memorised" in bias_variance_verdict(0.02, 0.2, 0.0, 0.2)
+    assert "under-fits" in bias_variance_verdict(0.4, 0.45, 0.3, 0.2)
     assert ex.panel.lines["capacity", "mark"].get_xdata()[0] == 2

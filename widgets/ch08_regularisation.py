@@ -99,8 +99,24 @@ class BiasVarianceExplorer(Explorer):
         cap = r["capacity"]
         i = list(cap["widths"]).index(r["mark"][0])
         te, ve = cap["train_err"][i].mean(), cap["val_err"][i].mean()
-        verdict = ("under-fits (high bias): training error itself is high" if te > 0.1 else
-                   "over-fits (high variance): training error near 0, validation much higher" if ve - te > 0.1 else
-                   "a small gap between training and validation error")
-        self.set_info(f"width {r['mark'][0]} on {r['mark'][1]} digits: training error {te:.3f}, validation "
-                      f"{ve:.3f}: {verdict}")
+        cte, noise = cap["clean_train_err"][i].mean(), float(cap["label_noise"])
+        self.set_info(f"width {r['mark'][0]} on {r['mark'][1]} digits: " + bias_variance_verdict(te, ve, cte, noise))
+
+
+
+def bias_variance_verdict(te: float, ve: float, cte: float, noise: float = 0.0) -> str:
+    """The info line's diagnosis from the training error on the labels given (``te``), on the true labels
+    (``cte``), the validation error ``ve`` and the fraction of wrong labels ``noise``. With wrong labels a
+    net that learns the rule and ignores them *should* have training error near ``noise``; bias is read
+    off the error on the true labels."""
+    head = f"training error {te:.3f}" + (f" (on the true labels {cte:.3f})" if noise else "") + f", validation {ve:.3f}: "
+    if cte > 0.1:
+        return head + "under-fits (high bias): it does not fit even the true training labels"
+    if noise and te < noise / 2:
+        return head + "over-fits (high variance): it has memorised most of the wrong labels"
+    if noise:
+        return head + ("fits the rule, not the noise: its training error is about the share of wrong labels "
+                       "and it fits the true ones")
+    if ve - te > 0.1:
+        return head + "over-fits (high variance): training error near 0, validation much higher"
+    return head + "a small gap between training and validation error"

@@ -63,10 +63,17 @@ def rate_sweep(where: str = "hidden", ps=RATES, seeds=SEEDS, label_noise: float 
     return out
 
 
-def _mc_probs(net, X, n: int) -> np.ndarray:
-    """The softmax outputs of ``n`` forward passes, each with fresh dropout masks (training mode), shape
-    ``(n, N, C)``: the caller averages the first ``k`` for each count it reports."""
-    return np.stack([softmax(net.forward(X, training=True)) for _ in range(n)])
+def _mc_probs(net, X, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The softmax outputs and the log-softmax (float64) of ``n`` forward passes, each with fresh dropout
+    masks (training mode), shape ``(n, N, C)``: the caller averages the first ``k`` for each count it reports."""
+    P, logP = [], []
+    for _ in range(n):
+        z = net.forward(X, training=True)
+        P.append(softmax(z))
+        z64 = np.asarray(z, np.float64)
+        z64 = z64 - z64.max(1, keepdims=True)
+        logP.append(z64 - np.log(np.exp(z64).sum(1, keepdims=True)))
+    return np.stack(P), np.stack(logP)
 
 
 @cached(maxsize=256)
@@ -79,7 +86,10 @@ def mc_run(depth: int = 2, p: float = 0.5, width: int = 128, n_train: int = 200,
     Returns ``acc_ws``, ``loss_ws`` (cross-entropy of the scaled net's probabilities), ``acc_mc`` and
     ``loss_mc`` (one per ``k``), ``tv`` (mean total-variation distance between the scaled net's and
     the largest average's class probabilities, per example) and ``agree`` (fraction of validation
-    examples on which the two predict the same class)."""
+    examples on which the two predict the same class); and for the normalised *geometric* mean of
+    the largest sample (softmax of the mean log-probability, the average weight scaling computes exactly
+    for one dropout layer before the softmax): ``acc_ngm``, ``loss_ngm``, ``tv_ws_ngm`` (its distance from
+    the scaled net) and ``tv_ngm_am`` (from the arithmetic mean)."""
     X, y, Xv, yv = digits_data(int(n_train))
     g_net, g_order, g_mc, g_noise = spawn(rng, 4)
     if label_noise:
@@ -93,7 +103,10 @@ def mc_run(depth: int = 2, p: float = 0.5, width: int = 128, n_train: int = 200,
     yv = np.asarray(yv)
     P_ws = softmax(net.forward(Xv, training=False)).astype(np.float64)
     K = max(samples)
-    P = _mc_probs(net, Xv, K).astype(np.float64)
+    P, logP = _mc_probs(net, Xv, K)
+    P = P.astype(np.float64)
+    # the normalised geometric mean of the sub-networks' predictions: softmax of the mean log-probability
+    P_ngm = softmax(logP.mean(0))
     csum = np.cumsum(P, axis=0)
     idx = np.arange(len(yv))
 
@@ -103,7 +116,10 @@ def mc_run(depth: int = 2, p: float = 0.5, width: int = 128, n_train: int = 200,
     mc = [score(csum[k - 1] / k) for k in samples]
     P_mc = csum[-1] / K
     acc_ws, loss_ws = score(P_ws)
-    return {"acc_ws": acc_ws, "loss_ws": loss_ws, "acc_mc": np.array([a for a, _ in mc]),
+    acc_ngm, loss_ngm = score(P_ngm)
+    tv = lambda a, b: float(0.5 * np.abs(a - b).sum(1).mean())   # noqa: E731
+    return {"acc_ws": acc_ws, "loss_ws": loss_ws, "acc_ngm": acc_ngm, "loss_ngm": loss_ngm,
+            "tv_ws_ngm": tv(P_ws, P_ngm), "tv_ngm_am": tv(P_ngm, P_mc), "acc_mc": np.array([a for a, _ in mc]),
             "loss_mc": np.array([l for _, l in mc]), "samples": np.asarray(samples),
             "tv": float(0.5 * np.abs(P_ws - P_mc).sum(1).mean()),
             "agree": float(np.mean(P_ws.argmax(1) == P_mc.argmax(1))), "depth": int(depth)}
@@ -113,7 +129,8 @@ def mc_depth_sweep(depths=DEPTHS, seeds=SEEDS, **settings) -> dict:
     """:func:`mc_run` over ``depths`` and ``seeds``: ``acc_ws``, ``loss_ws``, ``tv``, ``agree``
     ``(n_depths, n_seeds)``, ``acc_mc``, ``loss_mc`` ``(n_depths, n_seeds, n_samples)``."""
     runs = [over_seeds(mc_run, seeds, depth=int(d), **settings) for d in depths]
-    out = {k: np.stack([r[k] for r in runs]) for k in ("acc_ws", "loss_ws", "tv", "agree", "acc_mc", "loss_mc")}
+    out = {k: np.stack([r[k] for r in runs]) for k in ("acc_ws", "loss_ws", "tv", "agree", "acc_mc", "loss_mc",
+                                                       "acc_ngm", "loss_ngm", "tv_ws_ngm", "tv_ngm_am")}
     out.update(depths=np.asarray(depths), samples=np.asarray(runs[0]["samples"])[0])
     return out
 

@@ -43,7 +43,9 @@ METHODS = {
     "dropout": {"p_hidden": 0.5},
     "max-norm": {"max_norm": 1.0},
     "early stopping": {"early": 4},
-    "augmentation": {"augment_copies": 2, "shift": 0, "max_angle": 5.0},
+    # two extra copies triple the training set: 34 epochs of 12 batches is the 400 steps of 100 epochs on 200
+    "augmentation": {"augment_copies": 2, "shift": 0, "max_angle": 5.0, "epochs": 34},
+    "augmentation, 3x steps": {"augment_copies": 2, "shift": 0, "max_angle": 5.0},
     "dropout + max-norm": {"p_hidden": 0.5, "max_norm": 1.0},
     "dropout + early stopping": {"p_hidden": 0.5, "early": 4},
 }
@@ -83,11 +85,18 @@ def reg_run(n_train: int = 200, hidden: tuple = (128, 128), lr: float = 0.1, epo
     the validation set), ``act_mean`` (their mean), ``stopped_epoch`` and ``best_epoch``.
     """
     X, y, Xv, yv = digits_data(int(n_train))
+    y_true = np.asarray(y)
     g_net, g_order, g_aug, g_noise = spawn(rng, 4)
     if label_noise:
         y = noisy_labels(y, label_noise, g_noise)
     sizes = [64, *[int(h) for h in hidden], 10]
     net = dropout_mlp(sizes, p_hidden=p_hidden, p_input=p_input, rng=g_net, dtype=np.float32, mode=dropout_mode)
+    linears = [layer for layer in net.layers if isinstance(layer, Linear)]
+    W0 = [np.array(layer.params["W"], np.float64) for layer in linears]
+    # the validation digits split in two: the first half is what fit evaluates (curves, early stopping's
+    # choice), the second half is never looked at during training (``test_acc``)
+    half = len(yv) // 2
+    Xs, ys, Xh, yh = Xv[:half], yv[:half], Xv[half:], yv[half:]
     Xt, yt = (augment(X, y, copies=int(augment_copies), shift=int(shift), max_angle=float(max_angle), rng=g_aug) if augment_copies else (X, y))
     per_epoch = int(np.ceil(len(Xt) / batch_size))
     callbacks = []
@@ -114,23 +123,27 @@ def reg_run(n_train: int = 200, hidden: tuple = (128, 128), lr: float = 0.1, epo
             curves["train_loss"].append(e["loss"])
 
     # Record first: early stopping reads the same evaluation
-    h = fit(net, Xt, yt, lr=lr, epochs=int(epochs), batch_size=int(batch_size), rng=g_order, val=(Xv, yv),
+    h = fit(net, Xt, yt, lr=lr, epochs=int(epochs), batch_size=int(batch_size), rng=g_order, val=(Xs, ys),
             eval_every=per_epoch * int(eval_every), callbacks=[Record(), *callbacks], eval_train=False)
     tr, va = evaluate(net, X, y), evaluate(net, Xv, yv)
-    W1 = np.asarray(net.layers[[i for i, l in enumerate(net.layers) if isinstance(l, Linear)][0]].params["W"])
+    W1 = np.asarray(linears[0].params["W"])
+    Ws = [np.asarray(layer.params["W"], np.float64) for layer in linears]
     hist, _ = np.histogram(np.clip(W1, WEIGHT_BINS[0], WEIGHT_BINS[-1]), WEIGHT_BINS)
     acts = hidden_activations(net, Xv)
     allw = [np.asarray(p.data, np.float64) for _, p in net.named_parameters() if p.role == "weight"]
     out = {
         "val_acc": va["acc"], "train_acc": tr["acc"], "val_loss": va["loss"], "train_loss": tr["loss"],
-        "gap": tr["acc"] - va["acc"],
+        "gap": tr["acc"] - va["acc"], "clean_train_acc": evaluate(net, X, y_true)["acc"],
+        "sel_acc": evaluate(net, Xs, ys)["acc"], "test_acc": evaluate(net, Xh, yh)["acc"],
+        "w_norms": np.array([np.linalg.norm(w) for w in Ws]),
+        "w_moved": np.array([np.linalg.norm(w - w0) for w, w0 in zip(Ws, W0)]),
         **{f"curve_{k}": np.asarray(v, float) for k, v in curves.items()},
         "step_loss": np.asarray(h.loss, float),
         "w_hist": hist, "w_norm": float(np.sqrt(sum(np.sum(w * w) for w in allw))),
         "w1_norm": float(np.linalg.norm(np.asarray(W1, np.float64))),
         "w_small": float(np.mean(np.abs(W1) < 0.01)),
-        "act_zero": float(np.mean([np.mean(a == 0) for a in acts])),
-        "act_mean": float(np.mean([np.mean(a) for a in acts])),
+        "act_zero": float(np.mean([np.mean(a == 0) for a in acts])) if acts else float("nan"),
+        "act_mean": float(np.mean([np.mean(a) for a in acts])) if acts else float("nan"),
         "stopped_epoch": float(h.steps / per_epoch),
         "best_epoch": float(es.best_step / per_epoch) if es is not None and es.best_step else float(h.steps / per_epoch),
         "n_dropout": len(dropout_layers(net)),

@@ -3,7 +3,8 @@
 :func:`capacity_run` trains a one-hidden-layer ReLU net of a given width on the first ``n_train``
 digits (optionally with a fraction of the training labels replaced by wrong ones) for a fixed number
 of SGD steps, whatever ``n_train``, and returns its training and validation error;
-:func:`capacity_sweep` and :func:`data_sweep` run it over widths or training-set sizes and seeds.
+:func:`capacity_sweep` and :func:`data_sweep` run it over widths or training-set sizes and seeds;
+:func:`random_features_sweep` is the least-squares double descent on random ReLU features.
 
 The training error is measured against the labels the net was trained on (noisy ones included: a
 net that has memorised them has training error 0); ``clean_train_err`` against the true labels.
@@ -18,7 +19,8 @@ from ..rng import spawn
 from ..train import evaluate, fit
 from .common import SEEDS, digits_data, over_seeds
 
-__all__ = ["capacity_run", "capacity_sweep", "data_sweep", "n_params", "noisy_labels", "WIDTHS", "SIZES"]
+__all__ = ["capacity_run", "capacity_sweep", "data_sweep", "n_params", "noisy_labels", "WIDTHS", "SIZES",
+           "RF_FEATURES", "random_features_run", "random_features_sweep"]
 
 #: the widths of section 8.1
 WIDTHS = (2, 4, 8, 16, 32, 64, 128, 256)
@@ -72,4 +74,35 @@ def data_sweep(sizes=SIZES, width: int = 64, label_noise: float = 0.0, seeds=SEE
             for n in sizes]
     out = {k: np.stack([r[k] for r in runs]) for k in ("train_err", "clean_train_err", "val_err", "val_loss")}
     out.update(sizes=np.asarray(sizes), width=int(width), label_noise=float(label_noise))
+    return out
+
+
+#: the numbers of random features of the least-squares double descent (section 8.1): n = 200 sits in the middle
+RF_FEATURES = (50, 100, 150, 180, 200, 220, 250, 400, 1000, 4000)
+
+
+@cached(maxsize=256)
+def random_features_run(n_features: int = 200, n_train: int = 200, label_noise: float = 0.0, rng=0) -> dict:
+    """Minimum-norm least squares on ``n_features`` random ReLU features ``max(0, x V)``, ``V ~ N(0, 1/64)``
+    (fixed, not trained), fitted to one-hot targets of the first ``n_train`` digits with the pseudo-inverse.
+
+    Below ``n_train`` features it is ordinary least squares, above it the smallest-norm interpolating
+    solution; at ``n_features = n_train`` the system is square and badly conditioned. Returns
+    ``train_err``, ``val_err`` and ``coef_norm`` (Frobenius norm of the fitted output weights)."""
+    X, y, Xv, yv = digits_data(int(n_train))
+    g_feat, g_noise = spawn(rng, 2)
+    yt = noisy_labels(y, label_noise, g_noise) if label_noise else np.asarray(y)
+    V = g_feat.normal(size=(64, int(n_features))) / 8.0
+    F, Fv = np.maximum(np.asarray(X, float) @ V, 0), np.maximum(np.asarray(Xv, float) @ V, 0)
+    B = np.linalg.pinv(F) @ np.eye(10)[yt]
+    return {"train_err": float(np.mean((F @ B).argmax(1) != yt)),
+            "val_err": float(np.mean((Fv @ B).argmax(1) != np.asarray(yv))),
+            "coef_norm": float(np.linalg.norm(B))}
+
+
+def random_features_sweep(features=RF_FEATURES, n_train: int = 200, seeds=SEEDS, **kw) -> dict:
+    """:func:`random_features_run` over ``features`` and ``seeds``: arrays ``(n_features, n_seeds)``."""
+    runs = [over_seeds(random_features_run, seeds, n_features=int(f), n_train=n_train, **kw) for f in features]
+    out = {k: np.stack([r[k] for r in runs]) for k in ("train_err", "val_err", "coef_norm")}
+    out.update(features=np.asarray(features), n_train=int(n_train))
     return out
