@@ -286,7 +286,8 @@ plt.show()
 
 # %% [markdown]
 # Now all five draws. Each number is a mean over the 20 search seeds of one
-# draw; printed is m ± s of those five means, in points of accuracy.
+# draw; printed is m ± s of those five means (accuracies, and differences
+# in points of accuracy).
 
 # %%
 cd = sd.curves_over_draws()
