@@ -172,7 +172,7 @@ print(f"validation accuracy after 10 epochs: {hist.evals[-1]['val_acc']:.3f}  ({
 # | Why is BN awkward in RNNs, and what was layer norm designed for? | 为什么 RNN 中不适合用 BN？LN 原本是为什么设计的？ | 07 §7.6 | text (Ba et al. 2016) |
 # | Weight norm vs batch norm: batch dependence, noise, speed, initialisation? | 权重归一化与 BN 比较：依赖批、噪声、速度、初始化？ | 07 §7.7 | `wn_curves`, `wn_identities`, `step_cost` |
 # | What does local response normalisation do, with which parameters, and why was it dropped? | 局部响应归一化的作用与参数是什么？为何被 BN 取代？ | 07 §7.8 | `lrn_stack`, *LRNExplorer* |
-# | What are bias and variance; how do model size and data size move them; is there double descent? | 偏差与方差是什么？模型大小与数据量如何影响？有双下降吗？ | 08 §8.1 | `capacity_sweep`, `data_sweep`, *BiasVarianceExplorer* |
+# | What are bias and variance; how do model size and data size move them; is there double descent? | 偏差与方差是什么？模型大小与数据量如何影响？有双下降吗？ | 08 §8.1 | `capacity_sweep`, `data_sweep`, `random_features_sweep`, *BiasVarianceExplorer* |
 # | Why regularise; what do L2, L1, max-norm, early stopping and augmentation do to a net that over-fits? | 为什么要正则化？L2、L1、max-norm、早停、数据增强各有什么作用？ | 08 §8.2 | `compare_methods`, *RegulariserExplorer* |
 # | Why is L1 sparse and L2 small; is L2 the same as weight decay (Adam vs AdamW)? | 为什么 L1 稀疏、L2 让权重变小？L2 等于权重衰减吗（Adam 与 AdamW）？ | 08 §8.2, 08 E8.3 | `Penalty`, `adam_decay`, `check_l2_gradient` |
 # | How does (inverted) dropout work, and which factor goes where at test time? | dropout（反向 dropout）如何实现？测试时乘什么系数？ | 08 §8.3, 08 E8.1–E8.2 | `Dropout`, `scaling_check`, `check_inverted_dropout` |
