@@ -93,7 +93,7 @@ class MethodsPanel(Panel):
         ax.set_ylim(n - 0.5, -0.5)
         ax.grid(axis="x", alpha=0.3)
         ax.set(xlabel="validation accuracy")
-        ax.legend(loc="lower right", fontsize=8)
+        ax.legend(loc="lower left", fontsize=8)          # the bottom rows (dropout) sit at the right
         self.ticks = ax
 
     def update(self, r):
@@ -195,7 +195,8 @@ class RatePanel(Panel):
 class MCPanel(Panel):
     """Weight scaling against Monte-Carlo averaging (``mc_depth_sweep``): left, validation accuracy of the
     average of k sampled nets against k for each depth (dashed: weight scaling, one pass); right, the mean
-    total-variation distance between the two predictions against depth (mean ± sd over seeds)."""
+    total-variation distance of the scaled net's predictions from the arithmetic mean of the sampled nets'
+    (Monte-Carlo dropout) and from their normalised geometric mean, against depth (mean ± sd over seeds)."""
 
     ncols = 2
     figsize = (10, 3.4)
@@ -208,9 +209,12 @@ class MCPanel(Panel):
         self.ws_key = a.plot([], [], "--", color="0.3", lw=1, label="weight scaling (one pass)")[0]
         a.set(xscale="log", xlabel="sampled masks averaged, k", ylabel="validation accuracy")
         self.tv_band = self.changes(_band(b, "C3"))
-        self.tv = self.changes(b.plot([], [], "o-", color="C3", ms=4, label="mean ± sd over seeds")[0])
-        b.set(xlabel="hidden layers (each with dropout 0.5)", ylabel="mean TV distance\nscaled vs averaged")
-        b.legend(loc="lower right", fontsize=8)
+        self.tv = self.changes(b.plot([], [], "o-", color="C3", ms=4,
+                                      label="scaled vs arithmetic mean (MC)")[0])
+        self.tv_g_band = self.changes(_band(b, "C0"))
+        self.tv_g = self.changes(b.plot([], [], "s-", color="C0", ms=4, label="scaled vs geometric mean")[0])
+        b.set(xlabel="hidden layers (each with dropout 0.5)", ylabel="mean TV distance\n(mean ± sd over seeds)")
+        b.legend(loc="upper left", fontsize=8)
 
     def update(self, r):
         a, b = self.ax
@@ -233,8 +237,15 @@ class MCPanel(Panel):
         d = np.asarray(r["depths"], float)
         self.tv.set_data(d, m)
         _set_band(self.tv_band, d, m - s, m + s)
+        if "tv_ws_ngm" in r:
+            mg, sg = _ms(r["tv_ws_ngm"])
+            self.tv_g.set_data(d, mg)
+            _set_band(self.tv_g_band, d, mg - sg, mg + sg)
+        else:
+            self.tv_g.set_data([], [])
+            _set_band(self.tv_g_band, [], [], [])
         b.set_xlim(d.min() - 0.5, d.max() + 0.5)
-        b.set_ylim(0, float(np.max(m + s)) * 1.2)
+        b.set_ylim(0, float(np.max(m + s)) * 1.35)
         b.set_xticks(d)
         return self
 
@@ -301,7 +312,7 @@ def plot_weights(methods, names=("L2", "L1", "dropout"), base: str = "none", ax=
         h = np.asarray(methods[name]["w_hist"], float).mean(0)
         a.stairs(np.maximum(ref, 0.5), WEIGHT_BINS, color="0.5", ls="--", lw=1, label=f"{base}")
         a.stairs(np.maximum(h, 0.5), WEIGHT_BINS, color="C2", lw=1.5, label=name)
-        a.set(yscale="log", xlabel="first-layer weight", xlim=(WEIGHT_BINS[0], WEIGHT_BINS[-1]),
+        a.set(yscale="log", xlabel="first-layer weight (end bins: beyond ±0.6)", xlim=(WEIGHT_BINS[0], WEIGHT_BINS[-1]),
               ylim=(0.5, top))
         a.set_title(f"{name} vs {base} (mean over seeds)", fontsize=9)
         a.legend(loc="upper right", fontsize=8)

@@ -28,7 +28,7 @@ class RegulariserExplorer(Explorer):
         "p_hidden": FloatSlider(0.0, 0.7, 0.05, 0.5, "dropout hidden p"),
         "p_input": FloatSlider(0.0, 0.7, 0.05, 0.0, "dropout input p"),
         "penalty": Dropdown([("none", "none"), ("L2", "l2"), ("L1", "l1")], "none", "penalty"),
-        "lam": LogSlider(-5, -2, 1e-3, description="penalty λ", step=0.25, readout_format=".1e"),
+        "lam": LogSlider(-5, -1, 1e-3, description="penalty λ", step=0.25, readout_format=".1e"),
         "max_norm": Dropdown([("off", 0.0), ("c = 3", 3.0), ("c = 1", 1.0), ("c = 0.5", 0.5)], 0.0, "max-norm"),
         "early": Dropdown([("off", 0), ("patience 4 evaluations", 4)], 0, "early stopping"),
         "label_noise": Dropdown(_NOISE, 0.2, "labels"),
@@ -109,7 +109,8 @@ def bias_variance_verdict(te: float, ve: float, cte: float, noise: float = 0.0) 
     (``cte``), the validation error ``ve`` and the fraction of wrong labels ``noise``. With wrong labels a
     net that learns the rule and ignores them *should* have training error near ``noise``; bias is read
     off the error on the true labels."""
-    head = f"training error {te:.3f}" + (f" (on the true labels {cte:.3f})" if noise else "") + f", validation {ve:.3f}: "
+    head = (f"training error {te:.3f}" + (f" (on the true labels {cte:.3f})" if noise else "")
+            + f", validation {ve:.3f}: ")
     if cte > 0.1:
         return head + "under-fits (high bias): it does not fit even the true training labels"
     if noise and te < noise / 2:

@@ -52,13 +52,14 @@ def subnetworks(n: int, ps) -> dict:
 def rate_sweep(where: str = "hidden", ps=RATES, seeds=SEEDS, label_noise: float = NOISE, **settings) -> dict:
     """:func:`~dlcore.experiments.regularisation.reg_run` with dropout at rate ``p`` on the hidden layers
     (``where="hidden"``) or on the input only (``"input"``), for each of ``ps`` and ``seeds``: arrays
-    ``(n_ps, n_seeds)`` of ``val_acc``, ``val_loss``, ``train_acc`` and ``best_p`` (the rate with the
+    ``(n_ps, n_seeds)`` of ``val_acc``, ``val_loss``, ``train_acc``, ``clean_train_acc`` (on the true labels)
+    and ``best_p`` (the rate with the
     highest mean validation accuracy)."""
     if where not in ("hidden", "input"):
         raise ValueError(f"where must be 'hidden' or 'input', got {where!r}")
     key = "p_hidden" if where == "hidden" else "p_input"
     runs = [over_seeds(reg_run, seeds, label_noise=label_noise, **{**settings, key: float(p)}) for p in ps]
-    out = {k: np.stack([r[k] for r in runs]) for k in ("val_acc", "val_loss", "train_acc")}
+    out = {k: np.stack([r[k] for r in runs]) for k in ("val_acc", "val_loss", "train_acc", "clean_train_acc")}
     out.update(p=np.asarray(ps, float), where=where, best_p=float(np.asarray(ps)[np.argmax(out["val_acc"].mean(1))]))
     return out
 
