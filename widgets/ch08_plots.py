@@ -125,7 +125,7 @@ class RunPanel(Panel):
         self.val = self.changes(a.plot([], [], color="C3", label="validation")[0])
         self.stop = self.changes(a.axvline(np.nan, color="0.4", ls=":", lw=1, label="best (early stopping)"))
         a.set(xlabel="epoch", ylabel="accuracy", ylim=(0, 1.02))
-        a.legend(loc="lower right", fontsize=8)
+        a.legend(loc="center right", fontsize=8)   # low-accuracy runs sit at the bottom
         self.hist = self.changes(h.stairs(np.ones(len(WEIGHT_BINS) - 1), WEIGHT_BINS, color="C2", lw=1.5,
                                           label="this run"))
         self.base = self.changes(h.stairs(np.ones(len(WEIGHT_BINS) - 1), WEIGHT_BINS, color="0.5", lw=1,
