@@ -132,6 +132,9 @@ class AxesLayers:
             s = self._scratch = RendererAgg(w, h, renderer.dpi)
         else:
             s.clear()
+        # the figure's own mathtext parser (and its cache): a label parsed for the layout, or warmed by
+        # widgets.plots.warm_log_labels, is not parsed again (~2.5 ms each) to be drawn here
+        s.mathtext_parser = getattr(renderer, "mathtext_parser", s.mathtext_parser)
         if a is ax.title and hasattr(ax, "_update_title_position"):
             ax._update_title_position(s)    # as Axes.draw does before drawing
         a.draw(s)
