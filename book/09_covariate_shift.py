@@ -319,7 +319,7 @@ plt.show()
 # %%
 fast = ics.ics_runs(lr=1.0, every=100, checkpoints=())
 acc = fast["none"]["val_acc"][:, -1]
-print(f"ReLU, lr 1.0, no BN     step 300 {pm(acc)}, below 0.25 on {int(np.sum(acc < 0.25))} of 5 seeds")
+print(f"ReLU, lr 1.0, no BN     step 300 accuracy below 0.25 on {int(np.sum(acc < 0.25))} of 5 seeds")
 for k in ("batch", "noisy"):
     acc = fast[k]["val_acc"]
     print(f"ReLU, lr 1.0, {ics.NET_LABELS[k]:9s} step 100 {pm(acc[:, 1])}   step 300 {pm(acc[:, -1])}")
