@@ -201,7 +201,7 @@ for name, r in methods.items():
           f"training (labels given) {pm(r['train_acc'])}{extra}")
 for name in ("dropout", "augmentation", "augmentation, 3x steps", "early stopping"):
     gain = methods[name]["val_acc"] - none["val_acc"]
-    print(f"{name} minus none, paired by seed: {pm(gain)}  (per seed {', '.join(f'{g:+.3f}' for g in gain)})")
+    print(f"{name} minus none, paired by seed: {pm(gain)}  (per seed from {gain.min():+.2f} to {gain.max():+.2f})")
 for half, key in (("selection half (early stopping chose on it)", "sel_acc"), ("held-out half", "test_acc")):
     print(f"early stopping minus none on the {half}: {pm(methods['early stopping'][key] - none[key])}")
 plot_methods(methods)
@@ -418,7 +418,7 @@ for i, dd in enumerate(mc["depths"]):
 for i, dd in enumerate(mc["depths"]):
     share = (mc["tv_ngm_am"][i] / mc["tv"][i]).mean()
     print(f"{dd} hidden: TV distance scaled vs geometric mean {pm(mc['tv_ws_ngm'][i])}, geometric vs arithmetic "
-          f"mean {pm(mc['tv_ngm_am'][i])} ({100 * share:.0f} % of scaled vs arithmetic); "
+          f"mean {pm(mc['tv_ngm_am'][i])} (a fraction {share:.2f} of scaled vs arithmetic); "
           f"accuracy of the geometric mean {pm(mc['acc_ngm'][i])}")
 plot_mc(mc)
 plt.show()
