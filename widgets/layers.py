@@ -120,6 +120,19 @@ class AxesLayers:
             gc.restore()
         ax.stale = False
 
+    @staticmethod
+    def _draw_axis(axis, renderer) -> None:
+        """``axis.draw(renderer)`` with its ticks placed once: Axis.draw places them (``_update_ticks``: the
+        locator, the formatter, every tick moved), then places them again twice to put the axis label
+        beside the tick labels (for the tick labels' and the spine's extents), ~2 ms each with a log
+        axis's 50-90 ticks. Nothing changes in between, so the first placement serves all three."""
+        ticks = type(axis)._update_ticks(axis)
+        axis._update_ticks = lambda: ticks
+        try:
+            axis.draw(renderer)
+        finally:
+            del axis._update_ticks
+
     def _layer(self, ax, a, key, renderer):
         if key in self.cache:
             self.hits += 1
@@ -137,7 +150,10 @@ class AxesLayers:
         s.mathtext_parser = getattr(renderer, "mathtext_parser", s.mathtext_parser)
         if a is ax.title and hasattr(ax, "_update_title_position"):
             ax._update_title_position(s)    # as Axes.draw does before drawing
-        a.draw(s)
+        if isinstance(a, Axis) and callable(getattr(type(a), "_update_ticks", None)):
+            self._draw_axis(a, s)
+        else:
+            a.draw(s)
         buf = np.asarray(s.buffer_rgba())
         alpha = buf[..., 3]
         rows = np.flatnonzero(alpha.any(axis=1))
