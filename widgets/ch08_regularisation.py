@@ -28,7 +28,7 @@ class RegulariserExplorer(Explorer):
         "p_hidden": FloatSlider(0.0, 0.7, 0.05, 0.5, "dropout hidden p"),
         "p_input": FloatSlider(0.0, 0.7, 0.05, 0.0, "dropout input p"),
         "penalty": Dropdown([("none", "none"), ("L2", "l2"), ("L1", "l1")], "none", "penalty"),
-        "lam": LogSlider(-5, -1, 1e-3, description="penalty λ", step=0.25, readout_format=".1e"),
+        "lam": LogSlider(-5, -1.5, 1e-3, description="penalty λ", step=0.25, readout_format=".1e"),
         "max_norm": Dropdown([("off", 0.0), ("c = 3", 3.0), ("c = 1", 1.0), ("c = 0.5", 0.5)], 0.0, "max-norm"),
         "early": Dropdown([("off", 0), ("patience 4 evaluations", 4)], 0, "early stopping"),
         "label_noise": Dropdown(_NOISE, 0.2, "labels"),
