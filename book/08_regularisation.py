@@ -538,7 +538,11 @@ plt.show()
 # **What to notice.** Without dropout the full-batch loss falls at every
 # step: a clean signal. With dropout the reported loss rises on nearly half
 # the steps, although the *same net evaluated with dropout off* (the dashed
-# curve) still falls almost monotonically. **The recipe** of the notes
+# curve) still falls almost monotonically. (The dashed curve is the
+# evaluation-mode net's loss, a close relative of the objective
+# $E_m[L(\theta; m)]$ but not the same function; the objective itself can be
+# monitored by the loss averaged over a fixed set of, say, ten masks, the
+# same masks at every step, which is not shown here.) **The recipe** of the notes
 # (Ng's): first train with keep probability 1 (`set_dropout(net, p=0)`,
 # or `p_hidden=0`) and check that the loss falls steadily (and, per
 # chapter 01, that the gradients pass a gradient check); then turn dropout
