@@ -171,7 +171,7 @@ def check_regulariser_choice(A, B, C) -> Feedback:
     ``"regularise"`` (a penalty, dropout, early stopping, more data...) or ``"nothing"``."""
     given = {}
     for key, v in (("A", A), ("B", B), ("C", C)):
-        if v is None:
+        if v is None or (isinstance(v, str) and v.strip() == "None"):   # "None": str(None), not an answer
             return Feedback(False, f"Replace None in {key} with one of {list(REMEDIES)}.")
         given[key] = as_name(v, REMEDIES, what=key, aliases=_ALIASES)
     why = {"A": "training error 0.31 and validation 0.33: the net does not even fit its training data (high bias); "
