@@ -17,7 +17,7 @@ from ..norm import BatchNorm1d
 from ..norm_nets import norm_mlp
 from ..optim import get_optimizer
 from ..rng import as_generator, spawn
-from .common import batches, digits_data, train_step
+from .common import batches, digits_data, train_recording
 
 __all__ = ["bn_steps", "running_stats", "bn_paper_run", "eval_grid"]
 
@@ -98,7 +98,6 @@ def bn_paper_run(bn: bool = True, rng=0, steps: int = 1500, batch_size: int = 60
     grid = eval_grid(int(steps))
     sig_index = len(net.layers) - 2                      # the last hidden sigmoid
     acc, q = [], []
-    diverged = False
 
     def record():
         out = net.forward(Xv, training=False)
@@ -109,16 +108,7 @@ def bn_paper_run(bn: bool = True, rng=0, steps: int = 1500, batch_size: int = 60
         net.load_state_dict(saved)
         q.append(np.percentile(z, [15, 50, 85]))
 
-    with np.errstate(over="ignore", invalid="ignore"):
-        for step in range(int(steps) + 1):
-            if step in grid:
-                record()
-            if step == steps:
-                break
-            idx = next(stream)
-            if not np.isfinite(train_step(net, opt, X[idx], y[idx])):
-                diverged = True
-                break
+    diverged = train_recording(net, opt, X, y, stream, int(steps), grid, record)
     q = np.array(q)
     n = len(acc)
     return {"step": grid[:n], "val_acc": np.array(acc), "q15": q[:, 0], "q50": q[:, 1], "q85": q[:, 2],

@@ -158,6 +158,23 @@ def train_step(net, opt, Xb, yb) -> float:
     return value
 
 
+def train_recording(net, opt, X, y, stream, steps: int, grid, record) -> bool:
+    """``steps`` steps of :func:`train_step` on the batches of ``stream`` (index arrays into ``X, y``),
+    calling ``record()`` before each step whose number is in ``grid`` (and after the last step if
+    ``steps`` is in it). Returns ``True`` if a loss became non-finite (training stops there; the net is
+    as it was before that step), else ``False``."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        for step in range(int(steps) + 1):
+            if step in grid:
+                record()
+            if step == steps:
+                return False
+            idx = next(stream)
+            if not np.isfinite(train_step(net, opt, X[idx], y[idx])):
+                return True
+    return False
+
+
 #: how :func:`batches` draws a batch
 SAMPLINGS = ("shuffle", "replace")
 

@@ -17,7 +17,7 @@ from ..optim import get_optimizer
 from ..rng import as_generator, spawn
 from ..weightnorm import WeightNormLinear
 from .batchnorm import eval_grid
-from .common import batches, digits_data, matching_init, train_step
+from .common import batches, digits_data, matching_init, train_recording
 
 __all__ = ["wn_init", "wn_curves", "wn_step_scale", "wn_identities", "batch_dependence"]
 
@@ -54,17 +54,9 @@ def wn_curves(norm: str | None = "weight", rng=0, steps: int = 300, lr: float = 
     opt = get_optimizer("sgd", net, lr=lr)
     stream = batches(len(X), int(batch_size), order_rng, drop_last=True)
     grid = eval_grid(int(steps))
-    acc, diverged = [], False
-    with np.errstate(over="ignore", invalid="ignore"):
-        for step in range(int(steps) + 1):
-            if step in grid:
-                acc.append(float(np.mean(net.forward(Xv, training=False).argmax(1) == yv)))
-            if step == steps:
-                break
-            idx = next(stream)
-            if not np.isfinite(train_step(net, opt, X[idx], y[idx])):
-                diverged = True
-                break
+    acc = []
+    diverged = train_recording(net, opt, X, y, stream, int(steps), grid,
+                               lambda: acc.append(float(np.mean(net.forward(Xv, training=False).argmax(1) == yv))))
     return {"step": grid[:len(acc)], "val_acc": np.array(acc), "final_acc": acc[-1], "diverged": diverged,
             "init_std": init_std}
 

@@ -283,3 +283,14 @@ def shot(page, name: str):
     path = ARTEFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=False)
     return path
+
+
+def shot_if_failed(page, request) -> None:
+    """After a test: keep a screenshot of ``page`` in the artefacts if the test (``request.node``) failed;
+    a dead page must not hide the real failure."""
+    rep = getattr(request.node, "rep_call", None)
+    if rep is not None and rep.failed:
+        try:
+            print("screenshot:", shot(page, f"{request.node.name}-failure".replace("/", "_")))
+        except Exception as e:
+            print("no screenshot:", e)

@@ -42,12 +42,7 @@ def page(browser, lab, request):
     pg.on("pageerror", lambda e: errors.append(str(e)))
     pg.js_errors = errors
     yield pg
-    rep = getattr(request.node, "rep_call", None)
-    if rep is not None and rep.failed:
-        try:
-            print("screenshot:", d.shot(pg, f"{request.node.name}-failure".replace("/", "_")))
-        except Exception as e:                      # a dead page must not hide the real failure
-            print("no screenshot:", e)
+    d.shot_if_failed(pg, request)
     context.close()
     d.shutdown_kernels(lab)
 

@@ -92,12 +92,7 @@ def voila_page(browser, request):
     pg.requests = []
     pg.on("request", lambda r: pg.requests.append(r.url))
     yield pg
-    rep = getattr(request.node, "rep_call", None)
-    if rep is not None and rep.failed:
-        try:
-            print("screenshot:", d.shot(pg, f"{request.node.name}-failure".replace("/", "_")))
-        except Exception as e:                      # a dead page must not hide the real failure
-            print("no screenshot:", e)
+    d.shot_if_failed(pg, request)
     context.close()
 
 
