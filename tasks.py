@@ -116,8 +116,8 @@ def lock(extra) -> None:
     lines = []
     for line in (ROOT / "environment.yml").read_text().splitlines():
         name = line.strip()[2:].split("=")[0].split(">")[0].split("<")[0].strip() if line.strip().startswith("- ") else ""
-        if name in pins:
-            line = f"  - {name}=={pins[name]}"
+        if name in pins:                        # keep the indentation (a pip: sub-list is indented more)
+            line = f"{line[:len(line) - len(line.lstrip())]}- {name}=={pins[name]}"
         lines.append(line)
     (ROOT / "environment.yml").write_text("\n".join(lines) + "\n")
 

@@ -34,9 +34,9 @@ __all__ = [
 def logsumexp(Z: np.ndarray, axis: int = -1, keepdims: bool = False) -> np.ndarray:
     """:math:`\\log\\sum_k e^{z_k}` computed as :math:`m + \\log\\sum_k e^{z_k-m}`, :math:`m=\\max_k z_k`."""
     Z = np.asarray(Z)
-    m = np.max(Z, axis=axis, keepdims=True)
+    m = Z.max(axis=axis, keepdims=True)
     m = np.where(np.isfinite(m), m, 0)
-    out = m + np.log(np.sum(np.exp(Z - m), axis=axis, keepdims=True))
+    out = m + np.log(np.exp(Z - m).sum(axis=axis, keepdims=True))
     return out if keepdims else np.squeeze(out, axis=axis)
 
 
@@ -153,7 +153,7 @@ def softmax_cross_entropy(Z, Y, reduction: str = "mean"):
 
 def _sce(Z, T, reduction="mean"):
     logp = log_softmax(Z)
-    loss, scale = _reduce(-np.sum(T * logp), Z.shape[0], reduction)
+    loss, scale = _reduce(-(T * logp).sum(), Z.shape[0], reduction)
     return float(loss), scale * (np.exp(logp) - T)
 
 

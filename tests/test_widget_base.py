@@ -581,6 +581,21 @@ def test_encode_png_is_lossless_and_compact_is_smaller(sine):
     assert len(compact) < 0.9 * len(fast)
 
 
+def test_fast_png_uses_zlib_ng_and_the_stdlib_fallback_is_lossless_too(sine, monkeypatch):
+    import zlib
+
+    import widgets.render as render
+    from zlib_ng import zlib_ng
+    assert render._deflate is zlib_ng.compress and render.FAST_LEVEL == 2   # the dependency is used
+    rgba = np.asarray(sine.renderer.render()).copy()
+    ng = render.encode_png(rgba)
+    monkeypatch.setattr(render, "_deflate", zlib.compress)                   # without zlib-ng
+    monkeypatch.setattr(render, "FAST_LEVEL", 1)
+    std = render.encode_png(rgba)
+    assert np.array_equal(pixels(ng), rgba[..., :3]) and np.array_equal(pixels(std), rgba[..., :3])
+    assert len(ng) < 1.5 * len(std)
+
+
 def test_figures_are_rendered_at_twice_the_pixel_density_and_shown_at_the_same_size(sine):
     assert sine.fig.dpi == 160 and sine.pixel_ratio == 2
     assert pixels(sine.image.value).shape == (512, 1280, 3)

@@ -97,19 +97,20 @@ class Optimizer:
         ``list(named_parameters())`` when the caller has it already, as ``fit`` does)."""
         self.t += 1
         updates = {}
-        wd = self.weight_decay
+        wd, coupled, track = self.weight_decay, not self.decoupled_decay, self.track_updates
         for key, param in (self.model.named_parameters() if params is None else params):
-            p, g = param.data, param.grad
+            g = param.grad
             if g is None:
                 continue
+            p = param.data
             decay = wd and param.role == "weight"         # weight matrices only
-            if decay and not self.decoupled_decay:
+            if decay and coupled:
                 g = g + wd * p                             # L2 penalty: its gradient joins g
             d = self.delta(key, p, g)
-            if decay and self.decoupled_decay:
+            if decay and not coupled:
                 d = d - (self.lr * wd) * p                 # decoupled: shrink p itself (before it moves)
-            p += d.astype(p.dtype, copy=False)
-            if self.track_updates:
+            p += d if d.dtype == p.dtype else d.astype(p.dtype)
+            if track:
                 updates[key] = d
         self.last_updates = updates
 
