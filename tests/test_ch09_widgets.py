@@ -108,3 +108,40 @@ def test_landscape_explorer_moves_the_mark_and_the_checkpoint():
     assert not np.allclose(g100, e.panel.gd.lines["none"].get_ydata())
     assert "gradient change" in e.status_line.info.value
     plt.close(e.fig)
+
+
+def test_drift_explorer_shows_the_sigmoid_nets(sig):
+    """Ioffe & Szegedy's figure on the sigmoid nets of §9.4: the left panel draws the sigmoid runs'
+    percentiles (inputs in (0, 1)), the right their drift: noisy BN's above no BN's and BN's."""
+    e = DriftExplorer(layer=3, unit=2)
+    e.raise_errors = True
+    relu = e.panel.med["batch"].get_ydata().copy()
+    e.set(activation="sigmoid")
+    for k in ics.NETS:
+        assert np.allclose(e.panel.med[k].get_ydata(), sig[k]["in_pct"][0, :, 3, 2, 1])
+        assert np.allclose(e.panel.drift.lines[k].get_ydata()[1:], sig[k]["drift"][:, 1:, 3].mean(0))
+    assert not np.allclose(relu, e.panel.med["batch"].get_ydata())
+    d = {k: np.nanmean(e.panel.drift.lines[k].get_ydata()) for k in ics.NETS}
+    assert d["noisy"] > 3 * d["none"] and d["noisy"] > 3 * d["batch"]
+    assert 0 < e.panel.ax_u.get_ylim()[1] <= 1.05 and "sigmoid net, lr 0.5" in e.status_line.info.value
+    assert not out_of_view(e.fig)
+    e.set(activation="relu")
+    assert np.allclose(e.panel.med["batch"].get_ydata(), relu) and "ReLU net" in e.status_line.info.value
+    plt.close(e.fig)
+
+
+def test_drift_explorer_reports_progress_while_it_loads_the_sigmoid_runs(monkeypatch):
+    e = DriftExplorer()
+    monkeypatch.setattr(e, "progress_after_s", 0.0)
+    seen = []
+    e.progress_bar.observe(lambda ch: seen.append(ch["new"]), names="value")
+    e.set(activation="sigmoid")
+    assert e.last_error is None
+    shown = [v for v in seen if v > 0]
+    assert len(shown) >= 3 and all(b > a for a, b in zip(shown, shown[1:]))
+    assert e.progress_bar.layout.visibility == "hidden"
+    seen.clear()
+    e.set(activation="relu")
+    e.set(activation="sigmoid")                      # made sure of once: no second pass
+    assert not [v for v in seen if v > 0]
+    plt.close(e.fig)

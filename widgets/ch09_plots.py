@@ -102,7 +102,8 @@ class DriftPanel(Panel):
             _xlim(a, -5.0, steps[-1] + 5)
         lo, hi = data_range(*vals)
         if np.isfinite(hi):                             # ReLU and sigmoid inputs are >= 0: start the axis at 0
-            top = min((v for v in (0.5, 1, 1.5, 2, 3, 4, 5, 6, 8, 10, 15, 20, 30, 50, 100) if v >= 1.05 * hi),
+            # (sigmoid inputs are < 1: 1.05 keeps their axis at the unit interval)
+            top = min((v for v in (0.5, 1, 1.05, 1.5, 2, 3, 4, 5, 6, 8, 10, 15, 20, 30, 50, 100) if v >= 1.05 * hi),
                       default=1.1 * hi)
             bottom = -0.03 * top if lo >= 0 else lo - 0.05 * (top - lo)
             if not np.allclose(self.ax_u.get_ylim(), (bottom, top)):
