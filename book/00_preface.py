@@ -184,9 +184,10 @@ print(f"validation accuracy after 10 epochs: {hist.evals[-1]['val_acc']:.3f}  ({
 # | What is internal covariate shift, and how is it measured? | 什么是内部协变量偏移？怎样度量？ | 09 §9.1, 09 E9.1 | `wasserstein1`, `gaussian_kl`, `gradient_shift` |
 # | Do layer inputs drift during training, more in deeper layers; does BN keep them still? | 训练中各层输入分布会漂移吗？越深越严重吗？BN 能让它稳定吗？ | 09 §9.2 | `ics_run`, *DriftExplorer* |
 # | How much does a layer's gradient change when the layers below update? | 下层更新后上层的梯度变化多大？ | 09 §9.3, 09 E9.3 | `gradient_shift` |
-# | Does BN work because it removes ICS (BN with injected noise)? | BN 是因为消除了 ICS 才有效吗（注入噪声的 BN）？ | 09 §9.4, 09 §9.6 | `NoisyBatchNorm1d`, `ics_runs` |
+# | Does BN work because it removes ICS (BN with injected noise)? | BN 是因为消除了 ICS 才有效吗（注入噪声的 BN）？ | 09 §9.4, 09 §9.7 | `NoisyBatchNorm1d`, `ics_runs` |
 # | Does BN make the loss landscape smoother (effective β-smoothness)? | BN 让损失曲面更平滑了吗（有效 β-光滑性）？ | 09 §9.5, 09 E9.2 | `landscape`, *LandscapeExplorer* |
 # | Does BN let a net train at a larger learning rate, and does that survive injected shift? | BN 能让网络用更大的学习率训练吗？注入分布漂移后还成立吗？ | 09 §9.4 | `ics_runs(lr=1.0)` |
+# | Why does the scale of the weights before BN not matter, and what does weight decay do to them (effective learning rate)? | 为什么 BN 之前那一层权重的尺度无关紧要？对它们做权重衰减起什么作用（有效学习率）？ | 09 §9.6 | `scale_invariance` |
 # | What is a hyper-parameter, and do they all matter equally? | 什么是超参数？它们同样重要吗？ | 10 §10.1 | `importance`, `search_table` |
 # | Why does random search beat grid search when few hyper-parameters matter? | 为什么只有少数超参数重要时随机搜索胜过网格搜索？ | 10 §10.2 | *IrrelevantAxisExplorer*, `irrelevant_axis` |
 # | What does Bayesian (model-based) optimisation do; does it need many parameters of its own? | 贝叶斯（基于模型的）优化在做什么？它本身需要很多参数吗？ | 10 §10.3 | `search`, `tpe_suggest` |
