@@ -123,7 +123,8 @@ def halving_digits(budget: int, s: int = 3, rng=0, draw: int = 0) -> dict:
     """One run of successive halving on the digits table at the budget of ``budget`` random-search trials:
     ``best_val``, ``test`` (of the configuration chosen), ``cost`` (in full trainings), ``steps`` (optimiser
     steps spent), ``oracle_val`` (the best of its ``n`` configurations had they all been trained fully),
-    ``cut_rung`` (the rung where that one was dropped, -1 if it reached the last), ``lr_best`` (index of
+    ``cut_rung`` (the rung after which that one was dropped; -1 if it reached the last or the
+    choice is as good), ``lr_best`` (index of
     the chosen learning rate), and per rung ``rungs`` (resource, lattice indices, scores, promoted)."""
     s, n = int(s), n_configs(budget, s)
     rt = rung_table(draw)
@@ -141,8 +142,8 @@ def halving_digits(budget: int, s: int = 3, rng=0, draw: int = 0) -> dict:
         k = _rung(g["resource"])
         steps += int(sum(rt["steps"][k, idx[j][3]] for j in g["ids"]))
     alive = [oracle in set(g["ids"].tolist()) for g in r["rungs"]]
-    cut = -1 if alive[-1] else alive.index(False) - 1
     b = r["best_id"]
+    cut = -1 if alive[-1] or final[b] >= final[oracle] else alive.index(False) - 1     # -1: no loss
     return {"best_val": r["best_score"], "test": float(rt["test"][tuple(idx[b])]), "cost": r["cost"],
             "steps": steps, "oracle_val": float(final[oracle]), "cut_rung": cut, "lr_best": int(idx[b][0]),
             "n": n, "idx": idx, "final": final, "best_id": int(b),
@@ -168,7 +169,7 @@ def halving_curves(budgets=BUDGETS, seeds=SEARCH_SEEDS, draws=DRAWS, brackets=BR
     bracket ``s``, ``s{s}_test`` its test accuracy, ``s{s}_steps`` steps spent, ``s{s}_cut`` fraction of
     runs whose best configuration (had all been trained fully) was dropped, ``s{s}_regret`` mean
     shortfall from that configuration, ``s{s}_random_same_steps`` random search (same seed) given the
-    steps that run spent; ``random``, ``random_test``, ``random_steps`` the same for random
+    steps that run spent, ``s{s}_batch16`` the share of batches of 16 in the last rung; ``random``, ``random_test``, ``random_steps`` the same for random
     search, ``tpe`` for TPE (the searches of :func:`search_digits.search_curves`)."""
     out = {"budgets": np.array(budgets), "draws": np.array(draws), "brackets": np.array(brackets), "n_seeds": len(seeds)}
 
@@ -183,6 +184,7 @@ def halving_curves(budgets=BUDGETS, seeds=SEARCH_SEEDS, draws=DRAWS, brackets=BR
         out[f"s{s}_steps"] = grid(lambda b, sd, d: runs[b, sd, d]["steps"])
         out[f"s{s}_cut"] = grid(lambda b, sd, d: runs[b, sd, d]["cut_rung"] >= 0)
         out[f"s{s}_regret"] = grid(lambda b, sd, d: runs[b, sd, d]["oracle_val"] - runs[b, sd, d]["best_val"])
+        out[f"s{s}_batch16"] = grid(lambda b, sd, d: np.mean(runs[b, sd, d]["idx"][runs[b, sd, d]["rungs"][-1]["ids"], 3] == 0))
         out[f"s{s}_random_same_steps"] = grid(lambda b, sd, d: random_at_steps(runs[b, sd, d]["steps"], sd, d,
                                                                                 _search=rnd[sd, d]))
     cd = curves_over_draws(budgets, seeds, draws)
