@@ -175,6 +175,7 @@ print(f"validation accuracy after 10 epochs: {hist.evals[-1]['val_acc']:.3f}  ({
 # | What are bias and variance; how do model size and data size move them; is there double descent? | 偏差与方差是什么？模型大小与数据量如何影响？有双下降吗？ | 08 §8.1 | `capacity_sweep`, `data_sweep`, `random_features_sweep`, *BiasVarianceExplorer* |
 # | Why regularise; what do L2, L1, max-norm, early stopping and augmentation do to a net that over-fits? | 为什么要正则化？L2、L1、max-norm、早停、数据增强各有什么作用？ | 08 §8.2 | `compare_methods`, *RegulariserExplorer* |
 # | Why is L1 sparse and L2 small; is L2 the same as weight decay (Adam vs AdamW)? | 为什么 L1 稀疏、L2 让权重变小？L2 等于权重衰减吗（Adam 与 AdamW）？ | 08 §8.2, 08 E8.3 | `Penalty`, `adam_decay`, `check_l2_gradient` |
+# | With Adam, does the best L2 coefficient or AdamW decay move with the learning rate; is AdamW better once both are tuned? | 用 Adam 时，L2 系数或 AdamW 衰减的最佳值随学习率变化吗？两者都调好后 AdamW 更好吗？ | 08 §8.2.1 | `adamw_sweep`, `ridge`, `adamw_sweep_table` |
 # | How does (inverted) dropout work, and which factor goes where at test time? | dropout（反向 dropout）如何实现？测试时乘什么系数？ | 08 §8.3, 08 E8.1–E8.2 | `Dropout`, `scaling_check`, `check_inverted_dropout` |
 # | Which keep-probability (0.5 hidden, 0.8 input); is 0.5 best because it makes the most sub-networks? | 保留概率怎么选？0.5 最好是因为子网络最多吗？ | 08 §8.4 | `rate_sweep`, `subnetworks` |
 # | Why is dropout an ensemble; how good is the test-time scaling? | 为什么 dropout 相当于集成？测试时缩放的近似有多好？ | 08 §8.5 | `mc_depth_sweep` |
