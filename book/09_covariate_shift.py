@@ -29,7 +29,8 @@
 # | 9.3 | How much does a layer's gradient change when the layers below it update? | 下面各层更新之后，一层的梯度会改变多少？ |
 # | 9.4 | Does BN work *because* it removes ICS? (BN with injected shift: noisy BN) | BN 有效是因为消除了 ICS 吗？人为注入分布漂移后还训练得好吗？ |
 # | 9.5 | What does BN do to the loss along the gradient (smoothness)? | BN 让沿梯度方向的损失和梯度变得更平滑了吗？ |
-# | 9.6 | What BN does and does not do, from the evidence | 综合证据：BN 做了什么，没做什么 |
+# | 9.6 | Why does the scale of the weights before BN not matter, and what does that do to the learning rate and weight decay? | 为什么 BN 前一层权重的尺度无关紧要？这对学习率和权重衰减意味着什么？ |
+# | 9.7 | What BN does and does not do, from the evidence | 综合证据：BN 做了什么，没做什么 |
 #
 # Every number in the text is printed by a cell of this notebook.
 
@@ -39,8 +40,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from dlcore.exercises import ch09
-from dlcore.experiments import ics
-from dlcore.experiments.common import CHANCE, pm
+from dlcore.experiments import bn_scale, ics
+from dlcore.experiments.common import CHANCE, SEEDS, over_seeds, pm
 from dlcore.noisy_norm import gaussian_kl, wasserstein1
 from widgets.ch09_ics import DriftExplorer, LandscapeExplorer
 from widgets.ch09_plots import plot_drift, plot_grad_shift, plot_landscape, plot_training
@@ -209,7 +210,11 @@ plt.show()
 # ### Explorer: a layer's input over training
 #
 # Pick the layer, the unit, and a step $t$; the info line gives each net's
-# drift between $t-20$ and $t$.
+# drift between $t-20$ and $t$. The menu *net* switches to the sigmoid nets
+# of §9.4 (learning rate 0.5): Ioffe & Szegedy's Figure 1 shows a sigmoid
+# unit's input over training the same way (their 15th, 50th and 85th
+# percentiles, ours the 10th, 50th and 90th). Their first selection trains
+# those 15 nets (a few seconds) unless §9.4 has already run.
 
 # %%
 # NBVAL_IGNORE_OUTPUT
@@ -311,7 +316,12 @@ plt.show()
 # * Accuracy does not follow the drift (right panel): BN and noisy BN are at
 #   the top, 20-50 times apart on the drift axis. (The sigmoid net without BN
 #   sits at the bottom with little drift, but that is a symptom: a net that
-#   does not learn does not drift.)
+#   does not learn does not drift.) The drift explorer of §9.2, with the menu
+#   on the sigmoid nets, shows it unit by unit: without BN the inputs of
+#   weight layer 5 drift early and settle, those of weight layer 2 (the
+#   output of a first layer whose gradient vanishes) hardly move at all;
+#   BN's move little; noisy BN's jump at every step, and it trains all the
+#   same.
 #
 # **A larger learning rate.** On the ReLU net, learning rate 1.0, ten times
 # the one above, and the net without BN at 0.3:
@@ -453,7 +463,122 @@ plt.show()
 LandscapeExplorer()
 
 # %% [markdown]
-# ## 9.6 What BN does and does not do, from the evidence
+# ## 9.6 Why the scale of the weights before BN does not matter
+#
+# One property of BN is exact and needs no experiment to establish, only one
+# to check: it makes the loss blind to the *scale* of the weights that feed it
+# (van Laarhoven 2017; Santurkar et al. 2018, §4; Arora, Li & Lyu 2019).
+# Take a layer $z = XW + b$ followed by BN, in training mode. Multiply $W$ by
+# $c > 0$: each unit's batch mean becomes $c\,\mu_j + b_j$ and its standard
+# deviation $c\,\sigma_j$, so
+#
+# $$\hat z_j = \frac{c\,(XW)_j + b_j - (c\,\mu_j + b_j)}{c\,\sigma_j} = \frac{(XW)_j - \mu_j}{\sigma_j}:
+#   \qquad L(cW) = L(W)\quad\text{for every } c > 0$$
+#
+# (with BN's $\epsilon = 0$; the bias $b$ cancels too, so its gradient is 0).
+# BN normalises each unit on its own, so the same holds for each column
+# $w_j$ of $W$ scaled by its own $c_j$. Three consequences follow by
+# differentiating the identity:
+#
+# 1. **with respect to $W$**: $c\,\nabla L(cW) = \nabla L(W)$, so
+#    $\nabla L(cW) = \nabla L(W)/c$: ten times larger weights, ten times
+#    smaller gradient;
+# 2. **with respect to $c$, at $c = 1$**: $\frac{d}{dc}L(cW) = W\cdot\nabla L(W) = 0$:
+#    the gradient is orthogonal to the weights (and $w_j\cdot\nabla_{w_j}L = 0$ per unit);
+# 3. **for an SGD step** $W_{t+1} = W_t - \eta g_t$:
+#    $\lVert W_{t+1}\rVert^2 = \lVert W_t\rVert^2 - 2\eta\,W_t\cdot g_t + \eta^2\lVert g_t\rVert^2
+#    = \lVert W_t\rVert^2 + \eta^2\lVert g_t\rVert^2$: the norm can only grow.
+#
+# Only the direction $\hat W = W/\lVert W\rVert$ matters to the function, and
+# by (1) with $c = \lVert W\rVert$ a step moves it by about
+# $\eta\lVert g\rVert/\lVert W\rVert = \eta\,\lVert\nabla L(\hat W)\rVert/\lVert W\rVert^2$:
+# the layer learns at the **effective learning rate $\eta/\lVert W\rVert^2$**,
+# which falls as the norm grows, the faster the larger $\eta$ (the growth goes
+# as $\eta^2$).
+#
+# The check (`bn_scale.scale_invariance`): the chapter's net in float64 on a
+# batch of 64 digits, training mode, each weight layer's $W$ scaled by
+# $c = 0.1$ and $10$, then 20 SGD steps at η = 0.1 (5 for the contrast nets). Weight layers 1-4 have BN
+# after them; weight layer 5 (the output) does not, and neither does any layer
+# of the net without BN: the contrast. Each entry is the largest deviation
+# from the statement (over the five seeds; 0 would mean it holds exactly).
+
+# %%
+exact = over_seeds(bn_scale.scale_invariance, SEEDS, eps=bn_scale.EPS_ZERO)     # BN with eps -> 0
+usual = over_seeds(bn_scale.scale_invariance, SEEDS, eps=1e-5, steps=5)        # BN's usual eps
+plain = over_seeds(bn_scale.scale_invariance, SEEDS, bn=False, steps=5)        # no BN
+
+
+def worst(x, tol):
+    x = float(np.max(np.abs(x)))
+    return f"< {tol:.0e} ok" if x < tol else (f"{x:.2g}" if x >= 0.01 else f"{x:.0e}")
+
+
+checks = (("L(cW) vs L(W), c = 0.1, 10", lambda r: r["loss_rel"][:, :, [0, 2]], 1e-12),
+          ("c ∇L(cW) vs ∇L(W)", lambda r: r["grad_rel"][:, :, [0, 2]], 1e-12),
+          ("cos(w_j, ∇w_j), worst unit", lambda r: r["cos_unit"][:, :, None], 1e-12),
+          ("|W|² growth vs η²|g|²", lambda r: np.moveaxis(r["resid"], 1, 2), 1e-9))
+print(f"{'':31s}" + "".join(f"{f'weight layer {l + 1}':>15s}" for l in range(5)))
+for name, r in (("BN, eps -> 0", exact), ("BN, eps = 1e-5", usual), ("no BN", plain)):
+    print(name)
+    for what, f, tol in checks:
+        print(f"  {what:29s}" + "".join(f"{worst(f(r)[:, l], tol):>15s}" for l in range(5)))
+grow = {lr: over_seeds(bn_scale.scale_invariance, SEEDS, eps=bn_scale.EPS_ZERO, lr=lr)["wnorm"] for lr in (0.1, 1.0)}
+print("growth of |W|² in 20 SGD steps, in %, BN (eps -> 0), weight layers 1-4:")
+for lr, w in grow.items():
+    g = 100 * ((w[:, -1, :4] / w[:, 0, :4]) ** 2 - 1)
+    print(f"  lr {lr}:  " + "   ".join(pm(g[:, l]) for l in range(4)))
+
+# %% [markdown]
+# **What to notice.**
+#
+# * With $\epsilon \to 0$ every statement holds for weight layers 1-4 to
+#   float64 rounding (deviations below $10^{-12}$, the identity of the norms
+#   below $10^{-9}$ of the growth term), and fails by a wide margin where no
+#   BN follows: at weight layer 5 of the BN net and at every layer of the
+#   plain net.
+# * With BN's usual $\epsilon = 10^{-5}$ (PyTorch's, and the chapter's nets')
+#   the invariance is approximate: BN divides by $\sqrt{c^2\sigma^2 + \epsilon}$,
+#   so it holds while $c^2\sigma^2 \gg \epsilon$. The loss moves by at most
+#   $3\cdot10^{-4}$ of itself, but at $c = 0.1$ the gradient of weight layer 1
+#   is off by 10 % (its units' variances are the smallest): $\epsilon$ puts a
+#   floor under the scale.
+# * Without BN, scaling one layer's weights by 10 multiplies the logits by
+#   10 (the biases are 0 at initialisation and ReLU is homogeneous): the
+#   same change of the loss whichever layer is scaled, and a gradient with a
+#   component along $W$, so the norm identity fails by about ten times the
+#   growth term or more.
+# * The norm grows as the identity says, slowly at the chapter's rate: by
+#   0.06-0.11 % in 20 steps at η = 0.1, by 2-5 % at η = 1.0 (the rate at
+#   which §9.4 trains the BN nets): the effective learning rate of the layers
+#   before BN falls by as much, fastest where the step is largest.
+#
+# **What it implies.** Weight decay on a layer followed by BN shrinks $W$ by
+# $(1 - \eta\lambda)$ per step, which by the identity changes nothing the net
+# computes (the identity with $c = 1 - \eta\lambda$); what it changes
+# is the effective learning rate $\eta/\lVert W\rVert^2$, which it keeps from
+# falling. With both at work the norm settles where the decay's shrink
+# ($\approx 2\eta\lambda\lVert W\rVert^2$ per step) balances the growth
+# $\eta^2\lVert g\rVert^2$ (van Laarhoven 2017): "L2 regularisation" of such a
+# layer does not restrict the functions the net can compute; it is a
+# learning-rate schedule. And a learning
+# rate that is too large for a BN layer partly corrects itself: it makes the
+# norm grow fast, which lowers the effective rate (Arora et al.'s
+# "auto rate-tuning"; the 2-5 % per 20 steps above).
+#
+# **What it does not prove.** It is a symmetry of BN's training-mode loss, not
+# an account of BN's benefit. It holds only for the weights that feed a BN
+# (not the last layer, not $\gamma$ and $\beta$), exactly only with
+# $\epsilon = 0$, and in evaluation mode only once the running statistics
+# have caught up with a new scale. Noisy BN has it too (its noise comes after
+# the normalisation), and so does weight normalisation (chapter 07), which
+# uses no batch statistics at all: it cannot tell BN from those, and it does
+# not show that the smoothness of §9.5 or the speed of §9.4 come from it. It
+# says how the step size of such a layer is set, not why the loss along the
+# gradient is smooth.
+
+# %% [markdown]
+# ## 9.7 What BN does and does not do, from the evidence
 #
 # Each statement comes with the figure that shows it.
 #
@@ -464,6 +589,7 @@ LandscapeExplorer()
 # | Reducing the drift is **not** why BN helps: noisy BN has the most drift of all, yet on the sigmoid net (lr 0.5) it trains almost as fast as BN where the net without BN does not leave chance in 300 steps, and on the ReLU net at lr 1.0 it trains (0.95) where the net without BN does not. On the ReLU net at lr 0.1, where BN only speeds training up, noisy BN keeps part of the speed-up. | 9.4, training figure and the lr 1.0 table |
 # | In this MLP, BN keeps a layer's gradient steady when the layers below update ($\cos \ge 0.95$ vs 0.2-0.94 without). Noisy BN's gradient, with the noise redrawn as in training, is *less* steady than no BN's ($\cos$ 0.16-0.33), yet noisy BN trains: a steady gradient in this sense is not what BN's benefit needs either. (Santurkar et al. found BN did not reduce this measure for their VGG and deep linear nets.) | 9.3, gradient-shift figure |
 # | BN makes the loss along the gradient smoother: effective β about 11 times smaller at step 100 (3-16 per seed over 10 seeds), no wall at a few times the learning rate; noisy BN is close to BN (β 3.4 against 1.9, no BN 22). | 9.5, landscape figure |
+# | BN makes the training loss blind to the scale of the weights before it: their gradient is orthogonal to them, their norm grows under SGD and their effective learning rate $\eta/\lVert W\rVert^2$ falls (2-5 % in 20 steps at lr 1.0); weight decay on them changes that rate, not the function. A symmetry that noisy BN and weight normalisation share, not by itself the reason BN helps. | 9.6, the table of checks (float64 rounding with $\epsilon \to 0$) |
 # | What we have not shown: that smoothness *causes* the faster training (we measured it alongside), why it appears, or anything about conv nets and other data. | — |
 #
 # Three explanations of BN were in play, and the evidence sorts them:
@@ -586,6 +712,11 @@ ch09.check_grad_shift(my_cos, my_rel)
 #   wall at a few times the learning rate): consistent with Santurkar et
 #   al.'s explanation, measured here alongside the training, not proven to
 #   cause it.
+# * BN makes the loss invariant to the scale of the weights that feed it
+#   (exactly with $\epsilon = 0$): their gradient is orthogonal to them, so
+#   plain SGD can only grow their norm, and the effective learning rate
+#   $\eta/\lVert W\rVert^2$ falls; weight decay on such weights sets that rate
+#   and leaves the function alone.
 #
 # **What the sources still do better.** Santurkar et al. run these tests on
 # VGG nets on CIFAR-10 and on deep linear nets, over a range of learning
