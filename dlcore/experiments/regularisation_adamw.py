@@ -1,8 +1,8 @@
-r"""Chapter 08, section 8.2: Adam with an L2 penalty against AdamW over a grid of (learning rate, λ).
+r"""Chapter 08, section 8.2.1: Adam with an L2 penalty against AdamW over a grid of (learning rate, λ).
 
-Loshchilov & Hutter (2019, Fig. 2) train with Adam + L2 and with AdamW over a grid of learning rates
+Loshchilov & Hutter (2019, Fig. 1) train with Adam + L2 and with AdamW over a grid of learning rates
 and decay factors and find that AdamW's good settings form a band in which the best decay hardly
-depends on the learning rate, while Adam + L2's run diagonally. :func:`adamw_run` trains the
+depends on the learning rate, while Adam + L2's are coupled to it (diagonal). :func:`adamw_run` trains the
 chapter's net (64-128-128-10, ReLU, He, float32) on its 200 digits with 20 % wrong labels, 600 Adam
 steps of batch 50, with ``Adam(weight_decay=λ)`` (``"L2 in Adam"``: :math:`\lambda\theta` added to the
 gradient, then through Adam's moments) or ``AdamW(weight_decay=λ)`` (``"AdamW"``: every weight shrunk
