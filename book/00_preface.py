@@ -193,6 +193,7 @@ print(f"validation accuracy after 10 epochs: {hist.evals[-1]['val_acc']:.3f}  ({
 # | Why does random search beat grid search when few hyper-parameters matter? | 为什么只有少数超参数重要时随机搜索胜过网格搜索？ | 10 §10.2 | *IrrelevantAxisExplorer*, `irrelevant_axis` |
 # | What does Bayesian (model-based) optimisation do; does it need many parameters of its own? | 贝叶斯（基于模型的）优化在做什么？它本身需要很多参数吗？ | 10 §10.3 | `search`, `tpe_suggest` |
 # | Grid vs random vs model-based search under the same budget on a real net? | 同样预算下网格、随机、基于模型的搜索谁更好？ | 10 §10.4 | *SearchExplorer*, `search_curves` |
+# | Successive halving / Hyperband: stop bad configurations early — better than random search at the same training steps; when does it drop the winner? | 逐次减半 / Hyperband：提前淘汰差的配置，同样训练步数下是否胜过随机搜索？何时会误删最优配置？ | 10 §10.4.1 | `successive_halving`, `hyperband`, `halving_curves` |
 # | How to split train / validation / test; what leaks when the test set chooses? | 训练/验证/测试集如何分工？在测试集上挑选有何后果？ | 10 §10.5 | `selection_optimism` |
 # | How to start: initial loss, over-fit a tiny subset, learning-rate range test, then scale up? | 如何起步：初始损失、先在小子集上过拟合、学习率区间测试、再扩大规模？ | 10 §10.6 | `initial_loss`, `overfit_tiny`, `lr_range_test` |
 # | Convolution output size (W − F + 2P)/S + 1 when it is not whole; parameter counts; receptive field? | 卷积输出尺寸（不整除时怎么办）、参数量、感受野？ | 10 §10.7 | *ConvArithExplorer*, `output_size`, `stack` |
