@@ -9,7 +9,8 @@ table of section 10.4 (the same training, observed to its end). So halving, like
 is a table look-up, and a run of it is charged what it would cost to train: one full training is one
 unit, a rung at 1/27 costs 1/27 of a unit per configuration, every evaluation from scratch (the
 papers' accounting). With ``s`` rungs below the full training (Hyperband's bracket ``s``), ``n = T *
-3**s / (s + 1)`` configurations cost exactly ``T`` units, the budget of ``T`` random-search trials;
+3**s / (s + 1)`` configurations cost ``T`` units, the budget of ``T`` random-search trials (bracket 2 a
+little less at the chapter's budgets: its last rung holds ``floor(n / 9)``);
 the steps each actually spends are counted as well (``steps``), since the batch size is searched too.
 """
 from __future__ import annotations
@@ -111,7 +112,8 @@ def objective(params: dict, resource: float, seed=None, draw: int = 0) -> float:
 
 
 def n_configs(budget: int, s: int) -> int:
-    """Configurations of bracket ``s`` that cost exactly ``budget`` full trainings."""
+    """Configurations of bracket ``s`` that cost ``budget`` full trainings: ``budget * 3**s / (s + 1)``
+    (exactly the budget when that is a multiple of ``3**s``; else the last rungs hold a little fewer)."""
     n = Fraction(int(budget) * ETA ** int(s), int(s) + 1)
     if n.denominator != 1:
         raise ValueError(f"budget {budget} is not a multiple of {s + 1}: bracket {s} cannot match it exactly")
