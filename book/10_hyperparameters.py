@@ -439,9 +439,9 @@ for j, b in enumerate(mk["budgets"]):
 # gain is 13 points at 4 trials: four random configurations often miss the
 # good region, while halving looks at 27. It is 3.6 points at 8 and under a
 # point from 32 on, where random search has already found a good
-# configuration. Halving is level with TPE or slightly ahead of it (within
-# the spread from 32 on), and it needs no model of the search space. It
-# does spend more steps, 1.3 to 1.4 times random search's: the
+# configuration. Halving is ahead of TPE at 4 and 8 trials and level with
+# it from 16 on (within the spread), and it needs no model of the search
+# space. It does spend more steps, 1.3 to 1.4 times random search's: the
 # configurations it keeps are mostly those with small batches, which learn
 # more per epoch and take more steps per epoch. Given exactly those steps,
 # seed by seed, random search still falls behind at every budget on
@@ -449,26 +449,27 @@ for j, b in enumerate(mk["budgets"]):
 # most aggressive bracket is the best one (s = 1 < s = 2 ≤ s = 3), because
 # early scores are informative in this space.
 #
-# **Does the early score mislead here?** The mechanism is real: at 1/27 of
-# the training, a learning rate of $10^{-3}$ is at chance level (0.16), yet
-# it ends at 0.94. But it never decides the outcome in this space. The
-# learning rates that win at the end ($3\cdot10^{-3}$ to $3\cdot10^{-2}$)
-# are already ahead at 1/27, and the 8 best configurations of the lattice
-# are in its top 10 % at 1/27 of the training, so a first cut that keeps a
-# third keeps them. Halving's mistakes come at the last cut (from 1/3 of the
-# training to the full one), among near-ties. At budgets 4 to 16, the
-# configuration dropped there has a smaller learning rate than the chosen
-# one about twice as often as a larger one (21 against 12 at budget 4).
-# That is a mild form of the trap. From 32 on it is gone (7 against 9, then
-# 2 against 9). These mistakes cost 0.6 to 2
-# points on average (15.6 at worst, once, at budget 4), and halving still
-# comes out ahead because it sees about seven times as many configurations. The
-# trap would matter where the ranking changes late. We did not measure
-# such a case here; examples would be training much longer than 3 epochs
-# (a small learning rate that overtakes), a learning-rate schedule whose
-# decay comes at the end, or a regulariser that pays off only late.
-# Hyperband's less aggressive brackets (s = 1, 2) hedge against that; on
-# this net, the hedge costs what the table shows.
+# **Does the early score mislead here?** The mechanism is real. At 1/27 of
+# the training, a learning rate of $10^{-3}$ is near chance (0.16), yet it
+# ends at 0.94. The best learning rate also drifts down as training goes
+# on: $10^{-2}$ to $3\cdot10^{-2}$ at 1/27, $3\cdot10^{-3}$ to
+# $3\cdot10^{-2}$ at the end, one lattice step smaller on 4 of the 5 draws.
+# That is the trap in miniature. But it does not decide the outcome in
+# this space: the 8 best configurations at the end are in the top 10 % of
+# the lattice already at 1/27 of the training, so a first cut that keeps a
+# third keeps them. Halving's mistakes come mostly at the last cut (from
+# 1/3 of the training to the full one), among near-ties. At budgets 4 to
+# 16, the configuration dropped has a smaller learning rate than the chosen
+# one about twice as often as a larger one (21 against 12 at budget 4); from
+# 32 on, that is gone (7 against 9, then 2 against 9). These mistakes cost
+# 0.6 to 2.1 points on average (15.6 at worst, once, at budget 4). Halving
+# still comes out ahead because it sees about seven times as many
+# configurations. The trap would matter where the ranking changes late. We
+# did not measure such a case here; examples would be training much longer
+# than 3 epochs (a small learning rate that overtakes), a learning-rate
+# schedule whose decay comes at the end, or a regulariser that pays off
+# only late. Hyperband's less aggressive brackets (s = 1, 2) hedge against
+# that; on this net, the hedge costs what the table shows.
 
 # %% [markdown]
 # ## 10.5 Train, validation, test — and what choosing on the test set costs

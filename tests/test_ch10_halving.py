@@ -174,6 +174,8 @@ def test_early_scores_and_mistakes():
     rho = np.array([hd.early_late(d)["spearman"] for d in sd.DRAWS])
     assert np.all(rho[:, 0] > 0.45) and np.all(np.diff(rho, axis=1) > 0) and np.allclose(rho[:, -1], 1)
     assert all(hd.top_early(d).min() > 0.85 for d in sd.DRAWS)             # the best 8 are in the top 15 % early
+    best = np.array([hd.early_late(d)["best_lr"] for d in sd.DRAWS])
+    assert np.all(best[:, -1] <= best[:, 0]) and (best[:, -1] < best[:, 0]).sum() >= 3   # the best lr drifts down
     lr = hd.early_late(0)["lr_curve"]
     assert lr[0, 2] < 0.25 and lr[-1, 2] > 0.9                             # 1e-3: chance at 1/27, 0.94 at the end
     m = hd.mistakes()
