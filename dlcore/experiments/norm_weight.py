@@ -36,8 +36,9 @@ def wn_init(net, X) -> None:
 @cached(maxsize=128)
 def wn_curves(norm: str | None = "weight", rng=0, steps: int = 300, lr: float = 0.1, batch_size: int = 32,
               sizes=(64, 100, 100, 10), activation: str = "relu", data_init: bool = True,
-              init_batch: int = 100) -> dict:
-    """Train ``norm_mlp(sizes, activation, norm)`` (float32, plain SGD at ``lr``, batches of
+              init_batch: int = 100, optimizer: str = "sgd") -> dict:
+    """Train ``norm_mlp(sizes, activation, norm)`` (float32, plain SGD at ``lr`` or another ``optimizer``
+    by name with its default settings, e.g. ``"adam"``, batches of
     ``batch_size`` without replacement) and record the validation accuracy (evaluation mode) on
     :func:`~dlcore.experiments.batchnorm.eval_grid`. ``norm="weight"`` with ``data_init`` first
     applies :func:`wn_init` on the first ``init_batch`` shuffled training examples. Returns ``step``,
@@ -51,7 +52,7 @@ def wn_curves(norm: str | None = "weight", rng=0, steps: int = 300, lr: float = 
         wn_init(net, X[as_generator(pick_rng).permutation(len(X))[:int(init_batch)]])
     net.forward(Xv, training=False)
     init_std = float(np.mean(np.std(net.layers[0].forward(Xv, training=False), axis=0)))
-    opt = get_optimizer("sgd", net, lr=lr)
+    opt = get_optimizer(optimizer, net, lr=lr)
     stream = batches(len(X), int(batch_size), order_rng, drop_last=True)
     grid = eval_grid(int(steps))
     acc = []
