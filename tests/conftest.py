@@ -12,3 +12,17 @@ def _one_blas_thread():
     from widgets.notebook import one_blas_thread
     with one_blas_thread():
         yield
+
+
+@pytest.fixture(scope="session")
+def ch09_runs():
+    """Chapter 09's ReLU runs (3 nets x 5 seeds), shared by its experiment and widget tests."""
+    from dlcore.experiments import ics
+    return ics.ics_runs(**ics.ACTIVATION_RUNS["relu"])
+
+
+@pytest.fixture(scope="session")
+def ch09_sigmoid():
+    """Chapter 09's sigmoid runs (§9.4, lr 0.5), shared by its experiment and widget tests."""
+    from dlcore.experiments import ics
+    return ics.ics_runs(**ics.ACTIVATION_RUNS["sigmoid"])
