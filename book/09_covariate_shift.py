@@ -467,7 +467,7 @@ LandscapeExplorer()
 #
 # One property of BN is exact and needs no experiment to establish, only one
 # to check: it makes the loss blind to the *scale* of the weights that feed it
-# (van Laarhoven 2017; Santurkar et al. 2018, §4; Arora, Li & Lyu 2019).
+# (van Laarhoven 2017; Santurkar et al. 2018; Arora, Li & Lyu 2019).
 # Take a layer $z = XW + b$ followed by BN, in training mode. Multiply $W$ by
 # $c > 0$: each unit's batch mean becomes $c\,\mu_j + b_j$ and its standard
 # deviation $c\,\sigma_j$, so
