@@ -224,6 +224,37 @@ print(f"x̂ · dL/dx per column: largest {np.abs(dot).max():.0e}, not 0 but γ �
       f"{'(rel. difference < 1e-6)' if np.abs(dot - eps_term).max() < 1e-6 * np.abs(dot).max() else '(MISMATCH)'}")
 
 # %% [markdown]
+# **The same gradient, node by node.** If the closed form looks like magic,
+# back-propagate through the forward pass as a graph of small steps (the way
+# CS231n's assignment does it): $\mu = \frac1B\sum x$, $d = x - \mu$,
+# $v = \frac1B\sum d^2$, $s = \sqrt{v + \varepsilon}$, $\hat x = d/s$,
+# $y = \gamma\hat x + \beta$. Each step's local derivative is one line, and
+# a node used twice ($d$ feeds both $v$ and $\hat x$; $x$ feeds both $\mu$ and
+# $d$) adds the gradients arriving along each path:
+
+# %%
+eps = 1e-5
+mu = x.mean(0)
+d = x - mu
+v = (d ** 2).mean(0)
+s_ = np.sqrt(v + eps)
+xhat = d / s_
+g_xhat = gamma * g                                  # y = γ x̂ + β
+g_s = -(g_xhat * d / s_ ** 2).sum(0)                # x̂ = d / s, through s (summed over the batch)
+g_d = g_xhat / s_                                   # x̂ = d / s, through d
+g_v = g_s / (2 * s_)                                # s = sqrt(v + ε)
+g_d = g_d + g_v * 2 * d / len(x)                    # v = mean(d²): d's second path
+g_mu = -g_d.sum(0)                                  # d = x − μ, through μ
+g_x = g_d + g_mu / len(x)                           # d = x − μ and μ = mean(x): x's two paths
+print(f"staged backward vs closed form: rel. error "
+      f"{'< 1e-12' if np.abs(g_x - closed).max() / np.abs(closed).max() < 1e-12 else 'LARGE'}")
+
+# %% [markdown]
+# Collecting the staged terms gives the boxed formula. Both need the same two
+# sums over the batch; the closed form is what a library keeps because it
+# needs fewer element-wise passes and no intermediate array but $\hat x$
+# (`BatchNorm1d.backward` is written that way).
+#
 # **What to notice.** The naive backward $\gamma g_j/s$ (treating $\mu$ and
 # $\sigma$ as constants) is what you get if you forget that the statistics
 # come from the batch; it is wrong by the two projection terms, which remove
