@@ -33,7 +33,7 @@ from .common import SEEDS, digits_data
 from .regularisation_capacity import noisy_labels
 
 __all__ = ["ADAMW_METHODS", "ADAMW_LRS", "ADAMW_LAMS", "ADAMW_SWEEP", "ADAMW_SWEEP_FILE", "adamw_run",
-           "adamw_sweep", "write_adamw_sweep", "adamw_sweep_table", "ridge"]
+           "adamw_sweep", "write_adamw_sweep", "adamw_sweep_table", "ridge", "per_lr_duel"]
 
 #: the two ways of adding weight decay to Adam
 ADAMW_METHODS = ("L2 in Adam", "AdamW")
@@ -137,8 +137,10 @@ def ridge(table: dict, method: str, key: str = "val_acc", matters: float = 0.02)
     ``corr``: the correlation of log lr and log λ over their cells, weighted by how far each cell's mean
     is above its column's median (the tilt of the whole good band, not only of its top; NaN if the band
     has no tilt to measure); ``best`` (i_lam, i_lr): the cell with the best mean on the selection half
-    (``sel_acc``), ``best_lam_lr`` its (λ, lr), ``best_test`` its held-out-half accuracy per seed and
-    ``best_val`` its ``key`` per seed."""
+    (``sel_acc``) among the learning rates where λ ``helps`` (a best cell in a column where no λ helps
+    would be plain Adam under another name; all columns if none helps), ``best_lam_lr`` its (λ, lr),
+    ``best_test`` its held-out-half accuracy per seed, ``best_val`` its ``key`` per seed, and
+    ``best_any`` (i_lam, i_lr): the selection half's best cell over every column."""
     acc = np.asarray(table[key][method], float)
     mean = acc.mean(axis=-1)
     lams, lrs = np.asarray(table["lams"][method]), np.asarray(table["lrs"])
@@ -156,11 +158,28 @@ def ridge(table: dict, method: str, key: str = "val_acc", matters: float = 0.02)
         if vx > 0 and vy > 0:
             corr = float(np.sum(w * (R - mx) * (L - my)) / np.sqrt(vx * vy))
     sel = np.asarray(table["sel_acc"][method], float).mean(axis=-1)
-    ib = np.unravel_index(int(sel.argmax()), sel.shape)
+    ia = np.unravel_index(int(sel.argmax()), sel.shape)
+    ib = np.unravel_index(int(np.where(helps if helps.any() else True, sel, -np.inf).argmax()), sel.shape)
     return {"mean": mean, "best_lam": best_lam, "shrink": lrs * best_lam, "gain": gain, "helps": helps,
-            "slope": slope, "corr": corr, "best": (int(ib[0]), int(ib[1])),
+            "slope": slope, "corr": corr, "best": (int(ib[0]), int(ib[1])), "best_any": (int(ia[0]), int(ia[1])),
             "best_lam_lr": (float(lams[ib[0]]), float(lrs[ib[1]])),
             "best_test": np.asarray(table["test_acc"][method], float)[ib], "best_val": acc[ib]}
+
+
+def per_lr_duel(table: dict, methods=ADAMW_METHODS) -> dict:
+    """The two methods compared where their decays act: at each learning rate, each method's λ chosen on
+    the selection half (best seed-mean ``sel_acc`` in that column) and scored on the held-out half.
+    Returns ``lrs``, ``lam`` ({method: best λ per lr}), ``test`` ({method: (n_lr, n_seeds)} held-out
+    accuracy there) and ``diff`` (n_lr, n_seeds): ``methods[1]`` minus ``methods[0]``, paired by seed."""
+    out = {"lrs": np.asarray(table["lrs"]), "lam": {}, "test": {}}
+    for m in methods:
+        sel = np.asarray(table["sel_acc"][m], float).mean(axis=-1)          # (n_lam, n_lr)
+        i = sel.argmax(axis=0)
+        out["lam"][m] = np.asarray(table["lams"][m])[i]
+        test = np.asarray(table["test_acc"][m], float)
+        out["test"][m] = test[i, np.arange(test.shape[1])]
+    out["diff"] = out["test"][methods[1]] - out["test"][methods[0]]
+    return out
 
 
 if __name__ == "__main__":       # python -m dlcore.experiments.regularisation_adamw: refresh the stored sweep
