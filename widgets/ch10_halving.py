@@ -17,7 +17,8 @@ class HalvingPanel(Panel):
     """Validation accuracy against the fraction of the full training (log scale), one line per
     configuration up to the last rung it reached: dropped ones grey, the ones promoted to the last rung
     in colour, the chosen one thick with a star. Hollow circles: where each dropped configuration would
-    have ended had it been trained fully (what halving did not see). ``update(halving_digits(...))``."""
+    have ended had it been trained fully (what halving did not see); dashed red: the configuration that would
+    have won, if halving dropped it, from its rungs to its full-training score. ``update(halving_digits(...))``."""
     figsize = (8.2, 3.6)
 
     def __init__(self, ax):
@@ -29,6 +30,8 @@ class HalvingPanel(Panel):
         self.pts = self.changes(ax.plot([], [], "o", color="0.45", ms=3)[0])
         self.would = self.changes(ax.plot([], [], "o", mfc="none", mec="C3", ms=6, mew=1.2,
                                           label="a dropped one, had it been trained fully")[0])
+        self.winner = self.changes(ax.plot([], [], "--", color="C3", lw=1.8, marker="o", ms=4, markevery=[-1],
+                                           label="the would-be winner, dropped")[0])
         self.best = self.changes(ax.plot([], [], "-*", color="C1", lw=2.4, ms=13, mec="k", markevery=[-1],
                                          label="chosen")[0])
         ax.set(xscale="log", xlabel="fraction of the 3-epoch training (resource)", ylabel="validation accuracy")
@@ -56,6 +59,12 @@ class HalvingPanel(Panel):
         gone = [j for j in score if j not in last]
         self.would.set_data(np.full(len(gone), res[-1] * 1.12), final[gone])
         self.best.set_data(res[:len(score[best])], score[best])
+        win = int(np.argmax(final))
+        if int(r.get("cut_rung", -1)) >= 0 and win in score:   # dropped: its rungs, then where it would have ended
+            v = score[win]
+            self.winner.set_data(np.r_[res[:len(v)], res[-1] * 1.12], np.r_[v, final[win]])
+        else:
+            self.winner.set_data([], [])
         fit_limits(self.ax, *data_range(ally, final[gone], include=(1.0,)), home=(0.0, 1.0), margin=0.04)
         self.ax.set_xlim(res[0] / 1.5, res[-1] * 1.5)
         self.ax.set_xticks(res, [_frac(x) for x in res])
