@@ -171,7 +171,7 @@ print(f"validation accuracy after 10 epochs: {hist.evals[-1]['val_acc']:.3f}  ({
 # | Layer, instance and group norm: what do they average over? BN vs GN as the batch shrinks? | LN、IN、GN 在哪些维度上归一化？批变小时 BN 与 GN 对比？ | 07 §7.6, 07 E7.3 | `norm_batch_sweep`, `conv_sweep_table`, `batch_dependence` |
 # | Why is BN awkward in RNNs, and what was layer norm designed for? | 为什么 RNN 中不适合用 BN？LN 原本是为什么设计的？ | 07 §7.6 | text (Ba et al. 2016) |
 # | Weight norm vs batch norm: batch dependence, noise, speed, initialisation? | 权重归一化与 BN 比较：依赖批、噪声、速度、初始化？ | 07 §7.7 | `wn_curves`, `wn_identities`, `step_cost` |
-# | Does weight norm's data-dependent init need Adam; how does the step on v reach w? | 权重归一化的数据相关初始化需要配合 Adam 吗？对 v 的更新如何传到 w？ | 07 §7.7 | `wn_curves` (optimizer="adam"), `wn_step_scale` |
+# | Does weight norm's data-dependent init need Adam; how does the step on v reach w, and why does the scale of v matter? | 权重归一化的数据相关初始化需要配合 Adam 吗？对 v 的更新如何传到 w？v 的尺度为何重要？ | 07 §7.7 | `wn_curves` (optimizer="adam", v_norm="g"), `wn_step_scale` |
 # | What does local response normalisation do, with which parameters, and why was it dropped? | 局部响应归一化的作用与参数是什么？为何被 BN 取代？ | 07 §7.8 | `lrn_stack`, *LRNExplorer* |
 # | What are bias and variance; how do model size and data size move them; is there double descent? | 偏差与方差是什么？模型大小与数据量如何影响？有双下降吗？ | 08 §8.1 | `capacity_sweep`, `data_sweep`, `random_features_sweep`, *BiasVarianceExplorer* |
 # | Why regularise; what do L2, L1, max-norm, early stopping and augmentation do to a net that over-fits? | 为什么要正则化？L2、L1、max-norm、早停、数据增强各有什么作用？ | 08 §8.2 | `compare_methods`, *RegulariserExplorer* |
