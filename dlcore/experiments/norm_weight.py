@@ -19,7 +19,7 @@ from ..weightnorm import WeightNormLinear
 from .batchnorm import eval_grid
 from .common import batches, digits_data, matching_init, train_recording
 
-__all__ = ["wn_init", "wn_curves", "wn_step_scale", "wn_identities", "batch_dependence"]
+__all__ = ["wn_init", "rescale_v", "wn_curves", "wn_step_scale", "wn_identities", "batch_dependence"]
 
 
 def wn_init(net, X) -> None:
@@ -33,15 +33,29 @@ def wn_init(net, X) -> None:
         h = layer.forward(h, training=False)
 
 
+def rescale_v(net, v_norm="g") -> None:
+    """Rescale each unit's :math:`v_j` of every WeightNormLinear of ``net`` to norm :math:`|g_j|`
+    (``v_norm="g"``) or to a number. :math:`w = g\\,v/\\lVert v\\rVert` ignores :math:`\\lVert v\\rVert`, so
+    the forward pass is unchanged; under Adam, whose step on :math:`v` is about :math:`\\eta` per coordinate,
+    the direction then turns by about :math:`\\eta\\sqrt{n_{in}}/\\lVert v\\rVert` per step instead."""
+    for m in net.layers:
+        if isinstance(m, WeightNormLinear):
+            v = m.params["v"]
+            target = np.abs(m.params["g"]) if v_norm == "g" else float(v_norm)
+            v[...] = (v * (target / np.linalg.norm(v, axis=0))).astype(v.dtype)
+
+
 @cached(maxsize=128)
 def wn_curves(norm: str | None = "weight", rng=0, steps: int = 300, lr: float = 0.1, batch_size: int = 32,
               sizes=(64, 100, 100, 10), activation: str = "relu", data_init: bool = True,
-              init_batch: int = 100, optimizer: str = "sgd") -> dict:
+              init_batch: int = 100, optimizer: str = "sgd", v_norm: str | None = None) -> dict:
     """Train ``norm_mlp(sizes, activation, norm)`` (float32, plain SGD at ``lr`` or another ``optimizer``
     by name with its default settings, e.g. ``"adam"``, batches of
     ``batch_size`` without replacement) and record the validation accuracy (evaluation mode) on
     :func:`~dlcore.experiments.batchnorm.eval_grid`. ``norm="weight"`` with ``data_init`` first
-    applies :func:`wn_init` on the first ``init_batch`` shuffled training examples. Returns ``step``,
+    applies :func:`wn_init` on the first ``init_batch`` shuffled training examples; ``v_norm="g"`` then
+    rescales each unit's :math:`v_j` to norm :math:`|g_j|` (:func:`rescale_v`: :math:`w` and the function
+    are unchanged; under Adam the turn rate of :math:`v/\\lVert v\\rVert` changes). Returns ``step``,
     ``val_acc``, ``final_acc``, ``diverged``, and ``init_std``: the standard deviation over the
     validation set of the first hidden layer's pre-activations at step 0 (mean over units)."""
     X, y, Xv, yv = digits_data()
@@ -50,6 +64,8 @@ def wn_curves(norm: str | None = "weight", rng=0, steps: int = 300, lr: float = 
                    dtype=np.float32)
     if norm == "weight" and data_init:
         wn_init(net, X[as_generator(pick_rng).permutation(len(X))[:int(init_batch)]])
+    if norm == "weight" and v_norm is not None:
+        rescale_v(net, v_norm)
     net.forward(Xv, training=False)
     init_std = float(np.mean(np.std(net.layers[0].forward(Xv, training=False), axis=0)))
     opt = get_optimizer(optimizer, net, lr=lr)
@@ -67,7 +83,10 @@ def wn_step_scale(data_init: bool = True, rng=0, sizes=(64, 100, 100, 10), init_
     """The factor :math:`(g_j/\\lVert v_j\\rVert)^2` by which weight norm multiplies the learning rate of
     the step it makes in :math:`w_j` (the projected gradient), at initialisation, averaged over the units
     of each WN layer of ``norm_mlp(sizes, "relu", norm="weight")`` built as :func:`wn_curves` builds it
-    (same seeds). Returns ``factor`` (one per WN layer), ``g`` (mean g per layer), ``norm_v``."""
+    (same seeds). Returns ``factor`` (one per WN layer), ``g`` (mean g per layer), ``norm_v``, and
+    ``norm_w_plain``: the mean :math:`\\lVert w_j\\rVert` of the same hidden layers of the plain net
+    (``norm=None``, same init seed, He init), against which Adam's turn rate
+    :math:`\\eta\\sqrt{n_{in}}/\\lVert v\\rVert` compares."""
     X, _, _, _ = digits_data()
     init_rng, _, pick_rng = spawn(rng, 3)
     net = norm_mlp(list(sizes), "relu", norm="weight", init=matching_init("relu"), rng=init_rng, dtype=np.float32)
@@ -76,8 +95,12 @@ def wn_step_scale(data_init: bool = True, rng=0, sizes=(64, 100, 100, 10), init_
     layers = [m for m in net.layers if isinstance(m, WeightNormLinear)]
     nv = [np.linalg.norm(m.params["v"].astype(np.float64), axis=0) for m in layers]
     g = [m.params["g"].astype(np.float64) for m in layers]
+    plain = norm_mlp(list(sizes), "relu", norm=None, init=matching_init("relu"), rng=init_rng, dtype=np.float32)
+    nw_plain = [np.linalg.norm(m.params["W"].astype(np.float64), axis=0).mean()
+                for m in plain.layers if "W" in getattr(m, "params", {})][:len(layers)]
     return {"factor": np.array([np.mean((gi / n) ** 2) for gi, n in zip(g, nv)]),
-            "g": np.array([gi.mean() for gi in g]), "norm_v": np.array([n.mean() for n in nv])}
+            "g": np.array([gi.mean() for gi in g]), "norm_v": np.array([n.mean() for n in nv]),
+            "norm_w_plain": np.array(nw_plain)}
 
 
 @cached(maxsize=32)
