@@ -73,14 +73,16 @@ class DriftPanel(Panel):
         self.med = {k: self.changes(self.ax_u.plot([], [], "-", color=NET_COLORS[k], lw=1.2,
                                                    label=NET_LABELS[k])[0]) for k in NETS}
         self.pct = {k: self.changes(_band(self.ax_u, NET_COLORS[k], 0.2)) for k in NETS}
+        # no BN's band would vanish under the other two: hatched, unfilled, drawn on top
+        self.pct["none"].set(fill=False, hatch="////", edgecolor=NET_COLORS["none"], alpha=0.6, zorder=3)
         self.drift = _NetLines(self, self.ax_d, "-", "o")
         self.marks = self.changes(self.ax_u.axvline(np.nan, color="k", lw=0.8, ls=":"),
                                   self.ax_d.axvline(np.nan, color="k", lw=0.8, ls=":"))
-        self.ax_u.set_title("one unit's input: median, 10th-90th percentile (seed 0)", fontsize=9)
+        self.ax_u.set_title("one unit's input: median, 10th-90th percentile (seed 0)\n"
+                            "(no BN's band hatched; colours as on the right)", fontsize=9)
         self.ax_d.set_title("drift of the layer's input (5 seeds)", fontsize=9)
         self.ax_u.set(xlabel="training step", ylabel="layer input (activation)")
         self.ax_d.set(xlabel="training step", ylabel="W₁ to the input 20 steps earlier", yscale="log")
-        self.ax_u.legend(fontsize=7, loc="upper left")
         self.ax_d.legend(fontsize=7, loc="lower right")
         for a in ax:
             a.grid(True, alpha=0.3)
@@ -248,7 +250,7 @@ def plot_drift(runs, ax=None, layer: int = 0, record: int = 1, unit: int = 0, ma
     if not mark:
         for a in ax:
             a.lines[-1].set_visible(False)
-    ax[0].set_title(f"input of weight layer {layer + 2} (of 5), unit {unit}, seed 0", fontsize=9)
+    ax[0].set_title(f"input of weight layer {layer + 2} (of 5), unit {unit}, seed 0 (no BN hatched)", fontsize=9)
     ax[1].set_title(f"weight layer {layer + 2}: drift of its input (5 seeds)", fontsize=9)
     return ax
 

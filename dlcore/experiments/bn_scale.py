@@ -4,13 +4,18 @@ With BN right after a linear layer (``Linear -> BN``), the batch statistics divi
 :math:`c > 0` of that layer's weights :math:`W`: in training mode, :math:`L(cW) = L(W)` (exactly when
 BN's :math:`\\epsilon` is 0; with :math:`\\epsilon > 0` while :math:`c^2\\sigma^2 \\gg \\epsilon`).
 Differentiating that identity gives the three statements :func:`scale_invariance` checks numerically
-(van Laarhoven 2017; Arora, Li & Lyu 2019; Santurkar et al. 2018):
+(Ioffe & Szegedy 2015, section 3.3; van Laarhoven 2017; Arora, Li & Lyu 2019; derived in chapter 07,
+section 7.4, and measured here in chapter 09, section 9.6):
 
 * :math:`\\nabla L(cW) = \\nabla L(W) / c` (the gradient of a scaled layer is scaled by :math:`1/c`);
 * :math:`W \\cdot \\nabla_W L = 0` (the gradient is orthogonal to the weights; per unit, since BN
   normalises each unit on its own: :math:`w_j \\cdot \\nabla_{w_j} L = 0` for every column :math:`j`);
 * under plain SGD, :math:`\\lVert W_{t+1}\\rVert^2 = \\lVert W_t\\rVert^2 + \\eta^2\\lVert\\nabla L\\rVert^2`:
   the norm can only grow, and the effective learning rate :math:`\\eta / \\lVert W\\rVert^2` falls.
+
+With :math:`\\epsilon > 0`, :math:`L_\\epsilon(cW) = L_{\\epsilon/c^2}(W)`: scaling the weights is changing
+:math:`\\epsilon`. The invariance does not reach the last layer or BN's :math:`\\gamma, \\beta`; at a rate
+that is too large (10 here) those blow up while the layers before BN brake (``gamma``, ``wnorm[:, 4]``).
 
 The nets are the chapter's (64-100x4-10, ReLU, He initialisation) in float64, so that "equal" means
 "equal to float64 rounding"; the last layer has no BN after it and serves as the contrast, with the
@@ -79,7 +84,10 @@ def scale_invariance(bn: bool = True, eps: float = 1e-5, rng=0, scales=SCALES, b
     Then ``steps`` SGD steps at ``lr`` on shuffled batches: ``wnorm (steps + 1, layers)``
     :math:`\\lVert W_t\\rVert`, ``growth (steps, layers)`` :math:`\\eta^2\\lVert g_t\\rVert^2`, and
     ``resid``: :math:`(\\lVert W_{t+1}\\rVert^2 - \\lVert W_t\\rVert^2 - \\eta^2\\lVert g_t\\rVert^2)
-    / (\\eta^2\\lVert g_t\\rVert^2)` (0 when the identity holds), ``loss (steps,)``."""
+    / (\\eta^2\\lVert g_t\\rVert^2)` (0 when the identity holds; NaN when :math:`g_t = 0`, e.g. once every
+    ReLU of a layer is off at a rate that is too large), ``loss (steps,)`` (a non-finite loss skips the
+    step, as in :func:`~dlcore.experiments.common.train_step`), and ``gamma (steps + 1,)``: the largest
+    :math:`|\\gamma|` of the BN layers (the parameters the invariance does not cover; NaN without BN)."""
     X, y, _, _ = digits_data()
     init_rng, order_rng = spawn(rng, 2)
     net = scale_net(bn, eps, SIZES, init_rng)
@@ -107,15 +115,20 @@ def scale_invariance(bn: bool = True, eps: float = 1e-5, rng=0, scales=SCALES, b
         out["grad_rel"].append(grel)
     opt = get_optimizer("sgd", net, lr=lr)
     sq = lambda: [float(np.sum(m.params["W"] ** 2)) for m in lin]      # noqa: E731
-    norms, growth, resid, losses = [sq()], [], [], []
+    bns = [m for m in net.layers if isinstance(m, BatchNorm1d)]
+    gmax = lambda: max((float(np.max(np.abs(m.params["gamma"]))) for m in bns), default=np.nan)  # noqa: E731
+    norms, growth, resid, losses, gammas = [sq()], [], [], [], [gmax()]
     for _ in range(steps):
         idx = next(stream)
         losses.append(float(train_step(net, opt, X[idx], y[idx])))
-        g2 = [lr ** 2 * float(np.sum(m.grads["W"] ** 2)) for m in lin]
+        stepped = np.isfinite(losses[-1])
+        g2 = [lr ** 2 * float(np.sum(m.grads["W"] ** 2)) if stepped else 0.0 for m in lin]
         norms.append(sq())
         growth.append(g2)
-        resid.append([(b - a - d) / d for a, b, d in zip(norms[-2], norms[-1], g2)])
+        gammas.append(gmax())
+        resid.append([(b - a - d) / d if d > 0 else np.nan for a, b, d in zip(norms[-2], norms[-1], g2)])
     res = {k: np.array(v, float) for k, v in out.items()}
     res.update(loss0=loss0, scales=np.array(scales, float), wnorm=np.sqrt(np.array(norms)),
-               growth=np.array(growth), resid=np.array(resid), loss=np.array(losses), bn=bool(bn), eps=float(eps))
+               growth=np.array(growth), resid=np.array(resid), loss=np.array(losses), gamma=np.array(gammas),
+               bn=bool(bn), eps=float(eps))
     return res
