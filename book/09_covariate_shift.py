@@ -211,9 +211,14 @@ plt.show()
 #
 # Pick the layer, the unit, and a step $t$; the info line gives each net's
 # drift between $t-20$ and $t$. The menu *net* switches to the sigmoid nets
-# of §9.4 (learning rate 0.5): Ioffe & Szegedy's Figure 1 shows a sigmoid
-# unit's input over training the same way (their 15th, 50th and 85th
-# percentiles, ours the 10th, 50th and 90th). Their first selection trains
+# of §9.4 (learning rate 0.5), the setting of Ioffe & Szegedy's Figure 1,
+# which plots the percentiles of a sigmoid's *input* over training (their
+# 15th, 50th and 85th, ours the 10th, 50th and 90th). Ours plots the weight
+# layer's input, which for these nets is the sigmoid's *output*, in (0, 1):
+# since the sigmoid is increasing, our percentiles are the sigmoid of theirs,
+# the same information on a squeezed axis (0.2-0.8 on ours is about -1.4 to
+# +1.4 on theirs). No BN's band is hatched, so that it stays visible under
+# the other two. Their first selection trains
 # those 15 nets (a few seconds) unless §9.4 has already run.
 
 # %%
@@ -465,40 +470,47 @@ LandscapeExplorer()
 # %% [markdown]
 # ## 9.6 Why the scale of the weights before BN does not matter
 #
-# One property of BN is exact and needs no experiment to establish, only one
-# to check: it makes the loss blind to the *scale* of the weights that feed it
-# (van Laarhoven 2017; Santurkar et al. 2018; Arora, Li & Lyu 2019).
-# Take a layer $z = XW + b$ followed by BN, in training mode. Multiply $W$ by
-# $c > 0$: each unit's batch mean becomes $c\,\mu_j + b_j$ and its standard
-# deviation $c\,\sigma_j$, so
+# Chapter 07 (§7.4) derived why BN tolerates large learning rates from one
+# identity, which Ioffe & Szegedy (2015, §3.3) state in two lines: for a
+# layer $z = XW + b$ followed by BN in training mode, scaling $W$ by $c > 0$
+# scales each unit's batch mean and standard deviation by $c$ as well, so
+# $\hat z$ and the loss do not change, $L(cW) = L(W)$ (with BN's
+# $\epsilon = 0$; the bias cancels with the mean, so its gradient is 0, and
+# since BN normalises each unit on its own, each column $w_j$ may take its own
+# $c_j$). Here we check it to float64 rounding on this chapter's net and add
+# what §7.4 left open: BN's $\epsilon$, how fast the norm actually grows, where
+# the brake on a too-large learning rate stops, and weight decay. The three
+# consequences of §7.4, as a recap:
 #
-# $$\hat z_j = \frac{c\,(XW)_j + b_j - (c\,\mu_j + b_j)}{c\,\sigma_j} = \frac{(XW)_j - \mu_j}{\sigma_j}:
-#   \qquad L(cW) = L(W)\quad\text{for every } c > 0$$
-#
-# (with BN's $\epsilon = 0$; the bias $b$ cancels too, so its gradient is 0).
-# BN normalises each unit on its own, so the same holds for each column
-# $w_j$ of $W$ scaled by its own $c_j$. Three consequences follow by
-# differentiating the identity:
-#
-# 1. **with respect to $W$**: $c\,\nabla L(cW) = \nabla L(W)$, so
-#    $\nabla L(cW) = \nabla L(W)/c$: ten times larger weights, ten times
+# 1. $\nabla L(cW) = \nabla L(W)/c$: ten times larger weights, ten times
 #    smaller gradient;
-# 2. **with respect to $c$, at $c = 1$**: $\frac{d}{dc}L(cW) = W\cdot\nabla L(W) = 0$:
-#    the gradient is orthogonal to the weights (and $w_j\cdot\nabla_{w_j}L = 0$ per unit);
-# 3. **for an SGD step** $W_{t+1} = W_t - \eta g_t$:
-#    $\lVert W_{t+1}\rVert^2 = \lVert W_t\rVert^2 - 2\eta\,W_t\cdot g_t + \eta^2\lVert g_t\rVert^2
-#    = \lVert W_t\rVert^2 + \eta^2\lVert g_t\rVert^2$: the norm can only grow.
+# 2. $W\cdot\nabla L(W) = 0$ (the derivative of $L(cW)$ in $c$ at $c = 1$):
+#    the gradient is orthogonal to the weights, unit by unit;
+# 3. for a plain SGD step $W_{t+1} = W_t - \eta g_t$:
+#    $\lVert W_{t+1}\rVert^2 = \lVert W_t\rVert^2 + \eta^2\lVert g_t\rVert^2$
+#    (Pythagoras, by 2): the norm can only grow, and the layer learns at the
+#    **effective learning rate $\eta/\lVert W\rVert^2$** (by 1 with
+#    $c = \lVert W\rVert$, a step turns $\hat W = W/\lVert W\rVert$ by about
+#    $\eta\,\lVert\nabla L(\hat W)\rVert/\lVert W\rVert^2$).
 #
-# Only the direction $\hat W = W/\lVert W\rVert$ matters to the function, and
-# by (1) with $c = \lVert W\rVert$ a step moves it by about
-# $\eta\lVert g\rVert/\lVert W\rVert = \eta\,\lVert\nabla L(\hat W)\rVert/\lVert W\rVert^2$:
-# the layer learns at the **effective learning rate $\eta/\lVert W\rVert^2$**,
-# which falls as the norm grows, the faster the larger $\eta$ (the growth goes
-# as $\eta^2$).
+# Ioffe & Szegedy conclude that BN "will stabilize the parameter growth";
+# (3) says more precisely what happens under plain SGD: the norm never
+# shrinks, only its growth slows, because $\lVert g\rVert$ falls as
+# $1/\lVert W\rVert$. (All of this is for plain SGD. With momentum the step
+# is not orthogonal to the current $W$; with Adam its size no longer scales
+# with $\lVert g\rVert$, so the direction turns by about
+# $\eta\sqrt{n_{in}}/\lVert W\rVert$ per step: the rate falls as
+# $1/\lVert W\rVert$, not $1/\lVert W\rVert^2$, chapter 07 §7.7; and L2
+# under Adam is not weight decay, chapter 08 §8.2.1.) With $\epsilon > 0$ the
+# identity becomes $L_\epsilon(cW) = L_{\epsilon/c^2}(W)$: BN divides by
+# $\sqrt{c^2\sigma^2 + \epsilon}$, so scaling the weights by $c$ is the same as
+# changing $\epsilon$ to $\epsilon/c^2$, harmless while that stays far below
+# the units' variances.
 #
 # The check (`bn_scale.scale_invariance`): the chapter's net in float64 on a
 # batch of 64 digits, training mode, each weight layer's $W$ scaled by
-# $c = 0.1$ and $10$, then 20 SGD steps at η = 0.1 (5 for the contrast nets). Weight layers 1-4 have BN
+# $c = 0.1$ and $10$, then 20 SGD steps at η = 0.1 (5 for the $\epsilon = 10^{-5}$ net and the
+# no-BN contrast). Weight layers 1-4 have BN
 # after them; weight layer 5 (the output) does not, and neither does any layer
 # of the net without BN: the contrast. Each entry is the largest deviation
 # from the statement (over the five seeds; 0 would mean it holds exactly).
@@ -528,6 +540,16 @@ print("growth of |W|² in 20 SGD steps, in %, BN (eps -> 0), weight layers 1-4:"
 for lr, w in grow.items():
     g = 100 * ((w[:, -1, :4] / w[:, 0, :4]) ** 2 - 1)
     print(f"  lr {lr}:  " + "   ".join(pm(g[:, l]) for l in range(4)))
+# a learning rate that is too large (chapter 07's lr 10): the brake, and where it stops
+hot = {lr: over_seeds(bn_scale.scale_invariance, SEEDS, eps=bn_scale.EPS_ZERO, lr=lr) for lr in (1.0, 10.0)}
+w10, w1 = ((r["wnorm"] / r["wnorm"][:, :1]) ** 2 for r in (hot[10.0], hot[1.0]))
+last = lambda r: r["loss"][:, 15:].mean(axis=1)                        # noqa: E731  (steps 16-20)
+print("lr 10, BN (eps -> 0), 5 seeds:")
+print(f"  |W|² of weight layers 1-4: x {pm(w10[:, 1, :4])} after 1 step, x {pm(w10[:, -1, :4].mean(1))} after 20 "
+      f"(lr 1.0: x {pm(w1[:, -1, :4].mean(1))})")
+print(f"  no brake: |W|² of weight layer 5 x {pm(w10[:, -1, 4])}, largest |γ| 1.0 -> {pm(hot[10.0]['gamma'][:, -1])}"
+      f" after 20 steps (lr 1.0: x {pm(w1[:, -1, 4])}, {pm(hot[1.0]['gamma'][:, -1])})")
+print(f"  batch loss over steps 16-20: {pm(last(hot[10.0]))}  (lr 1.0: {pm(last(hot[1.0]))}; chance: ln 10 = 2.30)")
 
 # %% [markdown]
 # **What to notice.**
@@ -538,33 +560,56 @@ for lr, w in grow.items():
 #   BN follows: at weight layer 5 of the BN net and at every layer of the
 #   plain net.
 # * With BN's usual $\epsilon = 10^{-5}$ (PyTorch's, and the chapter's nets')
-#   the invariance is approximate: BN divides by $\sqrt{c^2\sigma^2 + \epsilon}$,
-#   so it holds while $c^2\sigma^2 \gg \epsilon$. The loss moves by at most
+#   the invariance is approximate: $L_\epsilon(0.1W) = L_{100\epsilon}(W)$, and
+#   $100\epsilon = 10^{-3}$ is no longer negligible next to the smallest
+#   variances of weight layer 1's units (0.03-0.045 over the seeds; those of
+#   layers 2-4 are 0.19 or more). The loss moves by at most
 #   $3\cdot10^{-4}$ of itself, but at $c = 0.1$ the gradient of weight layer 1
-#   is off by 10 % (its units' variances are the smallest): $\epsilon$ puts a
-#   floor under the scale.
+#   is off by 10 %: $\epsilon$ puts a floor under the scale.
 # * Without BN, scaling one layer's weights by 10 multiplies the logits by
 #   10 (the biases are 0 at initialisation and ReLU is homogeneous): the
 #   same change of the loss whichever layer is scaled, and a gradient with a
 #   component along $W$, so the norm identity fails by about ten times the
 #   growth term or more.
 # * The norm grows as the identity says, slowly at the chapter's rate: by
-#   0.06-0.11 % in 20 steps at η = 0.1, by 2-5 % at η = 1.0 (the rate at
-#   which §9.4 trains the BN nets): the effective learning rate of the layers
-#   before BN falls by as much, fastest where the step is largest.
+#   0.06-0.11 % in 20 steps at η = 0.1, by 2.4-5.4 % at η = 1.0 (the rate at
+#   which §9.4 trains the BN nets). The growth term is $\eta^2\lVert g\rVert^2$
+#   per step, but over 20 steps the ratio of the two rates' growth is about
+#   45, not 100: at η = 1.0 the loss falls faster (0.18 against about 0.6 at
+#   step 20), so the gradients, and the sum of their squares, are about half
+#   as large. At these rates the effective learning rate changes by a few
+#   per cent: nothing needs correcting.
+# * At a rate that *is* too large, η = 10 (where chapter 07's BN net fails),
+#   the brake is real: the norms of weight layers 1-4 grow 1.6-2.8-fold in
+#   the first step and 7- to 860-fold in 20 (per seed and layer; the mean
+#   printed is dominated by one seed), so their effective rate falls by as
+#   much. And the net still fails: the batch loss over steps 16-20 is
+#   1.8-3.7 per seed (chance is 2.30; 0.18 at η = 1.0), and 2.0-2.4 after 200
+#   steps (tests/test_ch09_scale.py). The
+#   parameters that no BN follows have no brake: the last layer's $\lVert W\rVert^2$
+#   grows 20- to 2600-fold and the largest $\gamma$ goes from 1 to 4-120 in
+#   the same 20 steps. Arora, Li & Lyu's (2019) "auto rate-tuning" assumes exactly
+#   that those parameters get a learning rate that works; here they do not.
+#   This answers §7.4's open question, why BN's net fails at 10 (measured
+#   here on this chapter's deeper net; chapter 07's has the same unprotected
+#   parts): not the layers before BN, which slow themselves down, but the
+#   output layer and $\gamma$, $\beta$, which the invariance does not cover.
 #
 # **What it implies.** Weight decay on a layer followed by BN shrinks $W$ by
 # $(1 - \eta\lambda)$ per step, which by the identity changes nothing the net
-# computes (the identity with $c = 1 - \eta\lambda$); what it changes
-# is the effective learning rate $\eta/\lVert W\rVert^2$, which it keeps from
+# computes (up to $\epsilon$: the identity with $c = 1 - \eta\lambda$); what it
+# changes is the effective learning rate $\eta/\lVert W\rVert^2$, which it keeps from
 # falling. With both at work the norm settles where the decay's shrink
 # ($\approx 2\eta\lambda\lVert W\rVert^2$ per step) balances the growth
-# $\eta^2\lVert g\rVert^2$ (van Laarhoven 2017): "L2 regularisation" of such a
-# layer does not restrict the functions the net can compute; it is a
-# learning-rate schedule. And a learning
-# rate that is too large for a BN layer partly corrects itself: it makes the
-# norm grow fast, which lowers the effective rate (Arora et al.'s
-# "auto rate-tuning"; the 2-5 % per 20 steps above).
+# $\eta^2\lVert g\rVert^2$ (van Laarhoven 2017); with
+# $\lVert g\rVert = \lVert\nabla L(\hat W)\rVert/\lVert W\rVert$ the direction
+# then turns by about $\sqrt{2\eta\lambda}$ per step, a number in which only
+# the product $\eta\lambda$ appears (not measured here). So "L2 regularisation"
+# of such a layer does not restrict the functions the net can compute; it is
+# a learning-rate schedule (van Laarhoven 2017; Hoffer et al. 2018; Zhang,
+# Wang, Xu & Grosse 2019, the "effective learning rate" mechanism of chapter
+# 08 §8.2.1; Li & Arora 2020 show that with BN, weight decay is equivalent to
+# an exponentially growing learning rate), under plain SGD.
 #
 # **What it does not prove.** It is a symmetry of BN's training-mode loss, not
 # an account of BN's benefit. It holds only for the weights that feed a BN
@@ -575,7 +620,9 @@ for lr, w in grow.items():
 # uses no batch statistics at all: it cannot tell BN from those, and it does
 # not show that the smoothness of §9.5 or the speed of §9.4 come from it. It
 # says how the step size of such a layer is set, not why the loss along the
-# gradient is smooth.
+# gradient is smooth; that smoothness is Santurkar et al.'s (2018) claim,
+# which they support with bounds on the gradient with respect to the layer's
+# output, not with this identity.
 
 # %% [markdown]
 # ## 9.7 What BN does and does not do, from the evidence
@@ -589,7 +636,7 @@ for lr, w in grow.items():
 # | Reducing the drift is **not** why BN helps: noisy BN has the most drift of all, yet on the sigmoid net (lr 0.5) it trains almost as fast as BN where the net without BN does not leave chance in 300 steps, and on the ReLU net at lr 1.0 it trains (0.95) where the net without BN does not. On the ReLU net at lr 0.1, where BN only speeds training up, noisy BN keeps part of the speed-up. | 9.4, training figure and the lr 1.0 table |
 # | In this MLP, BN keeps a layer's gradient steady when the layers below update ($\cos \ge 0.95$ vs 0.2-0.94 without). Noisy BN's gradient, with the noise redrawn as in training, is *less* steady than no BN's ($\cos$ 0.16-0.33), yet noisy BN trains: a steady gradient in this sense is not what BN's benefit needs either. (Santurkar et al. found BN did not reduce this measure for their VGG and deep linear nets.) | 9.3, gradient-shift figure |
 # | BN makes the loss along the gradient smoother: effective β about 11 times smaller at step 100 (3-16 per seed over 10 seeds), no wall at a few times the learning rate; noisy BN is close to BN (β 3.4 against 1.9, no BN 22). | 9.5, landscape figure |
-# | BN makes the training loss blind to the scale of the weights before it: their gradient is orthogonal to them, their norm grows under SGD and their effective learning rate $\eta/\lVert W\rVert^2$ falls (2-5 % in 20 steps at lr 1.0); weight decay on them changes that rate, not the function. A symmetry that noisy BN and weight normalisation share, not by itself the reason BN helps. | 9.6, the table of checks (float64 rounding with $\epsilon \to 0$) |
+# | BN makes the training loss blind to the scale of the weights before it: their gradient is orthogonal to them, their norm grows under SGD and their effective learning rate $\eta/\lVert W\rVert^2$ falls (2.4-5.4 % in 20 steps at lr 1.0). At lr 10 that brake is real (norms ×7-860 in 20 steps) but the net still fails: the last layer and γ, which no BN follows, blow up. Weight decay on the layers before BN changes their rate, not the function. A symmetry that noisy BN and weight normalisation share, not by itself the reason BN helps. | 9.6, the table of checks (float64 rounding with $\epsilon \to 0$) and the lr 10 lines |
 # | What we have not shown: that smoothness *causes* the faster training (we measured it alongside), why it appears, or anything about conv nets and other data. | — |
 #
 # Three explanations of BN were in play, and the evidence sorts them:
