@@ -23,7 +23,7 @@ from ..regularise import EarlyStopping, MaxNorm, Penalty
 from ..rng import spawn
 from ..train import evaluate, fit
 from .common import SEEDS, digits_data, over_seeds
-from .regularisation_capacity import noisy_labels
+from .regularisation_capacity import noisy_digits_net, noisy_labels
 
 __all__ = ["reg_run", "NOISE", "METHODS", "DECAYS", "adam_decay", "method_settings", "compare_methods", "WEIGHT_BINS", "hidden_activations"]
 
@@ -172,11 +172,7 @@ def adam_decay(mode: str = "L2 in Adam", lam: float = 1e-2, steps: int = 600, lr
     from ..optim import Adam, AdamW
     if mode not in DECAYS:
         raise ValueError(f"mode must be one of {DECAYS}, got {mode!r}")
-    X, y, Xv, yv = digits_data(int(n_train))
-    g_net, g_order, g_noise = spawn(rng, 3)
-    if label_noise:
-        y = noisy_labels(y, label_noise, g_noise)
-    net = dropout_mlp([64, 128, 128, 10], p_hidden=0.0, rng=g_net, dtype=np.float32)
+    X, y, Xv, yv, net, g_order = noisy_digits_net(n_train, label_noise, rng)
     W1 = net.layers[0].params["W"]
     dead = np.all(np.asarray(X) == 0, axis=0)
     rms = lambda W, rows: float(np.sqrt(np.mean(np.square(W[rows], dtype=np.float64))))   # noqa: E731

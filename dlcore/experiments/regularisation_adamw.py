@@ -26,11 +26,9 @@ from pathlib import Path
 import numpy as np
 
 from ..cache import cached
-from ..dropout import dropout_mlp
-from ..rng import spawn
 from ..train import evaluate, fit
-from .common import SEEDS, digits_data
-from .regularisation_capacity import noisy_labels
+from .common import SEEDS
+from .regularisation_capacity import noisy_digits_net
 
 __all__ = ["ADAMW_METHODS", "ADAMW_LRS", "ADAMW_LAMS", "ADAMW_SWEEP", "ADAMW_SWEEP_FILE", "adamw_run",
            "adamw_sweep", "write_adamw_sweep", "adamw_sweep_table", "ridge", "per_lr_duel"]
@@ -61,11 +59,7 @@ def adamw_run(method: str = "AdamW", lr: float = 1e-3, lam: float = 1.0, steps: 
     from ..optim import Adam, AdamW
     if method not in ADAMW_METHODS:
         raise ValueError(f"method must be one of {ADAMW_METHODS}, got {method!r}")
-    X, y, Xv, yv = digits_data(int(n_train))
-    g_net, g_order, g_noise = spawn(rng, 3)
-    if label_noise:
-        y = noisy_labels(y, label_noise, g_noise)
-    net = dropout_mlp([64, 128, 128, 10], p_hidden=0.0, rng=g_net, dtype=np.float32)
+    X, y, Xv, yv, net, g_order = noisy_digits_net(n_train, label_noise, rng)
     opt = (Adam if method == "L2 in Adam" else AdamW)(net, lr=float(lr), weight_decay=float(lam))
     h = fit(net, X, y, optimizer=opt, steps=int(steps), batch_size=int(batch_size), rng=g_order,
             eval_train=False, on_divergence="stop")

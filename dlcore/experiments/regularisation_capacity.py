@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..cache import cached
+from ..dropout import dropout_mlp
 from ..layers import mlp
 from ..rng import spawn
 from ..train import evaluate, fit
@@ -39,6 +40,19 @@ def noisy_labels(y, fraction: float, rng) -> np.ndarray:
     y = np.asarray(y)
     flip = g.random(len(y)) < fraction
     return np.where(flip, (y + g.integers(1, 10, len(y))) % 10, y)
+
+
+def noisy_digits_net(n_train: int = 200, label_noise: float = 0.2, rng=0):
+    """Chapter 08's over-fitting setting without dropout: ``n_train`` training digits with a fraction
+    ``label_noise`` of wrong labels and the float32 64-128-128-10 ReLU net. Returns ``X, y`` (the labels
+    trained on), ``Xv, yv``, the net and the generator of the batch order (the same draws, in the same
+    order, for every experiment that uses it)."""
+    X, y, Xv, yv = digits_data(int(n_train))
+    g_net, g_order, g_noise = spawn(rng, 3)
+    if label_noise:
+        y = noisy_labels(y, label_noise, g_noise)
+    net = dropout_mlp([64, 128, 128, 10], p_hidden=0.0, rng=g_net, dtype=np.float32)
+    return X, y, Xv, yv, net, g_order
 
 
 @cached(maxsize=1024)
