@@ -189,7 +189,7 @@ print(f"validation accuracy after 10 epochs: {hist.evals[-1]['val_acc']:.3f}  ({
 # | Does BN work because it removes ICS (BN with injected noise)? | BN 是因为消除了 ICS 才有效吗（注入噪声的 BN）？ | 09 §9.4, 09 §9.7 | `NoisyBatchNorm1d`, `ics_runs` |
 # | Does BN make the loss landscape smoother (effective β-smoothness)? | BN 让损失曲面更平滑了吗（有效 β-光滑性）？ | 09 §9.5, 09 E9.2 | `landscape`, *LandscapeExplorer* |
 # | Does BN let a net train at a larger learning rate, and does that survive injected shift? | BN 能让网络用更大的学习率训练吗？注入分布漂移后还成立吗？ | 09 §9.4 | `ics_runs(lr=1.0)` |
-# | Why does the scale of the weights before BN not matter, and what does weight decay do to them (effective learning rate)? | 为什么 BN 之前那一层权重的尺度无关紧要？对它们做权重衰减起什么作用（有效学习率）？ | 09 §9.6 | `scale_invariance` |
+# | Why does the scale of the weights before BN not matter, and what does weight decay do to them (effective learning rate)? | 为什么 BN 之前那一层权重的尺度无关紧要？对它们做权重衰减起什么作用（有效学习率）？ | 09 §9.6, 09 E9.4 | `scale_invariance` |
 # | If BN tolerates large learning rates, why does a BN net still fail at a very large one (lr 10)? | 既然 BN 能容忍大学习率，为什么学习率很大（如 10）时 BN 网络仍会训练失败？ | 09 §9.6 | `scale_invariance(lr=10)` |
 # | What is a hyper-parameter, and do they all matter equally? | 什么是超参数？它们同样重要吗？ | 10 §10.1 | `importance`, `search_table` |
 # | Why does random search beat grid search when few hyper-parameters matter? | 为什么只有少数超参数重要时随机搜索胜过网格搜索？ | 10 §10.2 | *IrrelevantAxisExplorer*, `irrelevant_axis` |

@@ -739,6 +739,40 @@ ch09.check_grad_shift(my_cos, my_rel)
 # has $\cos \approx 0.2$ and a change as large as the gradient.
 # </details>
 #
+# **E9.4 Rescaling the weights before BN (an interview question).** A weight
+# layer is followed by BN (with $\epsilon \to 0$). At its weights $W_t$,
+# $\lVert W_t\rVert = 2.0$ and $\lVert\nabla L(W_t)\rVert = 0.5$; plain SGD
+# uses $\eta = 0.1$ (`ch09.EX_BN`). Someone multiplies the layer's weights by
+# $c = 4$. Using §9.6, give (a) $\lVert\nabla L(cW_t)\rVert$, (b)
+# $\lVert W_{t+1}\rVert$ after one SGD step from $W_t$ (unscaled; four
+# decimals), and (c) the effective learning rate $\eta/\lVert W\rVert^2$
+# before and after the scaling ((a) and (c) to three significant figures).
+
+# %%
+print(ch09.EX_BN)
+my_grad, my_norm, my_lr_before, my_lr_after = None, None, None, None
+ch09.check_bn_scale(my_grad, my_norm, my_lr_before, my_lr_after)
+
+# %% [markdown]
+# <details><summary>Show the answer</summary>
+#
+# (a) $L(cW) = L(W)$ for every $W$; differentiating in $W$ gives
+# $c\,\nabla L(cW) = \nabla L(W)$, so $\lVert\nabla L(cW_t)\rVert = 0.5/4 =
+# 0.125$: four times larger weights, a four times *smaller* gradient (not
+# larger, and not $1/c^2$). (b) The step $-\eta g$ is orthogonal to $W_t$
+# ($W\cdot\nabla L = 0$), so the squared lengths add:
+# $\lVert W_{t+1}\rVert^2 = 4 + 0.1^2\cdot0.5^2 = 4.0025$ and
+# $\lVert W_{t+1}\rVert \approx 2.0006$. Adding lengths, $2 + 0.05$, treats
+# $W$ and $g$ as parallel; $\sqrt{4 + 0.05}$ adds the step's length where its
+# square belongs; "unchanged" is right only to first order in $\eta$.
+# (c) Before: $0.1/2^2 = 0.025$; after: $0.1/8^2 \approx 0.00156$, $c^2 = 16$
+# times smaller. The gradient is $c$ times shorter and $W$ is $c$ times
+# longer, so the same step turns the direction $W/\lVert W\rVert$ $c^2$ times
+# less. The answer to the interview question: rescaling a layer that feeds
+# BN changes nothing the net computes, only that layer's learning rate (which
+# is also all that weight decay on it does).
+# </details>
+#
 # ## Summary
 #
 # * Internal covariate shift can be measured as the drift of each layer's
@@ -763,7 +797,7 @@ ch09.check_grad_shift(my_cos, my_rel)
 #   (exactly with $\epsilon = 0$): their gradient is orthogonal to them, so
 #   plain SGD can only grow their norm, and the effective learning rate
 #   $\eta/\lVert W\rVert^2$ falls; weight decay on such weights sets that rate
-#   and leaves the function alone.
+#   and leaves the function alone (E9.4 works this through on numbers).
 #
 # **What the sources still do better.** Santurkar et al. run these tests on
 # VGG nets on CIFAR-10 and on deep linear nets, over a range of learning

@@ -10,7 +10,8 @@ import numpy as np
 from ..noisy_norm import wasserstein1
 from .feedback import Feedback, as_name, as_number, checker, precision_tolerance
 
-__all__ = ["EX_A", "EX_B", "EX_ETAS", "EX_NETS", "EX_G", "EX_G2", "check_w1", "check_smoother", "check_grad_shift"]
+__all__ = ["EX_A", "EX_B", "EX_ETAS", "EX_NETS", "EX_G", "EX_G2", "EX_BN", "check_w1", "check_smoother",
+           "check_grad_shift", "check_bn_scale"]
 
 #: E9.1: one unit's input on the same five probe examples at two training steps
 EX_A = (0.2, 1.4, -0.6, 0.9, 2.1)
@@ -21,6 +22,8 @@ EX_NETS = {"A": {"gnorm": 0.5, "gdiff": (0.20, 0.45, 1.0)}, "B": {"gnorm": 4.0, 
 #: E9.3: a layer's gradient before (G) and after (G') the earlier layers took their step
 EX_G = (3.0, 0.0, 4.0)
 EX_G2 = (2.0, 2.0, 4.0)
+#: E9.4: a weight layer followed by BN (eps -> 0): |W_t|, |grad L(W_t)|, the SGD rate, and the factor c
+EX_BN = {"wnorm": 2.0, "gnorm": 0.5, "eta": 0.1, "c": 4.0}
 
 
 def _none(value, what):
@@ -137,3 +140,98 @@ def check_grad_shift(cos, rel) -> Feedback:
         return Feedback(False, "; ".join(msgs) + ".")
     return Feedback(True, f"cos = {rc:.3f}, ‖G − G′‖/‖G‖ = {rr:.3f}: the gradient kept its direction to "
                           f"{np.degrees(np.arccos(rc)):.0f}°, and changed by {100 * rr:.0f} % of its length.")
+
+
+def _bn_scale():
+    w, g, eta, c = (EX_BN[k] for k in ("wnorm", "gnorm", "eta", "c"))
+    return g / c, float(np.sqrt(w ** 2 + eta ** 2 * g ** 2)), eta / w ** 2, eta / (c * w) ** 2
+
+
+def _bn_grad(v, right, w, g, eta, c):
+    if _close(v, right, 3):
+        return None
+    slips = {"you multiplied by c: larger weights get a *smaller* gradient, ∇L(cW) = ∇L(W)/c": g * c,
+             "you multiplied by c²: the gradient scales as 1/c": g * c * c,
+             "you divided by c²: that is how the effective learning rate scales; the gradient scales as 1/c":
+                 g / c ** 2,
+             "the loss is unchanged, its gradient is not: differentiate L(cW) = L(W) in W, "
+             "c ∇L(cW) = ∇L(W)": g}
+    for msg, val in slips.items():
+        if _close(v, val, 2):
+            return f"(a) {msg}"
+    if _close(v, right, 2) and float(f"{v:.2g}") == v:
+        return f"(a) {v:g} is right to two significant figures; give three"
+    return f"(a) {v:.3g} is off: ‖∇L(cW)‖ = ‖∇L(W)‖/c"
+
+
+def _bn_norm(v, right, w, g, eta, c):
+    if abs(v - right) <= precision_tolerance(right, decimals=4):
+        return None
+    slips = {"you added the lengths ‖W‖ + η‖g‖, as if W and g were parallel: they are orthogonal "
+             "(W·∇L = 0), so the squares add, ‖W‖² + η²‖g‖²": w + eta * g,
+             "you subtracted η‖g‖, as if the step pointed along W towards 0: g ⟂ W, so every step "
+             "lengthens W (Pythagoras)": w - eta * g,
+             "you added η‖g‖, the step's length, to ‖W‖²: Pythagoras adds squared lengths, η²‖g‖²":
+                 np.sqrt(w ** 2 + eta * g),
+             "you squared ‖g‖ but not η: the step is ηg, its squared length η²‖g‖²": np.sqrt(w ** 2 + eta * g ** 2),
+             "you squared η but not ‖g‖: the step is ηg, its squared length η²‖g‖²": np.sqrt(w ** 2 + eta ** 2 * g),
+             "that is ‖W_{t+1}‖²: take the square root": right ** 2,
+             "you added η²‖g‖² to ‖W‖, not to ‖W‖²: Pythagoras adds squared lengths": w + eta ** 2 * g ** 2}
+    for msg, val in slips.items():
+        if abs(v - val) <= precision_tolerance(val, decimals=4):
+            return f"(b) {msg}"
+    if abs(v - w) <= precision_tolerance(w, decimals=4):
+        return ("(b) to first order in η the norm does not change, but exactly it grows: ‖W_{t+1}‖² = "
+                "‖W‖² + η²‖g‖²; give four decimals")
+    if abs(v - right) <= precision_tolerance(right, decimals=3) and float(f"{v:.3f}") == v:
+        return f"(b) {v:g} is right to three decimals; give four"
+    return f"(b) {v:.5g} is off: ‖W_{{t+1}}‖² = ‖W_t‖² + η²‖g‖² since g ⟂ W"
+
+
+def _bn_lr(v, right, part, wn, eta, c):
+    """``wn`` is the norm of the weights in this part (‖W‖ before, ‖cW‖ after)."""
+    if _close(v, right, 3):
+        return None
+    slips = {f"you divided η by ‖W‖ = {wn:g}, not by ‖W‖²": eta / wn,
+             "you multiplied η by ‖W‖²: the effective rate is η/‖W‖²": eta * wn ** 2,
+             "that is η itself: the rate at which the direction W/‖W‖ turns is η/‖W‖²": eta}
+    if part == "after":
+        w = wn / c
+        slips = {"you divided by c instead of c²: the effective rate η/‖W‖² falls as 1/c², "
+                 "because ‖cW‖² = c²‖W‖²": eta / (c * w ** 2),
+                 "you multiplied by c² instead of dividing: larger weights turn *more slowly*":
+                     eta * c ** 2 / w ** 2,
+                 "that is the rate before scaling: the loss is the same at cW, the effective rate is not "
+                 "(the gradient is c times shorter, W is c times longer)": eta / w ** 2, **slips}
+    for msg, val in slips.items():
+        if _close(v, val, 2):
+            return f"(c, {part}) {msg}"
+    if _close(v, right, 2) and float(f"{v:.2g}") == v:
+        return f"(c, {part}) {v:g} is right to two significant figures; give three"
+    return f"(c, {part}) {v:.3g} is off: η/‖W‖² with the norm of the weights {part} scaling"
+
+
+@checker(answers=lambda: [dict(grad=_bn_scale()[0], norm=_bn_scale()[1], lr_before=_bn_scale()[2],
+                               lr_after=_bn_scale()[3]),
+                          dict(grad=0.125, norm=2.0006, lr_before=0.025, lr_after=0.00156)])
+def check_bn_scale(grad, norm, lr_before, lr_after) -> Feedback:
+    """E9.4 with ``EX_BN`` (BN after the layer, eps -> 0): (a) ‖∇L(cW)‖, (b) ‖W_{t+1}‖ after one SGD step
+    from W_t (four decimals), (c) the effective learning rate η/‖W‖² before and after scaling by c
+    ((a) and (c) to three significant figures)."""
+    for val, what in ((grad, "(a) the gradient norm at cW (a number)"), (norm, "(b) ‖W_{t+1}‖ (a number)"),
+                      (lr_before, "(c) the effective rate before scaling (a number)"),
+                      (lr_after, "(c) the effective rate after scaling (a number)")):
+        if (fb := _none(val, what)) is not None:
+            return fb
+    a, b = as_number(grad, "gradient norm"), as_number(norm, "‖W_{t+1}‖")
+    lb, la = as_number(lr_before, "effective rate before"), as_number(lr_after, "effective rate after")
+    w, g, eta, c = (EX_BN[k] for k in ("wnorm", "gnorm", "eta", "c"))
+    ra, rb, rlb, rla = _bn_scale()
+    msgs = [m for m in (_bn_grad(a, ra, w, g, eta, c), _bn_norm(b, rb, w, g, eta, c),
+                        _bn_lr(lb, rlb, "before", w, eta, c), _bn_lr(la, rla, "after", c * w, eta, c)) if m]
+    if msgs:
+        return Feedback(False, "; ".join(msgs) + ".")
+    return Feedback(True, f"‖∇L(cW)‖ = {ra:.3g}, ‖W_{{t+1}}‖ = {rb:.7g} (‖W‖² grew by η²‖g‖² = "
+                          f"{eta ** 2 * g ** 2:g}), effective rate {rlb:.3g} -> {rla:.3g}: c² = {c * c:g} times "
+                          "smaller. Scaling the weights before BN changes that layer's learning rate, not the "
+                          "function.")
