@@ -147,6 +147,17 @@ def _bn_scale():
     return g / c, float(np.sqrt(w ** 2 + eta ** 2 * g ** 2)), eta / w ** 2, eta / (c * w) ** 2
 
 
+def _named_slip(v, right, slips: dict, part: str) -> str | None:
+    """The message of the first slip in ``slips`` (message -> the value it gives) that ``v`` matches to two
+    significant figures, or a request for the third when ``v`` is ``right`` rounded to two; else None."""
+    for msg, val in slips.items():
+        if _close(v, val, 2):
+            return f"({part}) {msg}"
+    if _close(v, right, 2) and float(f"{v:.2g}") == v:
+        return f"({part}) {v:g} is right to two significant figures; give three"
+    return None
+
+
 def _bn_grad(v, right, w, g, eta, c):
     if _close(v, right, 3):
         return None
@@ -156,12 +167,7 @@ def _bn_grad(v, right, w, g, eta, c):
                  g / c ** 2,
              "the loss is unchanged, its gradient is not: differentiate L(cW) = L(W) in W, "
              "c ∇L(cW) = ∇L(W)": g}
-    for msg, val in slips.items():
-        if _close(v, val, 2):
-            return f"(a) {msg}"
-    if _close(v, right, 2) and float(f"{v:.2g}") == v:
-        return f"(a) {v:g} is right to two significant figures; give three"
-    return f"(a) {v:.3g} is off: ‖∇L(cW)‖ = ‖∇L(W)‖/c"
+    return _named_slip(v, right, slips, "a") or f"(a) {v:.3g} is off: ‖∇L(cW)‖ = ‖∇L(W)‖/c"
 
 
 def _bn_norm(v, right, w, g, eta, c):
@@ -203,12 +209,8 @@ def _bn_lr(v, right, part, wn, eta, c):
                      eta * c ** 2 / w ** 2,
                  "that is the rate before scaling: the loss is the same at cW, the effective rate is not "
                  "(the gradient is c times shorter, W is c times longer)": eta / w ** 2, **slips}
-    for msg, val in slips.items():
-        if _close(v, val, 2):
-            return f"(c, {part}) {msg}"
-    if _close(v, right, 2) and float(f"{v:.2g}") == v:
-        return f"(c, {part}) {v:g} is right to two significant figures; give three"
-    return f"(c, {part}) {v:.3g} is off: η/‖W‖² with the norm of the weights {part} scaling"
+    return (_named_slip(v, right, slips, f"c, {part}")
+            or f"(c, {part}) {v:.3g} is off: η/‖W‖² with the norm of the weights {part} scaling")
 
 
 @checker(answers=lambda: [dict(grad=_bn_scale()[0], norm=_bn_scale()[1], lr_before=_bn_scale()[2],
